@@ -1,0 +1,36 @@
+# Every dependency comes from Debian packages (see scripts/setup.sh), or from a CUDA LibTorch given
+# through CMAKE_PREFIX_PATH (see scripts/build_cuda.sh).
+find_package(Torch REQUIRED)
+# TORCH_CXX_FLAGS is a space-separated string (e.g. the C++11 ABI define); make it a list.
+separate_arguments(TORCH_CXX_FLAGS_LIST UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+
+if(TPQ_CUDA STREQUAL "ON" AND NOT TORCH_CUDA_LIBRARIES)
+  message(FATAL_ERROR "TPQ_CUDA=ON but the LibTorch found at ${Torch_DIR} has no CUDA. "
+                      "Point CMAKE_PREFIX_PATH at a CUDA LibTorch (scripts/build_cuda.sh).")
+endif()
+if(TORCH_CUDA_LIBRARIES AND NOT TPQ_CUDA STREQUAL "OFF")
+  message(STATUS "tpq: CUDA LibTorch found — CUDA device support enabled")
+else()
+  message(STATUS "tpq: CPU-only LibTorch")
+endif()
+
+find_package(nlohmann_json 3.9 REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+
+find_package(PkgConfig REQUIRED)
+# sentencepiece embeds its own protobuf-lite and exports its symbols; linked into a process that
+# also loads LibTorch's libprotobuf, the two collide at static initialisation (segfault). So only a
+# small bridge library links sentencepiece, and tpq dlopen()s it with RTLD_LOCAL|RTLD_DEEPBIND
+# (src/tokenize/sentencepiece_bridge.cpp).
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+find_library(SENTENCEPIECE_TRAIN_LIBRARY NAMES sentencepiece_train HINTS ${SENTENCEPIECE_LIBRARY_DIRS} REQUIRED)
+
+# utf8proc: Unicode categories, NFD and case mapping for the HF-exact BERT normaliser. Found by
+# hand rather than through pkg-config, whose -DUTF8PROC_EXPORTS would disable the shared PCH.
+find_path(UTF8PROC_INCLUDE_DIR utf8proc.h REQUIRED)
+find_library(UTF8PROC_LIBRARY NAMES utf8proc REQUIRED)
+add_library(tpq_utf8proc INTERFACE)
+target_include_directories(tpq_utf8proc SYSTEM INTERFACE ${UTF8PROC_INCLUDE_DIR})
+target_link_libraries(tpq_utf8proc INTERFACE ${UTF8PROC_LIBRARY})

@@ -1,0 +1,136 @@
+#include "tpq/core/runtime_info.h"
+
+#include <dlfcn.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <memory>
+
+#include <ATen/Parallel.h>
+#include <spdlog/spdlog.h>
+#include <torch/version.h>
+
+#include "tpq/build_info.h"
+#include "tpq/core/error.h"
+
+namespace tpq {
+namespace {
+
+std::string run_command(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return "";
+  std::string output;
+  std::array<char, 256> buffer{};
+  while (fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) output += buffer.data();
+  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
+  return output;
+}
+
+bool contains(const std::string& haystack, const char* needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+BlasInfo detect_blas() {
+  BlasInfo info;
+  // LibTorch calls the Fortran sgemm_; whichever loaded library the dynamic linker binds it to is
+  // the BLAS that does every FP32 matmul on CPU.
+  void* sgemm = dlsym(RTLD_DEFAULT, "sgemm_");
+  Dl_info where{};
+  if (sgemm == nullptr || dladdr(sgemm, &where) == 0 || where.dli_fname == nullptr) {
+    info.name = "unknown";
+    info.details = "sgemm_ is not loaded in this process (LibTorch may use a built-in BLAS)";
+    return info;
+  }
+  std::error_code ignored;
+  auto resolved = std::filesystem::canonical(where.dli_fname, ignored);
+  info.library_path = ignored ? std::string(where.dli_fname) : resolved.string();
+  if (dlsym(RTLD_DEFAULT, "openblas_get_config") != nullptr && contains(info.library_path, "openblas")) {
+    info.name = "OpenBLAS";
+    using ConfigFn = char* (*)();
+    auto config = reinterpret_cast<ConfigFn>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+    if (config != nullptr) info.details = config();
+  } else if (contains(info.library_path, "mkl")) {
+    info.name = "MKL";
+  } else if (contains(info.library_path, "/blas/") || contains(info.library_path, "libblas.so")) {
+    info.name = "reference BLAS";
+    info.is_reference = true;
+  } else {
+    info.name = "unknown";
+  }
+  return info;
+}
+
+void check_blas(bool refuse_slow_blas, bool allow_slow_blas) {
+  const BlasInfo blas = detect_blas();
+  if (!blas.is_reference) {
+    spdlog::info("BLAS: {} ({}){}", blas.name, blas.library_path.empty() ? "-" : blas.library_path,
+                 blas.details.empty() ? "" : " " + blas.details);
+    return;
+  }
+  spdlog::warn("****************************************************************************");
+  spdlog::warn("* LibTorch is running on the REFERENCE BLAS ({})", blas.library_path);
+  spdlog::warn("* FP32 matmuls are ~50x slower than with OpenBLAS: every FP32 timing, and so");
+  spdlog::warn("* every speed-up ratio against FP32, would be wrong. Fix:");
+  spdlog::warn("*   sudo apt-get install libopenblas0-openmp   (or run scripts/setup.sh)");
+  spdlog::warn("****************************************************************************");
+  if (refuse_slow_blas && !allow_slow_blas) {
+    throw UserError("refusing to time on the reference BLAS (" + blas.library_path +
+                    "): install libopenblas0-openmp (scripts/setup.sh), or pass --allow-slow-blas "
+                    "to measure anyway");
+  }
+}
+
+std::string libtorch_version() { return TORCH_VERSION; }
+
+std::string cpu_model() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+std::string git_revision() {
+  const std::string source_dir = TPQ_SOURCE_DIR;
+  std::string rev = run_command("git -C '" + source_dir + "' rev-parse --short=12 HEAD 2>/dev/null");
+  if (rev.empty()) rev = TPQ_GIT_REV_AT_CONFIGURE;
+  if (rev.empty()) return "unknown";
+  const std::string dirty =
+      run_command("git -C '" + source_dir + "' status --porcelain --untracked-files=no 2>/dev/null");
+  return dirty.empty() ? rev : rev + "-dirty";
+}
+
+std::string utc_timestamp() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+nlohmann::json runtime_record() {
+  const BlasInfo blas = detect_blas();
+  return {
+      {"libtorch_version", libtorch_version()},
+      {"blas", blas.name},
+      {"blas_library", blas.library_path},
+      {"cpu_model", cpu_model()},
+      {"threads", at::get_num_threads()},
+      {"git_rev", git_revision()},
+      {"tpq_version", TPQ_VERSION_STRING},
+      {"compiler", TPQ_CXX_COMPILER},
+      {"build_type", TPQ_BUILD_TYPE},
+  };
+}
+
+}  // namespace tpq

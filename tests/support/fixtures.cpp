@@ -1,0 +1,79 @@
+#include "support/fixtures.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sys/wait.h>
+
+#include "test_paths.h"
+
+namespace tpq::testing {
+
+std::filesystem::path fixtures_root() {
+  if (const char* override_dir = std::getenv("TPQ_FIXTURES_DIR")) return override_dir;
+  return TPQ_DEFAULT_FIXTURES_DIR;
+}
+
+std::filesystem::path find_fixture(const std::string& name) {
+  const auto path = fixtures_root() / name;
+  return std::filesystem::is_directory(path) ? path : std::filesystem::path();
+}
+
+bool fixtures_required() {
+  const char* value = std::getenv("TPQ_REQUIRE_FIXTURES");
+  return value != nullptr && std::string(value) == "1";
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open " + path.string());
+  return nlohmann::json::parse(in);
+}
+
+ScratchDir::ScratchDir() {
+  std::random_device random;
+  const auto base = std::filesystem::temp_directory_path();
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    auto candidate = base / ("tpq-test-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
+    if (std::filesystem::create_directory(candidate)) {
+      path_ = candidate;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a scratch directory under " + base.string());
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+void write_text_file(const std::filesystem::path& path, const std::string& text) {
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((command + " 2>&1").c_str(), "r"), pclose);
+  if (!pipe) return result;
+  std::array<char, 4096> buffer{};
+  size_t count = 0;
+  while ((count = fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) result.output.append(buffer.data(), count);
+  const int status = pclose(pipe.release());
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+std::string cli_path() {
+  const char* path = std::getenv("TPQ_CLI");
+  return path != nullptr ? path : "tpq";
+}
+
+}  // namespace tpq::testing
