@@ -1,16 +1,38 @@
-// tpq — the main command line: predict (and, as they land: train, eval, prune, quantize, bench, compare, report).
+// tpq — the main command line. Subcommands live in *_command.cpp; errors a user can fix print one
+// line and exit 2, anything else exits 3.
+#include <cstdio>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "commands.h"
 #include "tpq/core/error.h"
+#include "tpq/core/log.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"tpq: pruning and quantization experiments for BERT text classifiers"};
   app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
+  const std::vector<tpq::cli::Command> commands = {tpq::cli::add_predict_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
   }
-  return 0;
+  try {
+    tpq::init_logging(log_level);
+    for (const auto& command : commands) {
+      const int status = command();
+      if (status >= 0) return status;
+    }
+    return 0;
+  } catch (const tpq::UserError& error) {
+    std::fprintf(stderr, "tpq: error: %s\n", error.what());
+    return 2;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "tpq: internal error (please report): %s\n", error.what());
+    return 3;
+  }
 }

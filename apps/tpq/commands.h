@@ -1,0 +1,15 @@
+// Subcommands of the `tpq` CLI. Each registers its flags on the app and returns the callback
+// that runs it; all work happens in libtpq.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace tpq::cli {
+
+using Command = std::function<int()>;
+
+Command add_predict_command(CLI::App& app);
+
+}  // namespace tpq::cli

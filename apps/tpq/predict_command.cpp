@@ -1,0 +1,48 @@
+// `tpq predict`: classify JSONL texts with an HF-format checkpoint.
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "commands.h"
+#include "tpq/core/device.h"
+#include "tpq/core/runtime_info.h"
+#include "tpq/eval/predictor.h"
+#include "tpq/io/checkpoint.h"
+
+namespace tpq::cli {
+
+Command add_predict_command(CLI::App& app) {
+  struct Flags {
+    std::string model_dir, input, output, device = "cpu";
+    eval::PredictOptions options;
+    int threads = 0;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* command = app.add_subcommand("predict", "Classify texts from a JSONL file with an HF-format checkpoint");
+  command->add_option("--model", flags->model_dir, "Checkpoint dir (config.json, model.safetensors, vocab)")->required();
+  command->add_option("--input", flags->input, "JSONL input: {\"text\": ..., \"text_pair\": ...?} per line")->required();
+  command->add_option("--output", flags->output, "JSONL output: tokens, input_ids, logits, label per line")->required();
+  command->add_option("--max-length,--max_length", flags->options.max_length, "Truncate to N tokens (default: model limit)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_flag("--pad-to-max-length", flags->options.pad_to_max_length, "Pad every input to --max-length");
+  command->add_option("--batch-size,--batch_size", flags->options.batch_size, "Inputs per forward pass")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--device", flags->device, "cpu, cuda, cuda:N or auto");
+  command->add_option("--threads", flags->threads, "CPU threads (0: LibTorch default)");
+
+  return [command, flags]() {
+    if (!command->parsed()) return -1;
+    set_threads(flags->threads);
+    check_blas(/*refuse_slow_blas=*/false, /*allow_slow_blas=*/true);
+    io::LoadOptions load_options;
+    load_options.device = parse_device(flags->device);
+    io::Checkpoint checkpoint = io::load_checkpoint(flags->model_dir, load_options);
+    const auto inputs = eval::read_text_inputs_jsonl(flags->input);
+    const auto predictions = eval::predict(*checkpoint.model, *checkpoint.tokenizer, inputs, flags->options);
+    eval::write_predictions_jsonl(flags->output, predictions);
+    spdlog::info("wrote {} predictions to {}", predictions.size(), flags->output);
+    return 0;
+  };
+}
+
+}  // namespace tpq::cli

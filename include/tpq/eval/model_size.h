@@ -1,0 +1,27 @@
+// Model size as it really is: bytes of the saved files on disk, parameter count, non-zeros.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "tpq/model/bert.h"
+
+namespace tpq::eval {
+
+struct ModelSize {
+  uint64_t file_bytes = 0;  // all regular files of the saved model directory
+  uint64_t weights_bytes = 0;  // model.safetensors alone
+  int64_t params = 0;
+  int64_t nonzero_params = 0;
+
+  double file_mb() const { return file_bytes / (1024.0 * 1024.0); }
+  double sparsity() const { return params > 0 ? 1.0 - static_cast<double>(nonzero_params) / params : 0.0; }
+  nlohmann::json to_json() const;
+};
+
+// model_dir must hold the saved model (a size is never estimated when a file exists).
+ModelSize measure_model_size(model::BertForSequenceClassificationImpl& model, const std::filesystem::path& model_dir);
+
+}  // namespace tpq::eval

@@ -1,0 +1,261 @@
+#include "tpq/core/config_tree.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+#include <yaml-cpp/yaml.h>
+
+#include "tpq/core/error.h"
+
+namespace tpq {
+namespace {
+
+using nlohmann::json;
+
+// YAML scalars carry no type; read them the way a user means them: int, then float, then bool, then string.
+json scalar_to_json(const YAML::Node& node) {
+  const std::string text = node.Scalar();
+  if (node.Tag() == "!") return text;  // quoted: always a string
+  try {
+    std::size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  if (text == "true" || text == "True" || text == "yes") return true;
+  if (text == "false" || text == "False" || text == "no") return false;
+  if (text == "null" || text == "~" || text.empty()) return nullptr;
+  return text;
+}
+
+json yaml_to_json(const YAML::Node& node, const std::string& prefix, const std::string& source,
+                  std::map<std::string, std::string>& origins) {
+  origins[prefix] = source + ":" + std::to_string(node.Mark().line + 1);
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      json object = json::object();
+      for (const auto& item : node) {
+        const std::string key = item.first.as<std::string>();
+        object[key] = yaml_to_json(item.second, prefix.empty() ? key : prefix + "." + key, source, origins);
+      }
+      return object;
+    }
+    case YAML::NodeType::Sequence: {
+      json array = json::array();
+      for (const auto& item : node) array.push_back(yaml_to_json(item, prefix, source, origins));
+      return array;
+    }
+    case YAML::NodeType::Scalar:
+      return scalar_to_json(node);
+    default:
+      return nullptr;
+  }
+}
+
+void merge_json(json& base, const json& overlay) {
+  for (const auto& [key, value] : overlay.items()) {
+    if (value.is_object() && base.contains(key) && base[key].is_object()) {
+      merge_json(base[key], value);
+    } else {
+      base[key] = value;
+    }
+  }
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> previous(b.size() + 1), current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1])});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+}  // namespace
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(3, word.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    const std::size_t distance = edit_distance(word, candidate);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+ConfigTree ConfigTree::from_yaml_string(const std::string& text, const std::string& source) {
+  ConfigTree tree;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& error) {
+    throw UserError(source + ":" + std::to_string(error.mark.line + 1) + ":" + std::to_string(error.mark.column + 1) +
+                    ": YAML syntax error: " + error.msg);
+  }
+  if (root.IsNull()) return tree;
+  require(root.IsMap(), source + ": expected a mapping of sections (model:, data:, training: ...) at the top level");
+  tree.json_ = yaml_to_json(root, "", source, tree.origins_);
+  return tree;
+}
+
+ConfigTree ConfigTree::from_yaml_file(const std::filesystem::path& path) {
+  require(std::filesystem::is_regular_file(path), path.string() + ": config file not found");
+  std::string text;
+  try {
+    std::ifstream in(path);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::exception&) {
+    throw UserError(path.string() + ": cannot read config file");
+  }
+  return from_yaml_string(text, path.string());
+}
+
+void ConfigTree::merge(const ConfigTree& other) {
+  merge_json(json_, other.json_);
+  for (const auto& [key, origin] : other.origins_) origins_[key] = origin;
+}
+
+void ConfigTree::set(const std::string& dotted_key, const nlohmann::json& value, const std::string& origin) {
+  nlohmann::json* node = &json_;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = dotted_key.find('.', start);
+    const std::string part = dotted_key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (dot == std::string::npos) {
+      (*node)[part] = value;
+      break;
+    }
+    if (!(*node)[part].is_object()) (*node)[part] = nlohmann::json::object();
+    node = &(*node)[part];
+    start = dot + 1;
+  }
+  origins_[dotted_key] = origin;
+}
+
+std::string ConfigTree::origin(const std::string& dotted_key) const {
+  auto found = origins_.find(dotted_key);
+  return found == origins_.end() ? "default" : found->second;
+}
+
+ConfigSection::ConfigSection(const ConfigTree& tree, std::string section) : tree_(tree), section_(std::move(section)) {
+  if (tree.json().contains(section_)) {
+    node_ = &tree.json()[section_];
+    require(node_->is_object() || node_->is_null(),
+            tree.origin(section_) + ": '" + section_ + "' must be a mapping of keys");
+    if (node_->is_null()) node_ = nullptr;
+  }
+}
+
+std::string ConfigSection::where(const std::string& key) const {
+  const std::string dotted = section_ + "." + key;
+  return tree_.origin(dotted) + ": '" + dotted + "'";
+}
+
+bool ConfigSection::has(const std::string& key) const { return node_ != nullptr && node_->contains(key); }
+
+const nlohmann::json* ConfigSection::lookup(const std::string& key) {
+  read_keys_.insert(key);
+  if (!has(key) || (*node_)[key].is_null()) return nullptr;
+  return &(*node_)[key];
+}
+
+int64_t ConfigSection::get_int(const std::string& key, int64_t fallback) {
+  const json* value = lookup(key);
+  if (value == nullptr) return fallback;
+  require(value->is_number_integer(), where(key) + " must be an integer, found " + value->dump());
+  return value->get<int64_t>();
+}
+
+double ConfigSection::get_double(const std::string& key, double fallback) {
+  const json* value = lookup(key);
+  if (value == nullptr) return fallback;
+  if (value->is_string()) {  // YAML "2e-5" without a dot can arrive as text in some writers
+    try {
+      std::size_t used = 0;
+      const double parsed = std::stod(value->get<std::string>(), &used);
+      if (used == value->get<std::string>().size()) return parsed;
+    } catch (const std::exception&) {
+    }
+  }
+  require(value->is_number(), where(key) + " must be a number, found " + value->dump());
+  return value->get<double>();
+}
+
+bool ConfigSection::get_bool(const std::string& key, bool fallback) {
+  const json* value = lookup(key);
+  if (value == nullptr) return fallback;
+  require(value->is_boolean(), where(key) + " must be true or false, found " + value->dump());
+  return value->get<bool>();
+}
+
+std::string ConfigSection::get_string(const std::string& key, const std::string& fallback) {
+  const json* value = lookup(key);
+  if (value == nullptr) return fallback;
+  if (value->is_number()) return value->dump();
+  require(value->is_string(), where(key) + " must be a string, found " + value->dump());
+  return value->get<std::string>();
+}
+
+std::vector<double> ConfigSection::get_doubles(const std::string& key, const std::vector<double>& fallback) {
+  const json* value = lookup(key);
+  if (value == nullptr) return fallback;
+  require(value->is_array(), where(key) + " must be a list of numbers, found " + value->dump());
+  std::vector<double> result;
+  for (const auto& item : *value) {
+    require(item.is_number(), where(key) + " must be a list of numbers, found " + item.dump());
+    result.push_back(item.get<double>());
+  }
+  return result;
+}
+
+std::vector<int64_t> ConfigSection::get_ints(const std::string& key, const std::vector<int64_t>& fallback) {
+  const json* value = lookup(key);
+  if (value == nullptr) return fallback;
+  require(value->is_array(), where(key) + " must be a list of integers, found " + value->dump());
+  std::vector<int64_t> result;
+  for (const auto& item : *value) {
+    require(item.is_number_integer(), where(key) + " must be a list of integers, found " + item.dump());
+    result.push_back(item.get<int64_t>());
+  }
+  return result;
+}
+
+std::vector<std::string> ConfigSection::get_strings(const std::string& key, const std::vector<std::string>& fallback) {
+  const json* value = lookup(key);
+  if (value == nullptr) return fallback;
+  if (value->is_string()) return {value->get<std::string>()};
+  require(value->is_array(), where(key) + " must be a list of strings, found " + value->dump());
+  std::vector<std::string> result;
+  for (const auto& item : *value) {
+    require(item.is_string(), where(key) + " must be a list of strings, found " + item.dump());
+    result.push_back(item.get<std::string>());
+  }
+  return result;
+}
+
+void ConfigSection::finish() const {
+  if (node_ == nullptr) return;
+  std::vector<std::string> known(read_keys_.begin(), read_keys_.end());
+  for (const auto& [key, value] : node_->items()) {
+    if (read_keys_.count(key) == 1) continue;
+    const std::string hint = closest_match(key, known);
+    throw UserError(where(key) + " is not a known key" +
+                    (hint.empty() ? "" : "; did you mean '" + section_ + "." + hint + "'?"));
+  }
+}
+
+}  // namespace tpq

@@ -1,0 +1,169 @@
+#include "tpq/io/checkpoint.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "tpq/core/error.h"
+#include "tpq/io/atomic_file.h"
+#include "tpq/io/safetensors.h"
+
+namespace tpq::io {
+namespace fs = std::filesystem;
+namespace {
+
+std::string shape_text(at::IntArrayRef shape) {
+  std::ostringstream out;
+  out << "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  out << "]";
+  return out.str();
+}
+
+// "a, b, c and 7 more" — keeps one-line errors readable for large key lists.
+std::string name_list(const std::vector<std::string>& names, std::size_t shown = 5) {
+  std::string text;
+  for (std::size_t i = 0; i < names.size() && i < shown; ++i) text += (i ? ", " : "") + names[i];
+  if (names.size() > shown) text += " and " + std::to_string(names.size() - shown) + " more";
+  return text;
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Maps a checkpoint tensor name to tpq's (= HF BertForSequenceClassification's) name.
+std::string canonical_name(std::string name, const std::set<std::string>& model_names) {
+  if (ends_with(name, ".gamma")) name = name.substr(0, name.size() - 6) + ".weight";
+  if (ends_with(name, ".beta")) name = name.substr(0, name.size() - 5) + ".bias";
+  if (model_names.count(name) == 0 && model_names.count("bert." + name) == 1) name = "bert." + name;
+  return name;
+}
+
+// Tensors HF checkpoints carry that a classifier does not use.
+bool is_ignorable(const std::string& name) {
+  return name == "bert.embeddings.position_ids" || name.rfind("cls.", 0) == 0 ||
+         ends_with(name, ".num_batches_tracked");
+}
+
+}  // namespace
+
+void load_weights(model::BertForSequenceClassificationImpl& model, const fs::path& safetensors_path,
+                  const LoadOptions& options, std::vector<std::string>* freshly_initialised,
+                  std::vector<std::string>* ignored) {
+  const bool allow_fresh_classifier = options.allow_fresh_classifier || options.discard_classifier;
+  const SafetensorsFile file = SafetensorsFile::open(safetensors_path);
+  auto parameters = model.named_parameters(/*recurse=*/true);
+  std::set<std::string> model_names;
+  for (const auto& item : parameters) model_names.insert(item.key());
+
+  std::map<std::string, std::string> source_of;  // model name -> file name
+  std::vector<std::string> unexpected;
+  for (const auto& entry : file.header().tensors) {
+    const std::string name = canonical_name(entry.name, model_names);
+    const bool discarded = options.discard_classifier && name.rfind("classifier.", 0) == 0;
+    if (model_names.count(name) == 1 && !discarded) {
+      source_of[name] = entry.name;
+    } else if (discarded || is_ignorable(name)) {
+      if (ignored) ignored->push_back(entry.name);
+    } else {
+      unexpected.push_back(entry.name);
+    }
+  }
+  const std::string where = safetensors_path.string();
+  require(unexpected.empty(), where + ": " + std::to_string(unexpected.size()) +
+                                  " tensor(s) the model does not have: " + name_list(unexpected) +
+                                  " (does config.json describe this checkpoint? pruned models need pruned_heads / "
+                                  "tpq_intermediate_sizes)");
+  std::vector<std::string> missing;
+  for (const auto& name : model_names) {
+    if (source_of.count(name) == 1) continue;
+    const bool classifier = name.rfind("classifier.", 0) == 0;
+    if (!(classifier && allow_fresh_classifier)) missing.push_back(name);
+  }
+  require(missing.empty(), where + ": missing " + std::to_string(missing.size()) + " tensor(s): " +
+                               name_list(missing) + " (is this a BertForSequenceClassification checkpoint?)");
+
+  torch::NoGradGuard no_grad;
+  for (auto& item : parameters) {
+    auto found = source_of.find(item.key());
+    if (found == source_of.end()) {
+      if (freshly_initialised) freshly_initialised->push_back(item.key());
+      continue;
+    }
+    torch::Tensor source = file.tensor(found->second);
+    require(source.sizes() == item.value().sizes(),
+            where + ": tensor '" + found->second + "' has shape " + shape_text(source.sizes()) +
+                " but config.json implies " + shape_text(item.value().sizes()));
+    require(source.is_floating_point(), where + ": tensor '" + found->second + "' is " +
+                                            std::string(c10::toString(source.scalar_type())) +
+                                            ", expected a floating-point weight");
+    item.value().copy_(source);
+  }
+}
+
+Checkpoint load_checkpoint(const fs::path& dir, const LoadOptions& options) {
+  require(fs::is_directory(dir), dir.string() + ": no such model directory (expected config.json + model.safetensors)");
+  const fs::path config_path = dir / "config.json";
+  const fs::path weights_path = dir / "model.safetensors";
+  require(fs::is_regular_file(config_path), config_path.string() + ": missing (an HF checkpoint directory needs config.json)");
+  require(fs::is_regular_file(weights_path),
+          weights_path.string() + ": missing (tpq reads safetensors; convert pytorch_model.bin with "
+                                  "transformers' save_pretrained(safe_serialization=True))");
+  Checkpoint checkpoint;
+  checkpoint.config = model::BertConfig::load(config_path);
+  checkpoint.model = model::BertForSequenceClassification(checkpoint.config);
+  load_weights(*checkpoint.model, weights_path, options, &checkpoint.freshly_initialised, &checkpoint.ignored);
+  if (!checkpoint.freshly_initialised.empty()) {
+    spdlog::warn("{}: initialised fresh (not in checkpoint): {}", dir.string(), name_list(checkpoint.freshly_initialised));
+  }
+  checkpoint.model->to(options.device);
+  checkpoint.model->eval();
+  if (options.load_tokenizer) checkpoint.tokenizer = tokenize::load_tokenizer(dir);
+  return checkpoint;
+}
+
+void save_checkpoint(const fs::path& dir, model::BertForSequenceClassificationImpl& model,
+                     const tokenize::Tokenizer* tokenizer) {
+  const fs::path target = fs::absolute(dir).lexically_normal();
+  require(target.has_filename(), dir.string() + ": not a directory name");
+  fs::create_directories(target.parent_path());
+  const fs::path staging = target.parent_path() / (target.filename().string() + ".partial-" + std::to_string(::getpid()));
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+  try {
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (const auto& item : model.named_parameters(/*recurse=*/true)) tensors.emplace_back(item.key(), item.value().detach());
+    save_safetensors(staging / "model.safetensors", tensors, {{"format", "pt"}});
+    write_json_atomic(staging / "config.json", model.config.to_json());
+    if (tokenizer != nullptr) tokenizer->save(staging);
+    // Swap in: the old checkpoint stays until the new one is complete.
+    const fs::path previous = target.parent_path() / (target.filename().string() + ".old-" + std::to_string(::getpid()));
+    if (fs::exists(target)) fs::rename(target, previous);
+    fs::rename(staging, target);
+    fs::remove_all(previous);
+  } catch (const fs::filesystem_error& error) {
+    fs::remove_all(staging);
+    throw UserError(target.string() + ": cannot save checkpoint: " + error.code().message());
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(staging, ignored);
+    throw;
+  }
+}
+
+uint64_t directory_bytes(const fs::path& dir) {
+  uint64_t total = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) total += entry.file_size();
+  }
+  return total;
+}
+
+}  // namespace tpq::io

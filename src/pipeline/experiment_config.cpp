@@ -1,0 +1,111 @@
+#include "tpq/pipeline/experiment_config.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "tpq/build_info.h"
+#include "tpq/core/error.h"
+
+namespace tpq::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+data::DatasetSpec dataset_spec_from(ConfigSection& section, uint64_t seed, fs::path& cache_dir) {
+  data::DatasetSpec spec;
+  spec.name = section.get_string("dataset", spec.name);
+  spec.format = section.get_string("format", spec.format);
+  spec.path = section.get_string("path", spec.path.string());
+  spec.text_column = section.get_string("text_column", spec.text_column);
+  spec.text_pair_column = section.get_string("text_pair_column", spec.text_pair_column);
+  spec.label_column = section.get_string("label_column", spec.label_column);
+  spec.label_names = section.get_strings("label_names", spec.label_names);
+  spec.num_labels = section.get_int("num_labels", spec.num_labels);
+  const auto fractions = section.get_doubles("split", {spec.split_fractions[0], spec.split_fractions[1], spec.split_fractions[2]});
+  require(fractions.size() == 3, "data.split must list three fractions: [train, validation, test]");
+  spec.split_fractions = {fractions[0], fractions[1], fractions[2]};
+  spec.holdout_fraction = section.get_double("holdout_fraction", spec.holdout_fraction);
+  auto cap = [&](const char* key) {
+    const int64_t value = section.get_int(key, 0);
+    require(value >= 0, std::string("data.") + key + " must be >= 0 (0 = all)");
+    return static_cast<std::size_t>(value);
+  };
+  spec.max_train_samples = cap("max_train_samples");
+  spec.max_validation_samples = cap("max_validation_samples");
+  spec.max_test_samples = cap("max_test_samples");
+  spec.pair_title_and_description = section.get_bool("pair_title_and_description", spec.pair_title_and_description);
+  cache_dir = section.get_string("cache_dir", cache_dir.string());
+  spec.seed = seed;
+  section.finish();
+  return spec;
+}
+
+eval::SpeedOptions speed_options_from(ConfigSection& section) {
+  eval::SpeedOptions options;
+  options.latency_samples = section.get_int("latency_samples", options.latency_samples);
+  options.throughput_batch_size = section.get_int("throughput_batch_size", options.throughput_batch_size);
+  options.throughput_batches = section.get_int("throughput_batches", options.throughput_batches);
+  options.warmup = section.get_int("warmup", options.warmup);
+  section.finish();
+  require(options.latency_samples > 0 && options.throughput_batch_size > 0 && options.throughput_batches > 0 &&
+              options.warmup >= 0,
+          "evaluation: latency_samples, throughput_batch_size and throughput_batches must be positive");
+  return options;
+}
+
+}  // namespace
+
+ExperimentConfig ExperimentConfig::from(const ConfigTree& tree, const std::vector<std::string>& extra_sections) {
+  std::vector<std::string> known = {"model", "data", "training", "evaluation", "run"};
+  known.insert(known.end(), extra_sections.begin(), extra_sections.end());
+  for (const auto& [section, value] : tree.json().items()) {
+    if (std::find(known.begin(), known.end(), section) != known.end()) continue;
+    const std::string hint = closest_match(section, known);
+    throw UserError(tree.origin(section) + ": unknown section '" + section + "'" +
+                    (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+  ExperimentConfig config;
+  config.tree = tree;
+  ConfigSection run(tree, "run");
+  config.run.seed = static_cast<uint64_t>(run.get_int("seed", static_cast<int64_t>(config.run.seed)));
+  config.run.threads = static_cast<int>(run.get_int("threads", config.run.threads));
+  config.run.device = run.get_string("device", config.run.device);
+  run.finish();
+  ConfigSection model(tree, "model");
+  config.model = model::ModelSpec::from(model);
+  ConfigSection data(tree, "data");
+  config.data = dataset_spec_from(data, config.run.seed, config.cache_dir);
+  ConfigSection training(tree, "training");
+  config.training = train::TrainConfig::from(training);
+  ConfigSection evaluation(tree, "evaluation");
+  config.evaluation = speed_options_from(evaluation);
+  return config;
+}
+
+nlohmann::json ExperimentConfig::to_json() const {
+  nlohmann::json json = tree.json();
+  json["model"] = model.to_json();
+  json["data"] = data::to_json(data);
+  json["data"]["cache_dir"] = cache_dir.string();
+  json["training"] = training.to_json();
+  json["evaluation"] = {{"latency_samples", evaluation.latency_samples},
+                        {"throughput_batch_size", evaluation.throughput_batch_size},
+                        {"throughput_batches", evaluation.throughput_batches},
+                        {"warmup", evaluation.warmup}};
+  json["run"] = {{"seed", run.seed}, {"threads", run.threads}, {"device", run.device}};
+  return json;
+}
+
+fs::path profile_path(const std::string& profile) {
+  const std::string file = profile + ".yaml";
+  std::vector<fs::path> candidates;
+  if (const char* dir = std::getenv("TPQ_CONFIG_DIR")) candidates.push_back(fs::path(dir) / "profiles" / file);
+  candidates.push_back(fs::path("configs") / "profiles" / file);
+  candidates.push_back(fs::path(TPQ_SOURCE_DIR) / "configs" / "profiles" / file);
+  for (const auto& candidate : candidates) {
+    if (fs::is_regular_file(candidate)) return candidate;
+  }
+  throw UserError("--profile " + profile + ": no configs/profiles/" + file + " (profiles: quick, default, full)");
+}
+
+}  // namespace tpq::pipeline

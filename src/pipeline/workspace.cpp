@@ -1,0 +1,130 @@
+#include "tpq/pipeline/workspace.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "tpq/core/error.h"
+#include "tpq/core/hash.h"
+#include "tpq/data/token_cache.h"
+#include "tpq/eval/memory.h"
+#include "tpq/io/atomic_file.h"
+#include "tpq/tokenize/sentencepiece_tokenizer.h"
+
+namespace tpq::pipeline {
+namespace fs = std::filesystem;
+
+std::string tokenizer_identity(const tokenize::Tokenizer& tokenizer) {
+  const fs::path scratch = fs::temp_directory_path() / ("tpq-tokenizer-id-" + std::to_string(::getpid()));
+  fs::remove_all(scratch);
+  fs::create_directories(scratch);
+  tokenizer.save(scratch);
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(scratch)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  std::string content;
+  for (const auto& file : files) content += file.filename().string() + "\n" + io::read_file(file);
+  fs::remove_all(scratch);
+  return tokenizer.kind() + ":" + fnv1a_hex(content);
+}
+
+std::shared_ptr<tokenize::Tokenizer> prepare_tokenizer(const ExperimentConfig& config, const data::Dataset& train) {
+  if (!config.model.from_scratch()) return tokenize::load_tokenizer(config.model.pretrained);
+  if (config.model.tokenizer == "wordpiece") {
+    const fs::path vocab(config.model.vocab_file);
+    require(fs::is_regular_file(vocab), "model.vocab_file " + vocab.string() + ": not found");
+    // load_tokenizer reads a directory; give it one holding just this vocabulary.
+    const fs::path dir = config.cache_dir / ("wordpiece-" + fnv1a_hex(io::read_file(vocab)));
+    if (!fs::exists(dir / "vocab.txt")) {
+      fs::create_directories(dir);
+      io::write_file_atomic(dir / "vocab.txt", io::read_file(vocab));
+    }
+    return tokenize::load_tokenizer(dir);
+  }
+  std::string corpus_key = std::to_string(config.model.vocab_size) + config.model.sentencepiece_type;
+  corpus_key += data::examples_content_hash(train);
+  const fs::path dir = config.cache_dir / ("sentencepiece-" + fnv1a_hex(corpus_key));
+  if (fs::exists(dir / tokenize::SentencePieceTokenizer::kModelFileName)) {
+    spdlog::info("sentencepiece vocabulary from cache: {}", dir.string());
+    return tokenize::load_tokenizer(dir);
+  }
+  spdlog::info("training a {} sentencepiece vocabulary ({} pieces) on {} training texts", config.model.sentencepiece_type,
+               config.model.vocab_size, train.size());
+  std::vector<std::string> texts;
+  texts.reserve(train.size());
+  for (const auto& example : train.examples) {
+    texts.push_back(example.text);
+    if (example.text_pair) texts.push_back(*example.text_pair);
+  }
+  tokenize::SentencePieceTrainOptions options;
+  options.vocab_size = config.model.vocab_size;
+  options.model_type = config.model.sentencepiece_type;
+  options.seed = static_cast<uint32_t>(config.run.seed);
+  // Train into a staging dir, then rename: a killed run never leaves a half-trained cache entry.
+  const fs::path staging = dir.string() + ".partial-" + std::to_string(::getpid());
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+  tokenize::SentencePieceTokenizer::train(texts, staging, options);
+  fs::remove_all(dir);
+  fs::rename(staging, dir);
+  return tokenize::load_tokenizer(dir);
+}
+
+data::DatasetSplits load_splits(const ExperimentConfig& config) {
+  auto splits = data::load_dataset(config.data);
+  spdlog::info("dataset {}: train {}, validation {}, test {} ({} classes)", config.data.name, splits.train.size(),
+               splits.validation.size(), splits.test.size(), splits.train.num_labels());
+  for (const auto& note : splits.notes) spdlog::info("dataset note: {}", note);
+  return splits;
+}
+
+PreparedData prepare_data(const ExperimentConfig& config, data::DatasetSplits splits, const tokenize::Tokenizer& tokenizer,
+                          int64_t max_length) {
+  PreparedData prepared;
+  prepared.max_length = max_length;
+  data::TokenCacheOptions cache;
+  cache.cache_dir = config.cache_dir;
+  cache.dataset_fingerprint = data::to_json(config.data).dump();
+  cache.tokenizer_identity = tokenizer_identity(tokenizer);
+  cache.threads = std::max(1, config.run.threads);
+  prepared.train = data::tokenize_split_cached(splits.train, "train", tokenizer, max_length, cache);
+  prepared.validation = data::tokenize_split_cached(splits.validation, "validation", tokenizer, max_length, cache);
+  prepared.test = data::tokenize_split_cached(splits.test, "test", tokenizer, max_length, cache);
+  prepared.splits = std::move(splits);
+  return prepared;
+}
+
+VariantMeasurement measure_variant(model::BertForSequenceClassificationImpl& model, const fs::path& model_dir,
+                                   const data::TokenizedSplit& test, int64_t num_labels, const ExperimentConfig& config,
+                                   torch::Device device) {
+  VariantMeasurement measurement;
+  measurement.peak_rss_is_evaluation_only = eval::reset_peak_rss();
+  measurement.evaluation = eval::evaluate(model, test, num_labels, config.training.eval_batch_size, device);
+  measurement.speed = eval::measure_speed(model, test, config.evaluation, device);
+  measurement.peak_rss_mb = eval::peak_rss_mb();
+  measurement.size = eval::measure_model_size(model, model_dir);
+  return measurement;
+}
+
+results::RunRecord make_record(const std::string& experiment, const std::string& variant,
+                               const VariantMeasurement& measurement, const ExperimentConfig& config,
+                               torch::Device device) {
+  results::RunRecord record;
+  record.experiment = experiment;
+  record.variant = variant;
+  record.metrics = measurement.evaluation.metrics.to_json();
+  record.size = measurement.size.to_json();
+  record.speed = measurement.speed.to_json();
+  record.memory = {{"peak_rss_mb", measurement.peak_rss_mb},
+                   {"scope", measurement.peak_rss_is_evaluation_only ? "evaluation" : "process lifetime"}};
+  record.config = config.to_json();
+  record.seed = config.run.seed;
+  record.device = device.str();
+  return record;
+}
+
+}  // namespace tpq::pipeline

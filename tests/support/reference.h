@@ -1,0 +1,17 @@
+// Helpers for comparing against the HF reference outputs in ../shared/fixtures/*/reference.json.
+#pragma once
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+namespace tpq::testing {
+
+// A JSON array of arrays of numbers -> 2-D tensor of `dtype`.
+torch::Tensor tensor_from_json(const nlohmann::json& rows, torch::ScalarType dtype);
+
+// Largest |a - b| over all elements (a, b converted to float on CPU).
+double max_abs_difference(const torch::Tensor& a, const torch::Tensor& b);
+
+}  // namespace tpq::testing
