@@ -1,0 +1,79 @@
+// Real INT8 Linear kernels on LibTorch's quantized engines (onednn / fbgemm / qnnpack):
+// weights stored as int8 with float scales (symmetric, per-tensor or per-output-channel), matmuls
+// done by quantized::linear_dynamic (activations quantized per batch) or quantized::linear
+// (activations quantized with calibrated scales — static quantization).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <ATen/native/quantized/PackedParams.h>
+#include <torch/types.h>
+
+#include "tpq/model/linear.h"
+
+namespace tpq::quant {
+
+enum class Granularity { PerTensor, PerChannel };
+std::string to_string(Granularity granularity);
+Granularity parse_granularity(const std::string& text);  // "per_tensor" | "per_channel"; UserError otherwise
+
+// int8 weight values and their scales (zero point 0): what goes into the saved file.
+struct Int8Weight {
+  torch::Tensor values;  // int8 [out, in]
+  torch::Tensor scales;  // float [1] (per tensor) or [out] (per channel)
+  Granularity granularity = Granularity::PerChannel;
+
+  // Symmetric quantization: scale = max|w| / 127 over the tensor or each output row.
+  static Int8Weight quantize(const torch::Tensor& weight, Granularity granularity);
+  at::Tensor to_quantized() const;   // a qint8 tensor for the engine
+  torch::Tensor dequantize() const;  // float [out, in]
+};
+
+// Per-tensor affine parameters of an activation (quint8, asymmetric).
+struct ActivationQuant {
+  double scale = 1.0;
+  int64_t zero_point = 0;
+  // Covers [min_value, max_value] (extended to include 0, as PyTorch observers do).
+  static ActivationQuant from_range(double min_value, double max_value);
+};
+
+// y = x W^T + b with int8 W and activations quantized per batch at run time.
+class DynamicInt8Linear : public model::LinearKernel {
+ public:
+  DynamicInt8Linear(Int8Weight weight, torch::Tensor bias);
+  torch::Tensor forward(const torch::Tensor& input) const override;  // (..., in) float -> (..., out) float
+  std::string describe() const override;
+  const Int8Weight& weight() const { return weight_; }
+  const torch::Tensor& bias() const { return bias_; }
+
+ private:
+  Int8Weight weight_;
+  torch::Tensor bias_;
+  c10::intrusive_ptr<LinearPackedParamsBase> packed_;
+};
+
+// y = x W^T + b fully in INT8: x quantized with a calibrated (scale, zero point), int8 GEMM with
+// int32 accumulation, output requantized with a calibrated scale, then dequantized to float.
+class StaticInt8Linear : public model::LinearKernel {
+ public:
+  StaticInt8Linear(Int8Weight weight, torch::Tensor bias, ActivationQuant input, ActivationQuant output);
+  torch::Tensor forward(const torch::Tensor& input) const override;
+  std::string describe() const override;
+  const Int8Weight& weight() const { return weight_; }
+  const torch::Tensor& bias() const { return bias_; }
+  const ActivationQuant& input_quant() const { return input_; }
+  const ActivationQuant& output_quant() const { return output_; }
+
+ private:
+  Int8Weight weight_;
+  torch::Tensor bias_;
+  ActivationQuant input_;
+  ActivationQuant output_;
+  c10::intrusive_ptr<LinearPackedParamsBase> packed_;
+};
+
+// Packs weights for the current engine (quant::select_engine first).
+c10::intrusive_ptr<LinearPackedParamsBase> prepack_linear(const Int8Weight& weight, const torch::Tensor& bias);
+
+}  // namespace tpq::quant
