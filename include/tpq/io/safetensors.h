@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@ enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL };
 
 std::size_t dtype_size(DType dtype);
 std::string dtype_name(DType dtype);  // "F32", "BF16", ...
+std::optional<DType> dtype_from_name(const std::string& name);  // nullopt for names it does not know
 torch::ScalarType to_torch(DType dtype);
 DType from_torch(torch::ScalarType type);  // UserError for types safetensors cannot hold
 
@@ -54,7 +56,7 @@ class SafetensorsFile {
 
  private:
   std::filesystem::path path_;
-  std::vector<uint8_t> bytes_;
+  std::string bytes_;  // the whole file, as read_file() returns it
   SafetensorsHeader header_;
   std::map<std::string, std::size_t> index_;
 };
