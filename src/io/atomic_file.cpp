@@ -14,7 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "json_error_text.h"
+#include "message_text.h"
 #include "tpq/core/error.h"
 
 namespace tpq::io {
@@ -98,6 +98,9 @@ AtomicFileWriter::AtomicFileWriter(std::filesystem::path target) : target_(std::
     throw UserError(target_.string() + ": cannot create temp file " + quoted(temp_) + ": " + errno_text(error) +
                     " (check that " + quoted(directory) + " is writable)");
   }
+  // Replacing a file keeps its permission bits (e.g. 0600 on a private file); best effort.
+  struct stat existing {};
+  if (::stat(target_.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) ::fchmod(fd_, existing.st_mode & 07777);
 }
 
 AtomicFileWriter::~AtomicFileWriter() {

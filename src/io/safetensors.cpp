@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "message_text.h"
 #include "tpq/core/error.h"
 #include "tpq/io/atomic_file.h"
 
@@ -16,7 +17,7 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "tpq's safetensors I/O 
 namespace tpq::io {
 namespace {
 
-std::string quote(const std::string& name) { return "'" + name + "'"; }
+using detail::quoted_name;
 
 using NamedTensor = std::pair<std::string, torch::Tensor>;
 
@@ -29,11 +30,12 @@ std::vector<const NamedTensor*> checked_save_order(const std::filesystem::path& 
   std::sort(order.begin(), order.end(), [](const NamedTensor* a, const NamedTensor* b) { return a->first < b->first; });
   for (std::size_t i = 0; i < order.size(); ++i) {
     const auto& [name, tensor] = *order[i];
-    const std::string prefix = path.string() + ": cannot save tensor " + quote(name) + ": ";
+    const std::string prefix = path.string() + ": cannot save tensor " + quoted_name(name) + ": ";
     if (i > 0 && order[i - 1]->first == name)
       throw UserError(prefix + "the name is given twice (names must be unique)");
     if (name == "__metadata__") throw UserError(prefix + "the name is reserved by safetensors (rename the tensor)");
     if (!tensor.defined()) throw UserError(prefix + "the tensor is undefined");
+    if (tensor.is_meta()) throw UserError(prefix + "it is a meta tensor without data (materialize it first)");
     if (tensor.layout() != torch::kStrided) {
       throw UserError(prefix + "it is not a dense tensor (call .to_dense() before saving)");
     }
@@ -128,10 +130,10 @@ const TensorEntry& SafetensorsFile::entry(const std::string& name) const {
   if (found == index_.end()) {
     std::string examples;
     for (auto it = index_.begin(); it != index_.end() && std::distance(index_.begin(), it) < 3; ++it) {
-      examples += (examples.empty() ? "" : ", ") + quote(it->first);
+      examples += (examples.empty() ? "" : ", ") + quoted_name(it->first);
     }
-    throw UserError(path_.string() + ": no tensor " + quote(name) + " (the file has " + std::to_string(index_.size()) +
-                    " tensors" + (examples.empty() ? "" : ", e.g. " + examples) +
+    throw UserError(path_.string() + ": no tensor " + quoted_name(name) + " (the file has " +
+                    std::to_string(index_.size()) + " tensors" + (examples.empty() ? "" : ", e.g. " + examples) +
                     "; check the name or the checkpoint)");
   }
   return header_.tensors[found->second];
@@ -146,7 +148,7 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
   if (info.dtype == DType::BOOL) {
     const auto* bad = std::find_if(source, source + bytes, [](char byte) { return byte != 0 && byte != 1; });
     if (bad != source + bytes) {
-      throw UserError(path_.string() + ": BOOL tensor " + quote(name) + " holds byte " +
+      throw UserError(path_.string() + ": BOOL tensor " + quoted_name(name) + " holds byte " +
                       std::to_string(static_cast<unsigned char>(*bad)) + " at element " + std::to_string(bad - source) +
                       ", expected 0 or 1 (file is corrupt; re-save the checkpoint)");
     }

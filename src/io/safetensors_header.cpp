@@ -1,14 +1,12 @@
 // The safetensors dtype table and the header parser: turns the 8-byte length + JSON header of an
 // untrusted file into validated TensorEntry records, or a one-line UserError naming the file.
 #include <algorithm>
-#include <iomanip>
 #include <limits>
-#include <sstream>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
 
-#include "json_error_text.h"
+#include "message_text.h"
 #include "tpq/core/error.h"
 #include "tpq/io/safetensors.h"
 
@@ -52,25 +50,10 @@ const char* const kCorrupt = "file is corrupt; re-save or re-download the checkp
 
 struct TooDeep {};
 
-// Untrusted text in messages: bounded length and control characters escaped, so a message stays one
-// line; `ascii_only` also escapes bytes >= 0x80, for text that may hold invalid UTF-8.
-std::string brief(const std::string& text, std::size_t limit = 80, bool ascii_only = false) {
-  std::string out;
-  for (const unsigned char c : text.substr(0, limit)) {
-    if (c < 0x20 || c == 0x7f || (ascii_only && c >= 0x80)) {
-      std::ostringstream escaped;
-      escaped << "\\x" << std::hex << std::setw(2) << std::setfill('0') << static_cast<int>(c);
-      out += escaped.str();
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return text.size() > limit ? out + "..." : out;
-}
+using detail::printable;
+using detail::quoted_name;
 
-std::string brief(const json& value) { return brief(value.dump()); }
-
-std::string quote(const std::string& name) { return "'" + brief(name) + "'"; }
+std::string brief(const json& value) { return printable(value.dump()); }
 
 std::string offsets_text(uint64_t begin, uint64_t end) {
   return "[" + std::to_string(begin) + ", " + std::to_string(end) + "]";
@@ -92,8 +75,8 @@ class EntryParser {
     }
     for (const auto& item : value.items()) {
       if (item.key() != "dtype" && item.key() != "shape" && item.key() != "data_offsets") {
-        fail("has unexpected key " + quote(item.key()) + " (expected only dtype, shape, data_offsets; " + kCorrupt +
-             ")");
+        fail("has unexpected key " + quoted_name(item.key()) + " (expected only dtype, shape, data_offsets; " +
+             kCorrupt + ")");
       }
     }
     TensorEntry entry;
@@ -107,7 +90,7 @@ class EntryParser {
 
  private:
   [[noreturn]] void fail(const std::string& problem) const {
-    throw UserError(source_ + ": tensor " + quote(name_) + " " + problem);
+    throw UserError(source_ + ": tensor " + quoted_name(name_) + " " + problem);
   }
 
   DType parse_dtype(const json& value) const {
@@ -121,8 +104,9 @@ class EntryParser {
   }
 
   std::vector<int64_t> parse_shape(const json& value) const {
-    if (!value.is_array())
+    if (!value.is_array()) {
       fail("shape is " + brief(value) + ", expected an array of non-negative integers (" + kCorrupt + ")");
+    }
     std::vector<int64_t> shape;
     shape.reserve(value.size());
     for (const auto& dim : value) {
@@ -183,8 +167,8 @@ std::map<std::string, std::string> parse_metadata(const json& value, const std::
   std::map<std::string, std::string> metadata;
   for (const auto& item : value.items()) {
     if (!item.value().is_string()) {
-      throw UserError(source + ": " + kMetadataKey + " key " + quote(item.key()) + " has value " + brief(item.value()) +
-                      ", expected a string (" + kCorrupt + ")");
+      throw UserError(source + ": " + kMetadataKey + " key " + quoted_name(item.key()) + " has value " +
+                      brief(item.value()) + ", expected a string (" + kCorrupt + ")");
     }
     metadata.emplace(item.key(), item.value().get<std::string>());
   }
@@ -200,7 +184,7 @@ json parse_header_json(const uint8_t* text, std::size_t size, const std::string&
     return json::parse(text, text + size, depth_guard);
   } catch (const json::parse_error& error) {
     throw UserError(source + ": header is not valid JSON (at header byte " + std::to_string(error.byte) + ": " +
-                    brief(detail::json_parse_error_text(error.what()), 200, true) +
+                    printable(detail::json_parse_error_text(error.what()), 200, true) +
                     ") (not a safetensors file, or corrupt)");
   } catch (const TooDeep&) {
     throw UserError(source + ": header JSON nests deeper than {name: {dtype, shape, data_offsets}} allows (" +
@@ -214,8 +198,8 @@ void check_no_overlap(const std::vector<TensorEntry>& sorted, const std::string&
   for (const auto& entry : sorted) {
     if (entry.begin == entry.end) continue;
     if (previous != nullptr && entry.begin < previous->end) {
-      throw UserError(source + ": tensors " + quote(previous->name) + " " +
-                      offsets_text(previous->begin, previous->end) + " and " + quote(entry.name) + " " +
+      throw UserError(source + ": tensors " + quoted_name(previous->name) + " " +
+                      offsets_text(previous->begin, previous->end) + " and " + quoted_name(entry.name) + " " +
                       offsets_text(entry.begin, entry.end) + " overlap in the data section (" + kCorrupt + ")");
     }
     previous = &entry;  // sorted and non-overlapping, so this has the furthest end so far

@@ -61,6 +61,15 @@ TEST(AtomicFile, OverwriteReplacesContentAndLeavesNoTempFile) {
   EXPECT_EQ(entries_in(scratch.path()), std::vector<std::string>{"state.txt"});
 }
 
+TEST(AtomicFile, OverwriteKeepsPermissionBits) {
+  ScratchDir scratch;
+  write_file_atomic(scratch / "secret.txt", "v1");
+  fs::permissions(scratch / "secret.txt", fs::perms::owner_read | fs::perms::owner_write);
+  write_file_atomic(scratch / "secret.txt", "v2");
+  EXPECT_EQ(fs::status(scratch / "secret.txt").permissions(), fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(read_file(scratch / "secret.txt"), "v2");
+}
+
 TEST(AtomicFile, ConcurrentReaderSeesOldOrNewNeverTorn) {
   ScratchDir scratch;
   const auto path = scratch / "shared.txt";
