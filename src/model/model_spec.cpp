@@ -48,7 +48,7 @@ ModelSpec ModelSpec::from(ConfigSection& section) {
           "model.tokenizer is '" + spec.tokenizer + "'; use sentencepiece or wordpiece");
   require(spec.tokenizer != "wordpiece" || !spec.vocab_file.empty() || !spec.pretrained.empty(),
           "model.tokenizer wordpiece from scratch needs model.vocab_file (a vocab.txt)");
-  require(spec.vocab_size >= 100, "model.vocab_size must be at least 100");
+  require(spec.vocab_size >= 16, "model.vocab_size must be at least 16");
   require(spec.sentencepiece_type == "unigram" || spec.sentencepiece_type == "bpe",
           "model.sentencepiece_type must be unigram or bpe");
   require(spec.dropout >= 0 && spec.dropout < 1, "model.dropout must be in [0, 1)");

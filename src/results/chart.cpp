@@ -40,7 +40,7 @@ void render_panels(const std::vector<Panel>& panels, const fs::path& png, int wi
   std::ostringstream script;
   script << "set terminal pngcairo size " << width << "," << height << " font 'DejaVu Sans,10'\n"
          << "set output " << quoted(partial.string()) << "\n"
-         << "set grid\nset key best\n"
+         << "set grid\nset key opaque box\n"
          << "set multiplot layout 1," << panels.size() << "\n";
   int file_index = 0;
   for (const auto& panel : panels) {

@@ -6,12 +6,19 @@
 namespace tpq::results {
 
 nlohmann::json RunRecord::to_json() const {
-  nlohmann::json record = {{"experiment", experiment}, {"variant", variant},   {"metrics", metrics},
-                           {"size", size},             {"speed", speed},       {"memory", memory},
-                           {"config", config},         {"seed", seed},         {"device", device},
-                           {"started_at", started_at}, {"wall_s", wall_s}};
+  nlohmann::json record = runtime_record();
+  record["experiment"] = experiment;
+  record["variant"] = variant;
+  record["metrics"] = metrics;
+  record["size"] = size;
+  record["speed"] = speed;
+  record["memory"] = memory;
+  record["config"] = config;
+  record["seed"] = seed;
+  record["device"] = device;
+  record["started_at"] = started_at;
+  record["wall_s"] = wall_s;
   if (!extra.empty()) record["extra"] = extra;
-  for (const auto& [key, value] : runtime_record().items()) record[key] = value;
   return record;
 }
 

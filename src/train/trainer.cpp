@@ -1,5 +1,6 @@
 #include "tpq/train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iomanip>
@@ -71,10 +72,13 @@ Trainer::Trainer(model::BertForSequenceClassificationImpl& model, TrainConfig co
 }
 
 double Trainer::learning_rate_at(int64_t step, int64_t total_steps) const {
+  // Linear warm-up to the peak over the first `warmup` steps, then linear decay; step is 0-based
+  // and every step (the first and the last included) gets a non-zero rate.
   const auto warmup = static_cast<int64_t>(std::ceil(config_.warmup_ratio * total_steps));
-  if (step < warmup) return config_.learning_rate * static_cast<double>(step + 1) / warmup;
-  const double remaining = static_cast<double>(total_steps - step) / std::max<int64_t>(1, total_steps - warmup);
-  return config_.learning_rate * std::max(0.0, remaining);
+  const int64_t position = step + 1;
+  if (position <= warmup) return config_.learning_rate * static_cast<double>(position) / warmup;
+  const double remaining = static_cast<double>(total_steps - position + 1) / (total_steps - warmup + 1);
+  return config_.learning_rate * std::clamp(remaining, 0.0, 1.0);
 }
 
 TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::TokenizedSplit& validation, int64_t num_labels,

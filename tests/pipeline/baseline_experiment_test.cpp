@@ -13,7 +13,7 @@ std::string experiment_binary(const std::string& name) {
   return (fs::path(tpq::testing::cli_path()).parent_path() / name).string();
 }
 
-// 240 short reviews; positive ones use positive words. Enough for sentencepiece (vocab 100).
+// 240 short reviews; positive ones use positive words. Enough for a sentencepiece vocabulary of 40.
 void write_toy_dataset(const fs::path& path) {
   const std::vector<std::string> good = {"great", "wonderful", "superb", "lovely", "brilliant", "moving"};
   const std::vector<std::string> bad = {"awful", "boring", "terrible", "dull", "weak", "messy"};
@@ -31,7 +31,7 @@ void write_toy_dataset(const fs::path& path) {
 
 std::string tiny_config(const fs::path& data, const fs::path& cache) {
   return "model:\n  num_hidden_layers: 1\n  hidden_size: 32\n  num_attention_heads: 2\n  intermediate_size: 64\n"
-         "  max_length: 32\n  vocab_size: 100\n"
+         "  max_length: 32\n  vocab_size: 40\n"
          "data:\n  dataset: toy\n  format: jsonl\n  path: " + data.string() + "\n  num_labels: 2\n"
          "  max_train_samples: 0\n  max_validation_samples: 0\n  max_test_samples: 0\n  cache_dir: " + cache.string() + "\n"
          "training:\n  epochs: 2\n  batch_size: 16\n  learning_rate: 3.0e-3\n"
