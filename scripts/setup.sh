@@ -27,9 +27,11 @@ apt_packages=(
   build-essential cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-openmp
   libsentencepiece-dev libutf8proc-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev
-  gnuplot-nox npm
+  gnuplot-nox
 )
 missing=()
+# npm may come from elsewhere (e.g. NodeSource); only ask Debian for it when there is none.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 for package in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
