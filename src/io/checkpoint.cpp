@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -13,6 +14,8 @@
 #include "tpq/core/error.h"
 #include "tpq/io/atomic_file.h"
 #include "tpq/io/safetensors.h"
+#include "tpq/model/model_state.h"
+#include "tpq/quant/quantized_model.h"
 
 namespace tpq::io {
 namespace fs = std::filesystem;
@@ -52,13 +55,18 @@ bool is_ignorable(const std::string& name) {
          ends_with(name, ".num_batches_tracked");
 }
 
-}  // namespace
 
-void load_weights(model::BertForSequenceClassificationImpl& model, const fs::path& safetensors_path,
-                  const LoadOptions& options, std::vector<std::string>* freshly_initialised,
+// Copies FP32 tensors into the model; tensors of `kernel_modules` (quantized Linears) are left to
+// their kernels and skipped here.
+void copy_weights(model::BertForSequenceClassificationImpl& model, const SafetensorsFile& file, const LoadOptions& options,
+                  const std::set<std::string>& kernel_modules, std::vector<std::string>* freshly_initialised,
                   std::vector<std::string>* ignored) {
   const bool allow_fresh_classifier = options.allow_fresh_classifier || options.discard_classifier;
-  const SafetensorsFile file = SafetensorsFile::open(safetensors_path);
+  const fs::path& safetensors_path = file.path();
+  auto is_kernel_tensor = [&](const std::string& name) {
+    const auto dot = name.rfind('.');
+    return dot != std::string::npos && kernel_modules.count(name.substr(0, dot)) == 1;
+  };
   auto parameters = model.named_parameters(/*recurse=*/true);
   std::set<std::string> model_names;
   for (const auto& item : parameters) model_names.insert(item.key());
@@ -66,6 +74,7 @@ void load_weights(model::BertForSequenceClassificationImpl& model, const fs::pat
   std::map<std::string, std::string> source_of;  // model name -> file name
   std::vector<std::string> unexpected;
   for (const auto& entry : file.header().tensors) {
+    if (is_kernel_tensor(entry.name)) continue;
     const std::string name = canonical_name(entry.name, model_names);
     const bool discarded = options.discard_classifier && name.rfind("classifier.", 0) == 0;
     if (model_names.count(name) == 1 && !discarded) {
@@ -83,7 +92,7 @@ void load_weights(model::BertForSequenceClassificationImpl& model, const fs::pat
                                   "tpq_intermediate_sizes)");
   std::vector<std::string> missing;
   for (const auto& name : model_names) {
-    if (source_of.count(name) == 1) continue;
+    if (source_of.count(name) == 1 || is_kernel_tensor(name)) continue;
     const bool classifier = name.rfind("classifier.", 0) == 0;
     if (!(classifier && allow_fresh_classifier)) missing.push_back(name);
   }
@@ -92,6 +101,7 @@ void load_weights(model::BertForSequenceClassificationImpl& model, const fs::pat
 
   torch::NoGradGuard no_grad;
   for (auto& item : parameters) {
+    if (is_kernel_tensor(item.key())) continue;
     auto found = source_of.find(item.key());
     if (found == source_of.end()) {
       if (freshly_initialised) freshly_initialised->push_back(item.key());
@@ -108,6 +118,14 @@ void load_weights(model::BertForSequenceClassificationImpl& model, const fs::pat
   }
 }
 
+}  // namespace
+
+void load_weights(model::BertForSequenceClassificationImpl& model, const fs::path& safetensors_path,
+                  const LoadOptions& options, std::vector<std::string>* freshly_initialised,
+                  std::vector<std::string>* ignored) {
+  copy_weights(model, SafetensorsFile::open(safetensors_path), options, {}, freshly_initialised, ignored);
+}
+
 Checkpoint load_checkpoint(const fs::path& dir, const LoadOptions& options) {
   require(fs::is_directory(dir), dir.string() + ": no such model directory (expected config.json + model.safetensors)");
   const fs::path config_path = dir / "config.json";
@@ -119,7 +137,16 @@ Checkpoint load_checkpoint(const fs::path& dir, const LoadOptions& options) {
   Checkpoint checkpoint;
   checkpoint.config = model::BertConfig::load(config_path);
   checkpoint.model = model::BertForSequenceClassification(checkpoint.config);
-  load_weights(*checkpoint.model, weights_path, options, &checkpoint.freshly_initialised, &checkpoint.ignored);
+  const SafetensorsFile file = SafetensorsFile::open(weights_path);
+  std::set<std::string> kernel_modules;
+  std::optional<quant::QuantizationInfo> quantization;
+  if (checkpoint.config.extra.contains(quant::kQuantizationKey)) {
+    quantization = quant::QuantizationInfo::from_json(checkpoint.config.extra[quant::kQuantizationKey], config_path.string());
+    kernel_modules.insert(quantization->modules.begin(), quantization->modules.end());
+    require(options.device.is_cpu(), dir.string() + ": INT8 checkpoints run on CPU (--device cpu)");
+  }
+  copy_weights(*checkpoint.model, file, options, kernel_modules, &checkpoint.freshly_initialised, &checkpoint.ignored);
+  if (quantization) quant::attach_saved_kernels(*checkpoint.model, file, *quantization);
   if (!checkpoint.freshly_initialised.empty()) {
     spdlog::warn("{}: initialised fresh (not in checkpoint): {}", dir.string(), name_list(checkpoint.freshly_initialised));
   }
@@ -138,8 +165,7 @@ void save_checkpoint(const fs::path& dir, model::BertForSequenceClassificationIm
   fs::remove_all(staging);
   fs::create_directories(staging);
   try {
-    std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    for (const auto& item : model.named_parameters(/*recurse=*/true)) tensors.emplace_back(item.key(), item.value().detach());
+    const auto tensors = model::model_state_tensors(model);
     save_safetensors(staging / "model.safetensors", tensors, {{"format", "pt"}});
     write_json_atomic(staging / "config.json", model.config.to_json());
     if (tokenizer != nullptr) tokenizer->save(staging);

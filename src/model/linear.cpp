@@ -9,6 +9,18 @@ LinearImpl::LinearImpl(int64_t in_features, int64_t out_features) {
   bias = register_parameter("bias", torch::zeros({out_features}));
 }
 
+void LinearImpl::replace_with(std::shared_ptr<LinearKernel> new_kernel) {
+  if (!kernel) {
+    in_features_ = weight.size(1);
+    out_features_ = weight.size(0);
+  }
+  kernel = std::move(new_kernel);
+  torch::NoGradGuard no_grad;
+  weight.set_data(torch::empty({0}, weight.options()));
+  weight.set_requires_grad(false);
+  bias.set_requires_grad(false);
+}
+
 torch::Tensor LinearImpl::forward(const torch::Tensor& input) {
   if (kernel) return kernel->forward(input);
   return torch::nn::functional::linear(input, weight, bias);

@@ -22,6 +22,11 @@ torch::Tensor unflatten_rows(const torch::Tensor& output, const torch::Tensor& i
   return output.view(sizes);
 }
 
+std::vector<std::pair<std::string, torch::Tensor>> weight_tensors(const std::string& prefix, const Int8Weight& weight,
+                                                                 const torch::Tensor& bias) {
+  return {{prefix + ".weight", weight.values}, {prefix + ".weight_scale", weight.scales}, {prefix + ".bias", bias}};
+}
+
 }  // namespace
 
 std::string to_string(Granularity granularity) {
@@ -64,7 +69,8 @@ ActivationQuant ActivationQuant::from_range(double min_value, double max_value) 
   min_value = std::min(min_value, 0.0);
   max_value = std::max(max_value, 0.0);
   ActivationQuant quant;
-  quant.scale = std::max((max_value - min_value) / 255.0, 1e-8);
+  // Rounded to float: the scale is saved as F32, and a reloaded model must compute the same.
+  quant.scale = static_cast<float>(std::max((max_value - min_value) / 255.0, 1e-8));
   quant.zero_point = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(-min_value / quant.scale)), 0, 255);
   return quant;
 }
@@ -83,6 +89,10 @@ torch::Tensor DynamicInt8Linear::forward(const torch::Tensor& input) const {
   return unflatten_rows(packed_->apply_dynamic(flatten_rows(input), /*reduce_range=*/false), input);
 }
 
+std::vector<std::pair<std::string, torch::Tensor>> DynamicInt8Linear::export_tensors(const std::string& prefix) const {
+  return weight_tensors(prefix, weight_, bias_);
+}
+
 std::string DynamicInt8Linear::describe() const { return "int8 dynamic (" + to_string(weight_.granularity) + ")"; }
 
 StaticInt8Linear::StaticInt8Linear(Int8Weight weight, torch::Tensor bias, ActivationQuant input, ActivationQuant output)
@@ -93,6 +103,15 @@ torch::Tensor StaticInt8Linear::forward(const torch::Tensor& input) const {
   const auto quantized_input = at::quantize_per_tensor(flatten_rows(input), input_.scale, input_.zero_point, at::kQUInt8);
   const auto quantized_output = packed_->apply(quantized_input, output_.scale, output_.zero_point);
   return unflatten_rows(quantized_output.dequantize(), input);
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> StaticInt8Linear::export_tensors(const std::string& prefix) const {
+  auto tensors = weight_tensors(prefix, weight_, bias_);
+  tensors.emplace_back(prefix + ".input_scale", torch::tensor({input_.scale}, torch::kFloat));
+  tensors.emplace_back(prefix + ".input_zero_point", torch::tensor({input_.zero_point}, torch::kInt));
+  tensors.emplace_back(prefix + ".output_scale", torch::tensor({output_.scale}, torch::kFloat));
+  tensors.emplace_back(prefix + ".output_zero_point", torch::tensor({output_.zero_point}, torch::kInt));
+  return tensors;
 }
 
 std::string StaticInt8Linear::describe() const { return "int8 static (" + to_string(weight_.granularity) + ")"; }

@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
@@ -17,6 +19,9 @@ class LinearKernel {
   virtual ~LinearKernel() = default;
   virtual torch::Tensor forward(const torch::Tensor& input) const = 0;  // (..., in) -> (..., out)
   virtual std::string describe() const = 0;
+  // The tensors that stand for this layer in a saved file, named under `prefix` (e.g. the int8
+  // "prefix.weight", its "prefix.weight_scale", and "prefix.bias").
+  virtual std::vector<std::pair<std::string, torch::Tensor>> export_tensors(const std::string& prefix) const = 0;
 };
 
 class LinearImpl : public torch::nn::Module {
@@ -26,12 +31,20 @@ class LinearImpl : public torch::nn::Module {
   // input (..., in) -> (..., out)
   torch::Tensor forward(const torch::Tensor& input);
 
-  int64_t in_features() const { return weight.size(1); }
-  int64_t out_features() const { return weight.size(0); }
+  // The FP32 weight's shape, or the shape it had when a kernel replaced it.
+  int64_t in_features() const { return kernel ? in_features_ : weight.size(1); }
+  int64_t out_features() const { return kernel ? out_features_ : weight.size(0); }
+
+  // Installs a kernel and releases the FP32 weight it replaces (memory is measured honestly).
+  void replace_with(std::shared_ptr<LinearKernel> new_kernel);
 
   torch::Tensor weight;  // [out, in]
   torch::Tensor bias;    // [out]
   std::shared_ptr<LinearKernel> kernel;  // null: FP32/BF16 torch::linear on weight and bias
+
+ private:
+  int64_t in_features_ = 0;
+  int64_t out_features_ = 0;
 };
 TORCH_MODULE(Linear);
 

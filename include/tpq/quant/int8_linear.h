@@ -44,6 +44,8 @@ class DynamicInt8Linear : public model::LinearKernel {
   DynamicInt8Linear(Int8Weight weight, torch::Tensor bias);
   torch::Tensor forward(const torch::Tensor& input) const override;  // (..., in) float -> (..., out) float
   std::string describe() const override;
+  // prefix.weight (I8), prefix.weight_scale (F32), prefix.bias (F32)
+  std::vector<std::pair<std::string, torch::Tensor>> export_tensors(const std::string& prefix) const override;
   const Int8Weight& weight() const { return weight_; }
   const torch::Tensor& bias() const { return bias_; }
 
@@ -60,6 +62,8 @@ class StaticInt8Linear : public model::LinearKernel {
   StaticInt8Linear(Int8Weight weight, torch::Tensor bias, ActivationQuant input, ActivationQuant output);
   torch::Tensor forward(const torch::Tensor& input) const override;
   std::string describe() const override;
+  // As dynamic, plus prefix.input_scale / input_zero_point / output_scale / output_zero_point.
+  std::vector<std::pair<std::string, torch::Tensor>> export_tensors(const std::string& prefix) const override;
   const Int8Weight& weight() const { return weight_; }
   const torch::Tensor& bias() const { return bias_; }
   const ActivationQuant& input_quant() const { return input_; }
