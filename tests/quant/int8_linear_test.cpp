@@ -1,0 +1,90 @@
+// INT8 kernels: quantization error bounds, agreement with FP32, and static (calibrated) INT8.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "tpq/core/error.h"
+#include "tpq/quant/engine.h"
+#include "tpq/quant/int8_linear.h"
+
+namespace {
+
+using tpq::quant::Granularity;
+using tpq::quant::Int8Weight;
+
+class Int8Linear : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tpq::quant::select_engine("auto");
+    torch::manual_seed(0);
+  }
+};
+
+double relative_error(const torch::Tensor& a, const torch::Tensor& b) { return ((a - b).norm() / b.norm()).item<double>(); }
+
+TEST_F(Int8Linear, QuantizationErrorIsAtMostHalfAStep) {
+  const auto weight = torch::randn({16, 32});
+  for (auto granularity : {Granularity::PerTensor, Granularity::PerChannel}) {
+    const auto quantized = Int8Weight::quantize(weight, granularity);
+    EXPECT_EQ(quantized.values.scalar_type(), torch::kChar);
+    const auto step = granularity == Granularity::PerTensor ? quantized.scales : quantized.scales.unsqueeze(1);
+    const auto error = (quantized.dequantize() - weight).abs();
+    EXPECT_TRUE((error <= step / 2 + 1e-7).all().item<bool>());
+    EXPECT_LE(quantized.values.abs().max().item<int>(), 127);
+  }
+}
+
+TEST_F(Int8Linear, PerChannelBeatsPerTensorWhenRowsDifferInScale) {
+  auto weight = torch::randn({8, 64});
+  weight[0] *= 50;  // one large row forces a coarse per-tensor scale on every row
+  const auto per_tensor = (Int8Weight::quantize(weight, Granularity::PerTensor).dequantize() - weight).abs().mean();
+  const auto per_channel = (Int8Weight::quantize(weight, Granularity::PerChannel).dequantize() - weight).abs().mean();
+  EXPECT_LT(per_channel.item<double>(), 0.5 * per_tensor.item<double>());
+}
+
+TEST_F(Int8Linear, ZeroRowsGetAValidScale) {
+  auto weight = torch::randn({4, 8});
+  weight[2].zero_();
+  const auto quantized = Int8Weight::quantize(weight, Granularity::PerChannel);
+  EXPECT_TRUE((quantized.scales > 0).all().item<bool>());
+  EXPECT_TRUE(quantized.dequantize()[2].eq(0).all().item<bool>());
+}
+
+TEST_F(Int8Linear, DynamicKernelAgreesWithFp32) {
+  const auto weight = torch::randn({48, 64}) * 0.05;
+  const auto bias = torch::randn({48}) * 0.1;
+  const auto input = torch::randn({3, 5, 64});  // (..., in) keeps its leading shape
+  const auto reference = torch::nn::functional::linear(input, weight, bias);
+  for (auto granularity : {Granularity::PerTensor, Granularity::PerChannel}) {
+    tpq::quant::DynamicInt8Linear kernel(Int8Weight::quantize(weight, granularity), bias);
+    const auto output = kernel.forward(input);
+    EXPECT_EQ(output.sizes(), reference.sizes());
+    EXPECT_LT(relative_error(output, reference), 0.03) << tpq::quant::to_string(granularity);
+  }
+}
+
+TEST_F(Int8Linear, StaticKernelWithCalibratedRangesAgreesWithFp32) {
+  const auto weight = torch::randn({32, 64}) * 0.05;
+  const auto bias = torch::randn({32}) * 0.1;
+  const auto input = torch::randn({10, 64});
+  const auto reference = torch::nn::functional::linear(input, weight, bias);
+  const auto input_quant = tpq::quant::ActivationQuant::from_range(input.min().item<double>(), input.max().item<double>());
+  const auto output_quant = tpq::quant::ActivationQuant::from_range(reference.min().item<double>(), reference.max().item<double>());
+  tpq::quant::StaticInt8Linear kernel(Int8Weight::quantize(weight, Granularity::PerChannel), bias, input_quant, output_quant);
+  EXPECT_LT(relative_error(kernel.forward(input), reference), 0.05);
+}
+
+TEST_F(Int8Linear, ActivationRangeAlwaysContainsZero) {
+  const auto positive = tpq::quant::ActivationQuant::from_range(2.0, 6.0);
+  EXPECT_EQ(positive.zero_point, 0);
+  EXPECT_NEAR(positive.scale, 6.0 / 255, 1e-6);
+  const auto symmetric = tpq::quant::ActivationQuant::from_range(-1.0, 1.0);
+  EXPECT_NEAR(symmetric.zero_point, 128, 1);
+}
+
+TEST_F(Int8Linear, UnknownEngineOrGranularityIsAClearError) {
+  EXPECT_THROW(tpq::quant::select_engine("tensorrt"), tpq::UserError);
+  EXPECT_THROW(tpq::quant::parse_granularity("per_row"), tpq::UserError);
+  EXPECT_FALSE(tpq::quant::available_engines().empty());
+}
+
+}  // namespace
