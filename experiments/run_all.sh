@@ -42,6 +42,7 @@ if [[ $skip_training -eq 1 ]]; then
 else
   run_step baseline 01_baseline_training
 fi
+run_step dynamic_quant 02_dynamic_quantization
 
 echo "[run_all] done. Results: $repo_root/results/"
 ls -1 results/*/metrics.json 2>/dev/null | sed 's/^/  /'

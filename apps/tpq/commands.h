@@ -11,5 +11,6 @@ namespace tpq::cli {
 using Command = std::function<int()>;
 
 Command add_predict_command(CLI::App& app);
+Command add_bench_command(CLI::App& app);
 
 }  // namespace tpq::cli

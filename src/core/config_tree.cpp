@@ -247,6 +247,8 @@ std::vector<std::string> ConfigSection::get_strings(const std::string& key, cons
   return result;
 }
 
+void ConfigSection::accept(const std::vector<std::string>& keys) { read_keys_.insert(keys.begin(), keys.end()); }
+
 void ConfigSection::finish() const {
   if (node_ == nullptr) return;
   std::vector<std::string> known(read_keys_.begin(), read_keys_.end());

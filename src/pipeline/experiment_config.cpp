@@ -85,8 +85,22 @@ ExperimentConfig ExperimentConfig::from(const ConfigTree& tree, const std::vecto
 nlohmann::json ExperimentConfig::to_json() const {
   nlohmann::json json = tree.json();
   json["model"] = model.to_json();
-  json["data"] = data::to_json(data);
-  json["data"]["cache_dir"] = cache_dir.string();
+  // In the same keys the reader takes, so a recorded config.json can be fed back with --config.
+  json["data"] = {{"dataset", data.name},
+                  {"format", data.format},
+                  {"path", data.path.string()},
+                  {"text_column", data.text_column},
+                  {"text_pair_column", data.text_pair_column},
+                  {"label_column", data.label_column},
+                  {"label_names", data.label_names},
+                  {"num_labels", data.num_labels},
+                  {"split", data.split_fractions},
+                  {"holdout_fraction", data.holdout_fraction},
+                  {"max_train_samples", data.max_train_samples},
+                  {"max_validation_samples", data.max_validation_samples},
+                  {"max_test_samples", data.max_test_samples},
+                  {"pair_title_and_description", data.pair_title_and_description},
+                  {"cache_dir", cache_dir.string()}};
   json["training"] = training.to_json();
   json["evaluation"] = {{"latency_samples", evaluation.latency_samples},
                         {"throughput_batch_size", evaluation.throughput_batch_size},

@@ -19,6 +19,9 @@ TrainConfig TrainConfig::from(ConfigSection& section) {
   config.length_bucketing = section.get_bool("length_bucketing", config.length_bucketing);
   config.log_every_steps = section.get_int("log_every_steps", config.log_every_steps);
   config.eval_batch_size = section.get_int("eval_batch_size", config.eval_batch_size);
+  // Recorded for the report; accepted back so a results config.json can be replayed with --config.
+  require(section.get_string("optimizer", "AdamW") == "AdamW", "training.optimizer: only AdamW is implemented");
+  require(section.get_string("schedule", "linear") == "linear", "training.schedule: only linear (warm-up + decay) is implemented");
   section.finish();
 
   require(config.epochs >= 0, "training.epochs must be >= 0");
@@ -50,7 +53,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"log_every_steps", log_every_steps},
           {"eval_batch_size", eval_batch_size},
           {"optimizer", "AdamW"},
-          {"schedule", "linear warmup + linear decay"}};
+          {"schedule", "linear"}};
 }
 
 }  // namespace tpq::train

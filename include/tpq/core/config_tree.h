@@ -48,6 +48,9 @@ class ConfigSection {
   std::vector<int64_t> get_ints(const std::string& key, const std::vector<int64_t>& fallback);
   std::vector<std::string> get_strings(const std::string& key, const std::vector<std::string>& fallback);
 
+  // Marks keys as known without reading them (another experiment sharing the section reads them).
+  void accept(const std::vector<std::string>& keys);
+
   // UserError for any key present but never asked for, with the closest known key as a hint.
   void finish() const;
 

@@ -1,0 +1,43 @@
+// `tpq bench`: encoder inference speed of model variants measured side by side in one process,
+// with warm-up and repeated trials (median and spread), reported as ratios to FP32.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+namespace tpq::pipeline {
+
+struct BenchOptions {
+  std::string shape = "bert-base";  // bert-base | bert-small (L4 H256) | tiny (L2 H128), random weights
+  std::filesystem::path model_dir;  // a trained checkpoint instead of a random shape (optional)
+  std::vector<int64_t> batch_sizes = {32};
+  std::vector<int64_t> sequence_lengths = {128};
+  std::vector<std::string> variants = {"fp32", "bf16", "int8_dynamic"};
+  int64_t warmup = 1;
+  int64_t trials = 5;
+  uint64_t seed = 0;
+};
+
+struct BenchRow {
+  std::string variant;
+  int64_t batch_size = 0;
+  int64_t sequence_length = 0;
+  double median_ms = 0, min_ms = 0, max_ms = 0;
+  double speedup_vs_fp32 = 0;  // median fp32 / median variant, same batch and length
+};
+
+struct BenchReport {
+  std::vector<BenchRow> rows;
+  nlohmann::json to_json() const;
+  std::string to_markdown() const;
+};
+
+// UserError for unknown variants/shapes, or a variant the device cannot run (INT8 on CUDA).
+BenchReport run_bench(const BenchOptions& options, torch::Device device);
+
+}  // namespace tpq::pipeline

@@ -1,0 +1,46 @@
+// The comparison table of an experiment with several variants (FP32 baseline, INT8, pruned ...):
+// every row measured the same way in the same process, ratios taken against the FP32 row, written
+// as results.json, metrics.json, comparison.csv (the template's columns) and details.csv.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tpq/pipeline/baseline_context.h"
+#include "tpq/results/run_record.h"
+#include "tpq/results/table.h"
+
+namespace tpq::pipeline {
+
+class VariantTable {
+ public:
+  VariantTable(BaselineContext& context, std::string experiment);
+
+  // Measures the baseline checkpoint itself (its directory is its size): the "FP32 (基线)" row.
+  void add_fp32_baseline();
+  // Measures `model` (already saved in model_dir, whose bytes are its size).
+  void add_variant(const std::string& variant, const std::string& label, model::BertForSequenceClassificationImpl& model,
+                   const std::filesystem::path& model_dir, const nlohmann::json& extra = nlohmann::json::object());
+
+  const std::vector<results::RunRecord>& records() const { return records_; }
+
+  // Template columns: 方法 | 准确率 | F1分数 | 模型大小 (MB) | 压缩比 | 推理时间 (ms) | 加速比
+  results::Table comparison_table() const;
+  // Everything measured per row: p50/p95 latency, throughput and its ratio, peak RSS, params, non-zeros.
+  results::Table details_table() const;
+
+  // Writes the files; metrics.json holds the primary variant's record plus "variants" (all rows).
+  void write(const std::filesystem::path& output_dir, const std::string& primary_variant, const std::string& started_at,
+             double wall_s, const nlohmann::json& experiment_extra) const;
+
+ private:
+  BaselineContext& context_;
+  std::string experiment_;
+  std::vector<results::RunRecord> records_;
+  std::vector<std::string> labels_;
+};
+
+}  // namespace tpq::pipeline

@@ -1,0 +1,60 @@
+#include "tpq/pipeline/baseline_context.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "tpq/core/error.h"
+#include "tpq/io/atomic_file.h"
+
+namespace tpq::pipeline {
+namespace fs = std::filesystem;
+
+BaselineContext load_baseline(const ExperimentConfig& config, const fs::path& model_dir, torch::Device device) {
+  require(fs::is_directory(model_dir), model_dir.string() +
+                                           ": no baseline model; train it first with 01_baseline_training (or pass "
+                                           "--baseline-model DIR)");
+  BaselineContext context;
+  context.model_dir = model_dir;
+  context.config = config;
+  io::LoadOptions options;
+  options.device = device;
+  context.checkpoint = io::load_checkpoint(model_dir, options);
+  require(context.checkpoint.config.extra.count("tpq_quantization") == 0,
+          model_dir.string() + ": this is a quantized checkpoint; experiments start from the FP32 baseline");
+  int64_t max_length = std::min<int64_t>(512, context.checkpoint.config.max_position_embeddings);
+
+  // Evaluate on exactly the baseline run's test split: reuse its recorded data section and seed.
+  const fs::path run_config = model_dir.parent_path() / "config.json";
+  if (fs::is_regular_file(run_config)) {
+    const auto recorded = io::read_json_file(run_config);
+    if (recorded.contains("data") && recorded.contains("run")) {
+      ConfigTree tree = config.tree;
+      ConfigTree baseline_data;
+      baseline_data.set("data", recorded["data"], run_config.string());
+      tree.merge(baseline_data);
+      context.config.data = ExperimentConfig::from(tree, {"quantization", "pruning", "combined"}).data;
+      context.config.data.seed = recorded["run"].value("seed", config.run.seed);
+      if (recorded.contains("model") && recorded["model"].contains("max_length")) {
+        max_length = std::min<int64_t>(max_length, recorded["model"]["max_length"].get<int64_t>());
+      }
+      spdlog::info("using the baseline run's data settings from {}", run_config.string());
+    }
+  }
+  auto splits = load_splits(context.config);
+  context.num_labels = static_cast<int64_t>(splits.train.label_names.size());
+  require(context.num_labels == context.checkpoint.config.num_labels(),
+          model_dir.string() + ": the model has " + std::to_string(context.checkpoint.config.num_labels()) +
+              " labels but dataset '" + context.config.data.name + "' has " + std::to_string(context.num_labels));
+  context.data = prepare_data(context.config, std::move(splits), *context.checkpoint.tokenizer, max_length);
+  return context;
+}
+
+model::BertForSequenceClassification clone_baseline(const BaselineContext& context, torch::Device device) {
+  io::LoadOptions options;
+  options.device = device;
+  options.load_tokenizer = false;
+  auto copy = io::load_checkpoint(context.model_dir, options);
+  return copy.model;
+}
+
+}  // namespace tpq::pipeline

@@ -1,0 +1,141 @@
+#include "tpq/pipeline/bench.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include <ATen/Parallel.h>
+#include <spdlog/spdlog.h>
+#include <torch/cuda.h>
+#include <torch/torch.h>
+
+#include "tpq/core/error.h"
+#include "tpq/core/runtime_info.h"
+#include "tpq/eval/speed.h"
+#include "tpq/io/checkpoint.h"
+#include "tpq/quant/engine.h"
+#include "tpq/quant/quantized_model.h"
+#include "tpq/results/table.h"
+
+namespace tpq::pipeline {
+namespace {
+
+model::BertConfig shape_config(const std::string& shape) {
+  model::BertConfig config;  // defaults are bert-base: L12 H768 A12 I3072, 30522 vocab
+  if (shape == "bert-base") return config;
+  if (shape == "bert-small") {
+    config.num_hidden_layers = 4;
+    config.hidden_size = 256;
+    config.num_attention_heads = 4;
+    config.intermediate_size = 1024;
+    return config;
+  }
+  if (shape == "tiny") {
+    config.num_hidden_layers = 2;
+    config.hidden_size = 128;
+    config.num_attention_heads = 2;
+    config.intermediate_size = 512;
+    return config;
+  }
+  throw UserError("--shape " + shape + ": use bert-base, bert-small or tiny (or --model DIR)");
+}
+
+model::BertForSequenceClassification make_model(const BenchOptions& options, torch::Device device) {
+  torch::manual_seed(options.seed);
+  if (!options.model_dir.empty()) {
+    io::LoadOptions load;
+    load.load_tokenizer = false;
+    return io::load_checkpoint(options.model_dir, load).model;
+  }
+  return model::BertForSequenceClassification(shape_config(options.shape));
+}
+
+// The variant applied to a fresh FP32 model; returns the dtype its inputs run in.
+void apply_variant(model::BertForSequenceClassificationImpl& model, const std::string& variant, torch::Device device) {
+  if (variant == "fp32") {
+    model.to(device);
+  } else if (variant == "bf16" || variant == "fp16") {
+    model.to(device, variant == "bf16" ? torch::kBFloat16 : torch::kHalf);
+  } else if (variant == "int8_dynamic" || variant == "int8_dynamic_per_tensor") {
+    require(device.is_cpu(), "bench: INT8 variants are CPU-only");
+    quant::quantize_dynamic(model, variant == "int8_dynamic" ? quant::Granularity::PerChannel : quant::Granularity::PerTensor);
+  } else {
+    throw UserError("bench variant '" + variant + "': use fp32, bf16, fp16, int8_dynamic, int8_dynamic_per_tensor");
+  }
+  model.eval();
+}
+
+void synchronize(torch::Device device) {
+  if (device.is_cuda()) torch::cuda::synchronize();
+}
+
+}  // namespace
+
+BenchReport run_bench(const BenchOptions& options, torch::Device device) {
+  require(options.trials > 0 && options.warmup >= 0, "bench: --trials must be positive and --warmup >= 0");
+  require(std::find(options.variants.begin(), options.variants.end(), "fp32") != options.variants.end(),
+          "bench: the variants must include fp32 (ratios are taken against it)");
+  if (std::any_of(options.variants.begin(), options.variants.end(), [](const auto& v) { return v.rfind("int8", 0) == 0; })) {
+    quant::select_engine("auto");
+  }
+  torch::NoGradGuard no_grad;
+  BenchReport report;
+  std::map<std::pair<int64_t, int64_t>, double> fp32_median;
+  for (const auto& variant : options.variants) {
+    auto model = make_model(options, device);
+    apply_variant(*model, variant, device);
+    const int64_t vocab = model->config.vocab_size;
+    for (int64_t batch : options.batch_sizes) {
+      for (int64_t length : options.sequence_lengths) {
+        require(length <= model->config.max_position_embeddings, "bench: --seq-lens exceeds the model's positions");
+        torch::manual_seed(options.seed + 1);
+        model::BertInputs inputs{torch::randint(1, vocab, {batch, length}, torch::kLong).to(device),
+                                 torch::zeros({batch, length}, torch::kLong).to(device),
+                                 torch::ones({batch, length}, torch::kLong).to(device)};
+        for (int64_t i = 0; i < options.warmup; ++i) model->forward(inputs);
+        synchronize(device);
+        std::vector<double> times;
+        for (int64_t i = 0; i < options.trials; ++i) {
+          const auto start = std::chrono::steady_clock::now();
+          model->forward(inputs);
+          synchronize(device);
+          times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+        }
+        BenchRow row{variant, batch, length, eval::percentile(times, 50), *std::min_element(times.begin(), times.end()),
+                     *std::max_element(times.begin(), times.end()), 0};
+        if (variant == "fp32") fp32_median[{batch, length}] = row.median_ms;
+        spdlog::info("bench {} batch {} seq {}: median {:.1f} ms (min {:.1f}, max {:.1f})", variant, batch, length, row.median_ms,
+                     row.min_ms, row.max_ms);
+        report.rows.push_back(row);
+      }
+    }
+  }
+  for (auto& row : report.rows) row.speedup_vs_fp32 = fp32_median.at({row.batch_size, row.sequence_length}) / row.median_ms;
+  return report;
+}
+
+nlohmann::json BenchReport::to_json() const {
+  nlohmann::json rows_json = nlohmann::json::array();
+  for (const auto& row : rows) {
+    rows_json.push_back({{"variant", row.variant}, {"batch_size", row.batch_size}, {"sequence_length", row.sequence_length},
+                         {"median_ms", row.median_ms}, {"min_ms", row.min_ms}, {"max_ms", row.max_ms},
+                         {"speedup_vs_fp32", row.speedup_vs_fp32}});
+  }
+  auto record = runtime_record();
+  record["rows"] = rows_json;
+  record["quantized_engine"] = quant::current_engine();
+  record["started_at"] = utc_timestamp();
+  return record;
+}
+
+std::string BenchReport::to_markdown() const {
+  results::Table table({"variant", "batch", "seq", "median ms", "min ms", "max ms", "speed-up vs FP32"});
+  for (const auto& row : rows) {
+    table.add_row({row.variant, std::to_string(row.batch_size), std::to_string(row.sequence_length),
+                   results::format_number(row.median_ms, 1), results::format_number(row.min_ms, 1),
+                   results::format_number(row.max_ms, 1), results::format_number(row.speedup_vs_fp32, 2) + "x"});
+  }
+  return table.to_markdown();
+}
+
+}  // namespace tpq::pipeline
