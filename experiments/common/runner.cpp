@@ -13,28 +13,6 @@
 #include "tpq/core/runtime_info.h"
 
 namespace tpq::experiments {
-namespace {
-
-// A flag value typed the way a YAML scalar would be.
-nlohmann::json typed_value(const std::string& text) {
-  try {
-    std::size_t used = 0;
-    const long long integer = std::stoll(text, &used);
-    if (used == text.size()) return integer;
-  } catch (const std::exception&) {
-  }
-  try {
-    std::size_t used = 0;
-    const double number = std::stod(text, &used);
-    if (used == text.size()) return number;
-  } catch (const std::exception&) {
-  }
-  if (text == "true" || text == "false") return text == "true";
-  return text;
-}
-
-}  // namespace
-
 int run_experiment(int argc, char** argv, const ExperimentSpec& spec) {
   CLI::App app{spec.description, spec.program};
   std::string config_file, profile = "default", output_dir, device, log_level = "info";
@@ -73,10 +51,10 @@ int run_experiment(int argc, char** argv, const ExperimentSpec& spec) {
       const std::string origin = options[i]->get_name();
       if (spec.flags[i].list) {
         nlohmann::json values = nlohmann::json::array();
-        for (const auto& value : list_values[i]) values.push_back(typed_value(value));
+        for (const auto& value : list_values[i]) values.push_back(typed_scalar(value));
         tree.set(spec.flags[i].config_key, values, origin);
       } else {
-        tree.set(spec.flags[i].config_key, typed_value(scalar_values[i]), origin);
+        tree.set(spec.flags[i].config_key, typed_scalar(scalar_values[i]), origin);
       }
     }
     if (seed) tree.set("run.seed", *seed, "--seed");

@@ -13,26 +13,10 @@ namespace {
 
 using nlohmann::json;
 
-// YAML scalars carry no type; read them the way a user means them: int, then float, then bool, then string.
+// YAML scalars carry no type; a quoted one is always a string.
 json scalar_to_json(const YAML::Node& node) {
-  const std::string text = node.Scalar();
-  if (node.Tag() == "!") return text;  // quoted: always a string
-  try {
-    std::size_t used = 0;
-    const long long value = std::stoll(text, &used);
-    if (used == text.size()) return value;
-  } catch (const std::exception&) {
-  }
-  try {
-    std::size_t used = 0;
-    const double value = std::stod(text, &used);
-    if (used == text.size()) return value;
-  } catch (const std::exception&) {
-  }
-  if (text == "true" || text == "True" || text == "yes") return true;
-  if (text == "false" || text == "False" || text == "no") return false;
-  if (text == "null" || text == "~" || text.empty()) return nullptr;
-  return text;
+  if (node.Tag() == "!") return node.Scalar();
+  return typed_scalar(node.Scalar());
 }
 
 json yaml_to_json(const YAML::Node& node, const std::string& prefix, const std::string& source,
@@ -83,6 +67,25 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 }  // namespace
+
+json typed_scalar(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const long long value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  if (text == "true" || text == "True" || text == "yes") return true;
+  if (text == "false" || text == "False" || text == "no") return false;
+  if (text == "null" || text == "~" || text.empty()) return nullptr;
+  return text;
+}
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;

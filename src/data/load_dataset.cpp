@@ -7,6 +7,7 @@
 
 #include "loader_common.h"
 #include "loaders.h"
+#include "tpq/core/config_tree.h"
 #include "tpq/core/error.h"
 #include "tpq/data/dataset_spec.h"
 #include "tpq/data/split.h"
@@ -47,8 +48,9 @@ std::string resolve_format(const DatasetSpec& spec) {
   if (format == "sst-2") format = "sst2";
   const auto& known = known_dataset_formats();
   if (std::find(known.begin(), known.end(), format) == known.end()) {
-    throw UserError("unknown dataset " + std::string(spec.format.empty() ? "name" : "format") + " '" + format +
-                    "' — did you mean '" + detail::closest_match(format, known) + "'? Known: " +
+    const std::string hint = closest_match(format, known);
+    throw UserError("unknown dataset " + std::string(spec.format.empty() ? "name" : "format") + " '" + format + "'" +
+                    (hint.empty() ? "" : " — did you mean '" + hint + "'?") + " Known: " +
                     detail::join(known) + " (own data: format csv, tsv or jsonl with a path)");
   }
   return format;

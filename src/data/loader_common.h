@@ -19,9 +19,6 @@ void require_exists(const std::filesystem::path& path, const std::string& what, 
 // Regular files in dir whose name ends with suffix, sorted by name (directory order is unspecified).
 std::vector<std::filesystem::path> sorted_files(const std::filesystem::path& dir, const std::string& suffix);
 
-// The candidate closest to name by edit distance (for "did you mean").
-std::string closest_match(const std::string& name, const std::vector<std::string>& candidates);
-
 // "a, b, c"
 std::string join(const std::vector<std::string>& values, const std::string& separator = ", ");
 

@@ -10,7 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "hashing.h"
+#include "tpq/core/hash.h"
 #include "tpq/core/error.h"
 #include "tpq/io/atomic_file.h"
 
@@ -90,7 +90,7 @@ std::string parse_cache(const std::string& bytes, const std::string& key, Tokeni
   const std::size_t checked_size = cursor.position();
   uint64_t stored_checksum = 0;
   if (!cursor.get(stored_checksum) || cursor.position() != bytes.size()) return "wrong file size";
-  if (detail::Hasher().bytes(bytes.data(), checked_size).digest() != stored_checksum) return "checksum mismatch";
+  if (Hasher().bytes(bytes.data(), checked_size).digest() != stored_checksum) return "checksum mismatch";
   if (split.offsets.front() != 0 || split.offsets.back() != tokens) return "inconsistent offsets";
   for (std::size_t i = 0; i < count; ++i) {
     if (split.offsets[i + 1] < split.offsets[i] || static_cast<int64_t>(split.length(i)) > split.max_length) {
@@ -104,7 +104,7 @@ std::string parse_cache(const std::string& bytes, const std::string& key, Tokeni
 
 std::string token_cache_key(const Dataset& split, const std::string& split_name, int64_t max_length,
                             const TokenCacheOptions& options) {
-  return detail::Hasher()
+  return Hasher()
       .text("tpq-token-cache")
       .text(split.name)
       .text(options.dataset_fingerprint)
@@ -131,7 +131,7 @@ std::string serialize_tokenized_split(const TokenizedSplit& split, const std::st
   put_array(out, split.input_ids);
   put_array(out, split.token_type_ids);
   put_array(out, split.labels);
-  put(out, detail::Hasher().bytes(out.data(), out.size()).digest());
+  put(out, Hasher().bytes(out.data(), out.size()).digest());
   return out;
 }
 

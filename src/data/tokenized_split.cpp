@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "hashing.h"
+#include "tpq/core/hash.h"
 
 namespace tpq::data {
 
@@ -72,7 +72,7 @@ TokenizedSplit tokenize_split(const Dataset& split, const tokenize::Tokenizer& t
 }
 
 std::string examples_content_hash(const Dataset& split) {
-  detail::Hasher hasher;
+  Hasher hasher;
   hasher.number(split.size());
   for (const auto& example : split.examples) {
     hasher.text(example.text);

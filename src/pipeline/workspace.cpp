@@ -29,7 +29,7 @@ std::string tokenizer_identity(const tokenize::Tokenizer& tokenizer) {
   std::string content;
   for (const auto& file : files) content += file.filename().string() + "\n" + io::read_file(file);
   fs::remove_all(scratch);
-  return tokenizer.kind() + ":" + fnv1a_hex(content);
+  return tokenizer.kind() + ":" + Hasher().text(content).hex();
 }
 
 std::shared_ptr<tokenize::Tokenizer> prepare_tokenizer(const ExperimentConfig& config, const data::Dataset& train) {
@@ -38,7 +38,7 @@ std::shared_ptr<tokenize::Tokenizer> prepare_tokenizer(const ExperimentConfig& c
     const fs::path vocab(config.model.vocab_file);
     require(fs::is_regular_file(vocab), "model.vocab_file " + vocab.string() + ": not found");
     // load_tokenizer reads a directory; give it one holding just this vocabulary.
-    const fs::path dir = config.cache_dir / ("wordpiece-" + fnv1a_hex(io::read_file(vocab)));
+    const fs::path dir = config.cache_dir / ("wordpiece-" + Hasher().text(io::read_file(vocab)).hex());
     if (!fs::exists(dir / "vocab.txt")) {
       fs::create_directories(dir);
       io::write_file_atomic(dir / "vocab.txt", io::read_file(vocab));
@@ -47,7 +47,7 @@ std::shared_ptr<tokenize::Tokenizer> prepare_tokenizer(const ExperimentConfig& c
   }
   std::string corpus_key = std::to_string(config.model.vocab_size) + config.model.sentencepiece_type;
   corpus_key += data::examples_content_hash(train);
-  const fs::path dir = config.cache_dir / ("sentencepiece-" + fnv1a_hex(corpus_key));
+  const fs::path dir = config.cache_dir / ("sentencepiece-" + Hasher().text(corpus_key).hex());
   if (fs::exists(dir / tokenize::SentencePieceTokenizer::kModelFileName)) {
     spdlog::info("sentencepiece vocabulary from cache: {}", dir.string());
     return tokenize::load_tokenizer(dir);

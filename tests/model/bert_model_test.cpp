@@ -1,5 +1,6 @@
 // BERT module structure and behaviour on small random models.
 #include <gtest/gtest.h>
+#include "support/small_models.h"
 #include <torch/torch.h>
 
 #include "tpq/core/error.h"
@@ -7,16 +8,7 @@
 
 namespace {
 
-tpq::model::BertConfig small_config() {
-  tpq::model::BertConfig config;
-  config.vocab_size = 100;
-  config.hidden_size = 32;
-  config.num_hidden_layers = 2;
-  config.num_attention_heads = 4;
-  config.intermediate_size = 64;
-  config.max_position_embeddings = 40;
-  return config;
-}
+tpq::model::BertConfig small_config() { return tpq::testing::small_bert_config(100, 32, 2, 4, 64, 40); }
 
 tpq::model::BertInputs random_inputs(int64_t batch, int64_t seq_len) {
   return {torch::randint(1, 100, {batch, seq_len}, torch::kLong), torch::zeros({batch, seq_len}, torch::kLong),

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
+#include "support/small_models.h"
 #include <torch/torch.h>
 
 #include "support/fixtures.h"
@@ -71,14 +72,7 @@ TEST(QuantizedModel, SavedInt8CheckpointReloadsToIdenticalLogitsAndIsSmaller) {
 }
 
 TEST(QuantizedModel, KeepFp32LeavesNamedModulesAlone) {
-  tpq::model::BertConfig config;
-  config.vocab_size = 50;
-  config.hidden_size = 16;
-  config.num_hidden_layers = 2;
-  config.num_attention_heads = 2;
-  config.intermediate_size = 32;
-  config.max_position_embeddings = 16;
-  tpq::model::BertForSequenceClassification model(config);
+  tpq::model::BertForSequenceClassification model(tpq::testing::small_bert_config(50, 16, 2, 2, 32, 16));
   tpq::quant::select_engine("auto");
   tpq::quant::LinearSelection selection;
   selection.keep_fp32 = {"bert.encoder.layer.1.output.dense"};

@@ -1,5 +1,6 @@
 // The training loop on a toy separable task: it learns, it is reproducible, its hooks fire.
 #include <gtest/gtest.h>
+#include "support/small_models.h"
 #include <torch/torch.h>
 
 #include "support/fixtures.h"
@@ -28,13 +29,7 @@ tpq::data::TokenizedSplit toy_split(int64_t count, uint64_t seed) {
 }
 
 tpq::model::BertConfig toy_config() {
-  tpq::model::BertConfig config;
-  config.vocab_size = 40;
-  config.hidden_size = 16;
-  config.num_hidden_layers = 1;
-  config.num_attention_heads = 2;
-  config.intermediate_size = 32;
-  config.max_position_embeddings = 16;
+  auto config = tpq::testing::small_bert_config(40, 16, 1, 2, 32, 16);
   config.hidden_dropout_prob = 0.0;
   config.attention_probs_dropout_prob = 0.0;
   return config;

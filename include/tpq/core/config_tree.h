@@ -64,6 +64,10 @@ class ConfigSection {
   std::set<std::string> read_keys_;
 };
 
+// A scalar written as text (YAML value or command-line flag) typed the way a user means it:
+// integer, then float, then true/false, then null (~, empty), else the string itself.
+nlohmann::json typed_scalar(const std::string& text);
+
 // Levenshtein-closest candidate, for "did you mean" hints; empty if nothing is close.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 
