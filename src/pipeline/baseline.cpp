@@ -1,5 +1,6 @@
 #include "tpq/pipeline/baseline.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -13,6 +14,7 @@
 #include "tpq/pipeline/workspace.h"
 #include "tpq/results/chart.h"
 #include "tpq/results/table.h"
+#include "tpq/train/mlm_pretraining.h"
 #include "tpq/train/trainer.h"
 
 namespace tpq::pipeline {
@@ -101,6 +103,19 @@ void run_baseline(const ExperimentConfig& config, const fs::path& output_dir, to
 
   const auto prepared = prepare_data(config, std::move(splits), *tokenizer, max_length);
   model->to(device);
+  train::MlmResult mlm;
+  if (config.training.mlm_epochs > 0) {
+    require(config.model.from_scratch(), "training.mlm_epochs: MLM pre-training is for from-scratch models; set it to 0");
+    train::MlmConfig mlm_config;
+    mlm_config.epochs = config.training.mlm_epochs;
+    mlm_config.learning_rate = config.training.mlm_learning_rate;
+    mlm_config.mask_probability = config.training.mlm_mask_probability;
+    mlm_config.batch_size = config.training.batch_size;
+    const train::SpecialIds special{tokenizer->pad_id(), tokenizer->cls_id(), tokenizer->sep_id(), tokenizer->mask_id(),
+                                    1 + std::max({tokenizer->pad_id(), tokenizer->cls_id(), tokenizer->sep_id(),
+                                                  tokenizer->mask_id(), tokenizer->unk_id()})};
+    mlm = train::pretrain_mlm(*model, prepared.train, special, mlm_config, device, config.run.seed);
+  }
   const fs::path model_dir = output_dir / "model";
   train::TrainHooks hooks;
   hooks.on_best = [&](const train::EpochLog& epoch) {
@@ -127,7 +142,10 @@ void run_baseline(const ExperimentConfig& config, const fs::path& output_dir, to
                     {"epochs_run", training.epochs.size()},
                     {"optimizer_steps", training.optimizer_steps},
                     {"train_seconds", training.seconds},
-                    {"stopped_early", training.stopped_early}}},
+                    {"stopped_early", training.stopped_early},
+                    {"mlm_epochs", mlm.epoch_losses.size()},
+                    {"mlm_epoch_losses", mlm.epoch_losses},
+                    {"mlm_seconds", mlm.seconds}}},
                   {"model",
                    {{"layers", best.config.num_hidden_layers},
                     {"hidden_size", best.config.hidden_size},

@@ -19,6 +19,9 @@ TrainConfig TrainConfig::from(ConfigSection& section) {
   config.length_bucketing = section.get_bool("length_bucketing", config.length_bucketing);
   config.log_every_steps = section.get_int("log_every_steps", config.log_every_steps);
   config.eval_batch_size = section.get_int("eval_batch_size", config.eval_batch_size);
+  config.mlm_epochs = section.get_int("mlm_epochs", config.mlm_epochs);
+  config.mlm_learning_rate = section.get_double("mlm_learning_rate", config.mlm_learning_rate);
+  config.mlm_mask_probability = section.get_double("mlm_mask_probability", config.mlm_mask_probability);
   // Recorded for the report; accepted back so a results config.json can be replayed with --config.
   require(section.get_string("optimizer", "AdamW") == "AdamW", "training.optimizer: only AdamW is implemented");
   require(section.get_string("schedule", "linear") == "linear", "training.schedule: only linear (warm-up + decay) is implemented");
@@ -35,6 +38,9 @@ TrainConfig TrainConfig::from(ConfigSection& section) {
   require(config.amp == "none" || config.amp == "bf16" || config.amp == "fp16",
           "training.amp is '" + config.amp + "'; use none, bf16 or fp16");
   require(config.log_every_steps > 0, "training.log_every_steps must be positive");
+  require(config.mlm_epochs >= 0, "training.mlm_epochs must be >= 0");
+  require(config.mlm_learning_rate > 0, "training.mlm_learning_rate must be positive");
+  require(config.mlm_mask_probability > 0 && config.mlm_mask_probability < 1, "training.mlm_mask_probability must be in (0, 1)");
   return config;
 }
 
@@ -52,6 +58,9 @@ nlohmann::json TrainConfig::to_json() const {
           {"length_bucketing", length_bucketing},
           {"log_every_steps", log_every_steps},
           {"eval_batch_size", eval_batch_size},
+          {"mlm_epochs", mlm_epochs},
+          {"mlm_learning_rate", mlm_learning_rate},
+          {"mlm_mask_probability", mlm_mask_probability},
           {"optimizer", "AdamW"},
           {"schedule", "linear"}};
 }

@@ -14,6 +14,7 @@
 #include "tpq/data/batching.h"
 #include "tpq/eval/evaluator.h"
 #include "tpq/io/atomic_file.h"
+#include "tpq/train/loss_scaler.h"
 #include "tpq/train/progress.h"
 
 namespace tpq::train {
@@ -106,6 +107,7 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
   const int64_t steps_per_epoch = (batches_per_epoch + config_.gradient_accumulation_steps - 1) / config_.gradient_accumulation_steps;
   const int64_t total_steps = std::max<int64_t>(1, steps_per_epoch * config_.epochs);
   int64_t epochs_without_improvement = 0;
+  LossScaler scaler(/*enabled=*/config_.amp == "fp16");
 
   for (int64_t epoch = 1; epoch <= config_.epochs; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
@@ -126,7 +128,7 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
         logits = model_.forward({batch.input_ids, batch.token_type_ids, batch.attention_mask}).logits;
       }
       auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), batch.labels);
-      (loss / config_.gradient_accumulation_steps).backward();
+      scaler.scale(loss / config_.gradient_accumulation_steps).backward();
       const double loss_value = loss.item<double>();
       require(std::isfinite(loss_value), "training diverged: loss is " + std::to_string(loss_value) +
                                              " at epoch " + std::to_string(epoch) + "; lower training.learning_rate");
@@ -142,8 +144,12 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
       if ((index + 1) % config_.gradient_accumulation_steps == 0 || last_batch) {
         const double lr = learning_rate_at(result.optimizer_steps, total_steps);
         for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-        if (config_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(all_parameters, config_.max_grad_norm);
-        optimizer.step();
+        if (scaler.unscale_and_check(all_parameters)) {
+          if (config_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(all_parameters, config_.max_grad_norm);
+          optimizer.step();
+        } else {
+          spdlog::debug("fp16 gradient overflow: step skipped, loss scale now {}", scaler.current_scale());
+        }
         optimizer.zero_grad();
         if (hooks.after_optimizer_step) hooks.after_optimizer_step();
         ++result.optimizer_steps;

@@ -24,6 +24,10 @@ struct TrainConfig {
   bool length_bucketing = true;         // batches of similar length: less padding, same maths
   int64_t log_every_steps = 20;
   int64_t eval_batch_size = 64;
+  // Masked-LM pre-training on the training texts before fine-tuning (from-scratch models only).
+  int64_t mlm_epochs = 0;
+  double mlm_learning_rate = 5e-4;
+  double mlm_mask_probability = 0.15;
 
   static TrainConfig from(ConfigSection& section);  // validates; UserError naming the key
   nlohmann::json to_json() const;

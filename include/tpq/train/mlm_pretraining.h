@@ -1,0 +1,61 @@
+// Masked-language-model pre-training of a from-scratch encoder on the training texts (no labels),
+// before fine-tuning: BERT's recipe (15% of tokens; 80% [MASK], 10% random, 10% kept) with HF's
+// MLM head (transform dense + GELU + LayerNorm, decoder tied to the word embeddings).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+#include "tpq/data/tokenized_split.h"
+#include "tpq/model/bert.h"
+
+namespace tpq::train {
+
+// HF BertLMPredictionHead ("cls.predictions.*"); the decoder weight is the word embedding matrix.
+class MlmHeadImpl : public torch::nn::Module {
+ public:
+  explicit MlmHeadImpl(const model::BertConfig& config);
+  // hidden (N, H) of masked positions, word_embeddings (V, H) -> logits (N, V)
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings);
+
+  model::Linear dense{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};
+  torch::Tensor bias;  // (V)
+};
+TORCH_MODULE(MlmHead);
+
+struct MlmConfig {
+  int64_t epochs = 0;  // 0: no pre-training
+  double learning_rate = 5e-4;
+  double mask_probability = 0.15;
+  int64_t batch_size = 32;
+  double warmup_ratio = 0.06;
+  double weight_decay = 0.01;
+};
+
+struct SpecialIds {
+  int64_t pad = 0, cls = 0, sep = 0, mask = 0;
+  int64_t first_regular = 0;  // random replacements are drawn from [first_regular, vocab)
+};
+
+// BERT masking of a batch. input_ids (B, T) -> {masked input_ids (B, T), labels (B, T) with -100
+// where nothing is predicted}. Special tokens and padding are never masked. Uses `generator`.
+std::pair<torch::Tensor, torch::Tensor> mask_tokens(const torch::Tensor& input_ids, const SpecialIds& special,
+                                                    int64_t vocab_size, double mask_probability, torch::Generator& generator);
+
+struct MlmResult {
+  std::vector<double> epoch_losses;
+  double seconds = 0;
+  int64_t steps = 0;
+};
+
+// Pre-trains model.bert in place (the classifier head is untouched).
+MlmResult pretrain_mlm(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& texts,
+                       const SpecialIds& special, const MlmConfig& config, torch::Device device, uint64_t seed);
+
+}  // namespace tpq::train

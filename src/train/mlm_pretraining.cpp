@@ -1,0 +1,108 @@
+#include "tpq/train/mlm_pretraining.h"
+
+#include <chrono>
+#include <cmath>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "tpq/core/error.h"
+#include "tpq/data/batching.h"
+#include "tpq/train/progress.h"
+
+namespace tpq::train {
+
+MlmHeadImpl::MlmHeadImpl(const model::BertConfig& config) {
+  dense = register_module("dense", model::Linear(config.hidden_size, config.hidden_size));
+  LayerNorm = register_module(
+      "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps)));
+  bias = register_parameter("bias", torch::zeros({config.vocab_size}));
+  torch::NoGradGuard no_grad;
+  dense->weight.normal_(0.0, config.initializer_range);
+}
+
+torch::Tensor MlmHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings) {
+  auto transformed = LayerNorm(torch::gelu(dense(hidden)));           // (N, H)
+  return torch::matmul(transformed, word_embeddings.t()) + bias;      // (N, V)
+}
+
+std::pair<torch::Tensor, torch::Tensor> mask_tokens(const torch::Tensor& input_ids, const SpecialIds& special,
+                                                    int64_t vocab_size, double mask_probability, torch::Generator& generator) {
+  auto options = torch::TensorOptions().device(input_ids.device());
+  const auto regular = input_ids.ne(special.pad) & input_ids.ne(special.cls) & input_ids.ne(special.sep);
+  auto chosen = torch::rand(input_ids.sizes(), generator, options).lt(mask_probability) & regular;
+  auto labels = torch::where(chosen, input_ids, torch::full_like(input_ids, -100));
+  auto draw = torch::rand(input_ids.sizes(), generator, options);
+  auto to_mask = chosen & draw.lt(0.8);
+  auto to_random = chosen & draw.ge(0.8) & draw.lt(0.9);  // the last 10% keep their token
+  auto random_ids = torch::randint(special.first_regular, vocab_size, input_ids.sizes(), generator, options.dtype(torch::kLong));
+  auto masked = torch::where(to_mask, torch::full_like(input_ids, special.mask), input_ids);
+  masked = torch::where(to_random, random_ids, masked);
+  return {masked, labels};
+}
+
+MlmResult pretrain_mlm(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& texts,
+                       const SpecialIds& special, const MlmConfig& config, torch::Device device, uint64_t seed) {
+  require(config.mask_probability > 0 && config.mask_probability < 1, "training.mlm_mask_probability must be in (0, 1)");
+  require(config.learning_rate > 0 && config.batch_size > 0, "MLM learning rate and batch size must be positive");
+  MlmResult result;
+  if (config.epochs <= 0) return result;
+  require(texts.size() > 0, "MLM pre-training needs training texts");
+  const auto start = std::chrono::steady_clock::now();
+  MlmHead head(model.config);
+  head->to(device);
+  model.train();
+
+  std::vector<torch::Tensor> parameters = model.bert->parameters();
+  for (const auto& parameter : head->parameters()) parameters.push_back(parameter);
+  torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(config.learning_rate).weight_decay(config.weight_decay));
+  const int64_t batches = (static_cast<int64_t>(texts.size()) + config.batch_size - 1) / config.batch_size;
+  const int64_t total_steps = batches * config.epochs;
+  const auto warmup = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(config.warmup_ratio * total_steps)));
+  auto generator = torch::make_generator<at::CPUGeneratorImpl>(seed);
+  const int64_t vocab = model.config.vocab_size;
+
+  for (int64_t epoch = 1; epoch <= config.epochs; ++epoch) {
+    auto iterator = data::make_batches(texts, config.batch_size, /*shuffle=*/true, seed + 1000 + epoch,
+                                       /*sort_by_length_buckets=*/true, torch::kCPU);
+    Progress progress("MLM epoch " + std::to_string(epoch) + "/" + std::to_string(config.epochs),
+                      static_cast<int64_t>(iterator.num_batches()), 20);
+    double loss_sum = 0;
+    int64_t loss_count = 0;
+    data::Batch batch;
+    for (int64_t index = 0; iterator.next(batch); ++index) {
+      auto [masked, labels] = mask_tokens(batch.input_ids, special, vocab, config.mask_probability, generator);
+      masked = masked.to(device);
+      labels = labels.to(device);
+      const auto mask = batch.attention_mask.to(device);
+      auto hidden = model.bert->embeddings(masked, batch.token_type_ids.to(device));
+      hidden = model.bert->encoder->forward(hidden, model::additive_attention_mask(mask, hidden.scalar_type()), {});
+      const auto selected = labels.ne(-100);
+      if (selected.sum().item<int64_t>() == 0) continue;
+      // Only masked positions go through the vocabulary-sized decoder: (N, H) -> (N, V).
+      auto logits = head->forward(hidden.index({selected}), model.bert->embeddings->word_embeddings->weight);
+      auto loss = torch::nn::functional::cross_entropy(logits, labels.index({selected}));
+      const double lr = result.steps < warmup
+                            ? config.learning_rate * (result.steps + 1) / warmup
+                            : config.learning_rate * std::max(0.0, static_cast<double>(total_steps - result.steps) /
+                                                                       std::max<int64_t>(1, total_steps - warmup));
+      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+      optimizer.zero_grad();
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(parameters, 1.0);
+      optimizer.step();
+      ++result.steps;
+      loss_sum += loss.item<double>();
+      ++loss_count;
+      progress.update(index + 1, "mlm loss " + std::to_string(loss_sum / loss_count));
+    }
+    result.epoch_losses.push_back(loss_sum / std::max<int64_t>(1, loss_count));
+    progress.finish("mean MLM loss " + std::to_string(result.epoch_losses.back()));
+  }
+  model.eval();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace tpq::train

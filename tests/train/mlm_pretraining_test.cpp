@@ -1,0 +1,59 @@
+// Masked-LM pre-training: BERT's masking rule, and the MLM loss falls on a repetitive toy corpus.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "support/small_models.h"
+#include "tpq/data/tokenized_split.h"
+#include "tpq/train/mlm_pretraining.h"
+
+namespace {
+
+const tpq::train::SpecialIds kSpecial{/*pad=*/0, /*cls=*/2, /*sep=*/3, /*mask=*/4, /*first_regular=*/5};
+
+TEST(MlmPretraining, MaskingFollowsBertsRule) {
+  auto generator = torch::make_generator<at::CPUGeneratorImpl>(7);
+  // (B, T): [CLS] tokens... [SEP] then padding.
+  auto ids = torch::randint(5, 50, {64, 40}, torch::kLong);
+  ids.index_put_({torch::indexing::Slice(), 0}, 2);
+  ids.index_put_({torch::indexing::Slice(), 30}, 3);
+  ids.index_put_({torch::indexing::Slice(), torch::indexing::Slice(31, torch::indexing::None)}, 0);
+  const auto [masked, labels] = tpq::train::mask_tokens(ids, kSpecial, 50, 0.15, generator);
+  const auto selected = labels.ne(-100);
+  // Never specials or padding.
+  EXPECT_FALSE(selected.index({torch::indexing::Slice(), 0}).any().item<bool>());
+  EXPECT_FALSE(selected.index({torch::indexing::Slice(), torch::indexing::Slice(30, torch::indexing::None)}).any().item<bool>());
+  // About 15% of the 29 regular positions per row.
+  const double rate = selected.sum().item<double>() / (64.0 * 29);
+  EXPECT_NEAR(rate, 0.15, 0.03);
+  // Labels hold the original ids; about 80% of selected positions show [MASK].
+  EXPECT_TRUE(labels.index({selected}).eq(ids.index({selected})).all().item<bool>());
+  const double masked_share = masked.index({selected}).eq(4).sum().item<double>() / selected.sum().item<double>();
+  EXPECT_NEAR(masked_share, 0.8, 0.08);
+  // Unselected positions are untouched.
+  EXPECT_TRUE(masked.index({~selected}).eq(ids.index({~selected})).all().item<bool>());
+}
+
+TEST(MlmPretraining, LossFallsOnARepetitiveCorpus) {
+  tpq::data::TokenizedSplit texts;
+  for (int i = 0; i < 128; ++i) {
+    std::vector<int64_t> ids = {2};
+    for (int t = 0; t < 12; ++t) ids.push_back(5 + (t + i % 3) % 10);  // a few fixed cyclic patterns
+    ids.push_back(3);
+    texts.append(ids, std::vector<int64_t>(ids.size(), 0), 0);
+  }
+  torch::manual_seed(0);
+  auto config = tpq::testing::small_bert_config(20, 32, 1, 2, 64, 16);
+  config.hidden_dropout_prob = config.attention_probs_dropout_prob = 0.0;
+  tpq::model::BertForSequenceClassification model(config);
+  tpq::train::MlmConfig mlm;
+  mlm.epochs = 8;
+  mlm.learning_rate = 3e-3;
+  mlm.batch_size = 16;
+  const auto result = tpq::train::pretrain_mlm(*model, texts, kSpecial, mlm, torch::kCPU, 1);
+  ASSERT_EQ(result.epoch_losses.size(), 8u);
+  EXPECT_LT(result.epoch_losses.back(), 0.6 * result.epoch_losses.front());
+  EXPECT_FALSE(model->is_training());
+}
+
+}  // namespace
