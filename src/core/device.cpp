@@ -31,6 +31,10 @@ torch::Device parse_device(const std::string& spec) {
   throw UserError("--device " + spec + ": not a device; use cpu, cuda, cuda:N or auto");
 }
 
+void synchronize(torch::Device device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.has_index() ? device.index() : -1);
+}
+
 void set_threads(int threads) {
   require(threads >= 0, "--threads " + std::to_string(threads) + ": must be 0 (default) or positive");
   if (threads > 0) at::set_num_threads(threads);

@@ -87,26 +87,33 @@ void check_blas(bool refuse_slow_blas, bool allow_slow_blas) {
 
 std::string libtorch_version() { return TORCH_VERSION; }
 
+// Neither changes while a process runs; every results record asks, so read each once.
 std::string cpu_model() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+  static const std::string model = [] {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+      if (line.rfind("model name", 0) == 0) {
+        auto colon = line.find(':');
+        if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+      }
     }
-  }
-  return "unknown";
+    return std::string("unknown");
+  }();
+  return model;
 }
 
 std::string git_revision() {
-  const std::string source_dir = TPQ_SOURCE_DIR;
-  std::string rev = run_command("git -C '" + source_dir + "' rev-parse --short=12 HEAD 2>/dev/null");
-  if (rev.empty()) rev = TPQ_GIT_REV_AT_CONFIGURE;
-  if (rev.empty()) return "unknown";
-  const std::string dirty =
-      run_command("git -C '" + source_dir + "' status --porcelain --untracked-files=no 2>/dev/null");
-  return dirty.empty() ? rev : rev + "-dirty";
+  static const std::string revision = [] {
+    const std::string source_dir = TPQ_SOURCE_DIR;
+    std::string rev = run_command("git -C '" + source_dir + "' rev-parse --short=12 HEAD 2>/dev/null");
+    if (rev.empty()) rev = TPQ_GIT_REV_AT_CONFIGURE;
+    if (rev.empty()) return std::string("unknown");
+    const std::string dirty =
+        run_command("git -C '" + source_dir + "' status --porcelain --untracked-files=no 2>/dev/null");
+    return dirty.empty() ? rev : rev + "-dirty";
+  }();
+  return revision;
 }
 
 std::string utc_timestamp() {

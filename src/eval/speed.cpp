@@ -5,20 +5,13 @@
 #include <numeric>
 
 #include <ATen/Parallel.h>
-#include <torch/cuda.h>
 #include <torch/torch.h>
 
+#include "tpq/core/device.h"
 #include "tpq/core/error.h"
 #include "tpq/data/batching.h"
 
 namespace tpq::eval {
-namespace {
-
-void synchronize(torch::Device device) {
-  if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? -1 : device.index());
-}
-
-}  // namespace
 
 double percentile(std::vector<double> values, double p) {
   require(!values.empty(), "percentile of no values");

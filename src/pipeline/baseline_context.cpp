@@ -28,12 +28,7 @@ BaselineContext load_baseline(const ExperimentConfig& config, const fs::path& mo
   if (fs::is_regular_file(run_config)) {
     const auto recorded = io::read_json_file(run_config);
     if (recorded.contains("data") && recorded.contains("run")) {
-      ConfigTree tree = config.tree;
-      ConfigTree baseline_data;
-      baseline_data.set("data", recorded["data"], run_config.string());
-      tree.merge(baseline_data);
-      context.config.data = ExperimentConfig::from(tree, {"quantization", "pruning", "combined"}).data;
-      context.config.data.seed = recorded["run"].value("seed", config.run.seed);
+      context.config.use_recorded_data(recorded["data"], recorded["run"].value("seed", config.run.seed), run_config.string());
       if (recorded.contains("model") && recorded["model"].contains("max_length")) {
         max_length = std::min<int64_t>(max_length, recorded["model"]["max_length"].get<int64_t>());
       }

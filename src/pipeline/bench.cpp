@@ -6,9 +6,9 @@
 
 #include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
-#include <torch/cuda.h>
 #include <torch/torch.h>
 
+#include "tpq/core/device.h"
 #include "tpq/core/error.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/eval/speed.h"
@@ -63,10 +63,6 @@ void apply_variant(model::BertForSequenceClassificationImpl& model, const std::s
     throw UserError("bench variant '" + variant + "': use fp32, bf16, fp16, int8_dynamic, int8_dynamic_per_tensor");
   }
   model.eval();
-}
-
-void synchronize(torch::Device device) {
-  if (device.is_cuda()) torch::cuda::synchronize();
 }
 
 }  // namespace

@@ -110,6 +110,14 @@ nlohmann::json ExperimentConfig::to_json() const {
   return json;
 }
 
+void ExperimentConfig::use_recorded_data(const nlohmann::json& data_section, uint64_t split_seed, const std::string& origin) {
+  ConfigTree recorded;
+  recorded.set("data", data_section, origin);
+  ConfigSection section(recorded, "data");
+  data = dataset_spec_from(section, split_seed, cache_dir);
+  tree.merge(recorded);
+}
+
 fs::path profile_path(const std::string& profile) {
   const std::string file = profile + ".yaml";
   std::vector<fs::path> candidates;

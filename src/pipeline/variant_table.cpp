@@ -12,9 +12,7 @@ using results::format_number;
 
 namespace {
 
-double number(const nlohmann::json& record, const char* section, const char* key) {
-  return record.at(section).at(key).get<double>();
-}
+double number(const nlohmann::json& section, const char* key) { return section.at(key).get<double>(); }
 
 }  // namespace
 
@@ -44,14 +42,14 @@ void VariantTable::add_variant(const std::string& variant, const std::string& la
 results::Table VariantTable::comparison_table() const {
   require(!records_.empty(), "no variants measured");
   results::Table table({"方法", "准确率", "F1分数", "模型大小 (MB)", "压缩比", "推理时间 (ms)", "加速比"});
-  const auto base = records_.front().to_json();
+  const auto& base = records_.front();
   for (std::size_t i = 0; i < records_.size(); ++i) {
-    const auto row = records_[i].to_json();
-    table.add_row({labels_[i], format_number(number(row, "metrics", "accuracy"), 4), format_number(number(row, "metrics", "f1"), 4),
-                   format_number(number(row, "size", "file_mb"), 2),
-                   format_number(number(base, "size", "file_mb") / number(row, "size", "file_mb"), 2) + "x",
-                   format_number(number(row, "speed", "latency_ms_per_sample_p50"), 3),
-                   format_number(number(base, "speed", "latency_ms_per_sample_p50") / number(row, "speed", "latency_ms_per_sample_p50"), 2) + "x"});
+    const auto& row = records_[i];
+    table.add_row({labels_[i], format_number(number(row.metrics, "accuracy"), 4), format_number(number(row.metrics, "f1"), 4),
+                   format_number(number(row.size, "file_mb"), 2),
+                   format_number(number(base.size, "file_mb") / number(row.size, "file_mb"), 2) + "x",
+                   format_number(number(row.speed, "latency_ms_per_sample_p50"), 3),
+                   format_number(number(base.speed, "latency_ms_per_sample_p50") / number(row.speed, "latency_ms_per_sample_p50"), 2) + "x"});
   }
   return table;
 }
@@ -59,18 +57,17 @@ results::Table VariantTable::comparison_table() const {
 results::Table VariantTable::details_table() const {
   results::Table table({"variant", "accuracy", "f1", "precision", "recall", "file_bytes", "params", "nonzero_params",
                         "latency_ms_p50", "latency_ms_p95", "throughput_samples_s", "throughput_speedup", "peak_rss_mb"});
-  const auto base = records_.front().to_json();
-  for (const auto& record : records_) {
-    const auto row = record.to_json();
-    table.add_row({record.variant, format_number(number(row, "metrics", "accuracy"), 4), format_number(number(row, "metrics", "f1"), 4),
-                   format_number(number(row, "metrics", "precision"), 4), format_number(number(row, "metrics", "recall"), 4),
-                   std::to_string(row["size"]["file_bytes"].get<uint64_t>()), std::to_string(row["size"]["params"].get<int64_t>()),
-                   std::to_string(row["size"]["nonzero_params"].get<int64_t>()),
-                   format_number(number(row, "speed", "latency_ms_per_sample_p50"), 3),
-                   format_number(number(row, "speed", "latency_ms_per_sample_p95"), 3),
-                   format_number(number(row, "speed", "throughput_samples_s"), 1),
-                   format_number(number(row, "speed", "throughput_samples_s") / number(base, "speed", "throughput_samples_s"), 2) + "x",
-                   format_number(number(row, "memory", "peak_rss_mb"), 1)});
+  const auto& base = records_.front();
+  for (const auto& row : records_) {
+    table.add_row({row.variant, format_number(number(row.metrics, "accuracy"), 4), format_number(number(row.metrics, "f1"), 4),
+                   format_number(number(row.metrics, "precision"), 4), format_number(number(row.metrics, "recall"), 4),
+                   std::to_string(row.size["file_bytes"].get<uint64_t>()), std::to_string(row.size["params"].get<int64_t>()),
+                   std::to_string(row.size["nonzero_params"].get<int64_t>()),
+                   format_number(number(row.speed, "latency_ms_per_sample_p50"), 3),
+                   format_number(number(row.speed, "latency_ms_per_sample_p95"), 3),
+                   format_number(number(row.speed, "throughput_samples_s"), 1),
+                   format_number(number(row.speed, "throughput_samples_s") / number(base.speed, "throughput_samples_s"), 2) + "x",
+                   format_number(number(row.memory, "peak_rss_mb"), 1)});
   }
   return table;
 }

@@ -9,6 +9,7 @@
 
 #include "tpq/core/error.h"
 #include "tpq/data/batching.h"
+#include "tpq/train/lr_schedule.h"
 #include "tpq/train/progress.h"
 
 namespace tpq::train {
@@ -59,7 +60,6 @@ MlmResult pretrain_mlm(model::BertForSequenceClassificationImpl& model, const da
   torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(config.learning_rate).weight_decay(config.weight_decay));
   const int64_t batches = (static_cast<int64_t>(texts.size()) + config.batch_size - 1) / config.batch_size;
   const int64_t total_steps = batches * config.epochs;
-  const auto warmup = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(config.warmup_ratio * total_steps)));
   auto generator = torch::make_generator<at::CPUGeneratorImpl>(seed);
   const int64_t vocab = model.config.vocab_size;
 
@@ -83,10 +83,7 @@ MlmResult pretrain_mlm(model::BertForSequenceClassificationImpl& model, const da
       // Only masked positions go through the vocabulary-sized decoder: (N, H) -> (N, V).
       auto logits = head->forward(hidden.index({selected}), model.bert->embeddings->word_embeddings->weight);
       auto loss = torch::nn::functional::cross_entropy(logits, labels.index({selected}));
-      const double lr = result.steps < warmup
-                            ? config.learning_rate * (result.steps + 1) / warmup
-                            : config.learning_rate * std::max(0.0, static_cast<double>(total_steps - result.steps) /
-                                                                       std::max<int64_t>(1, total_steps - warmup));
+      const double lr = linear_warmup_decay(config.learning_rate, result.steps, total_steps, config.warmup_ratio);
       for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
       optimizer.zero_grad();
       loss.backward();

@@ -15,6 +15,7 @@
 #include "tpq/eval/evaluator.h"
 #include "tpq/io/atomic_file.h"
 #include "tpq/train/loss_scaler.h"
+#include "tpq/train/lr_schedule.h"
 #include "tpq/train/progress.h"
 
 namespace tpq::train {
@@ -70,16 +71,6 @@ Trainer::Trainer(model::BertForSequenceClassificationImpl& model, TrainConfig co
     : model_(model), config_(std::move(config)), device_(device), seed_(seed) {
   require(!(config_.amp == "fp16" && !device_.is_cuda()),
           "training.amp fp16 needs CUDA (fp16 autocast on CPU is not supported); use bf16 on CPU");
-}
-
-double Trainer::learning_rate_at(int64_t step, int64_t total_steps) const {
-  // Linear warm-up to the peak over the first `warmup` steps, then linear decay; step is 0-based
-  // and every step (the first and the last included) gets a non-zero rate.
-  const auto warmup = static_cast<int64_t>(std::ceil(config_.warmup_ratio * total_steps));
-  const int64_t position = step + 1;
-  if (position <= warmup) return config_.learning_rate * static_cast<double>(position) / warmup;
-  const double remaining = static_cast<double>(total_steps - position + 1) / (total_steps - warmup + 1);
-  return config_.learning_rate * std::clamp(remaining, 0.0, 1.0);
 }
 
 TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::TokenizedSplit& validation, int64_t num_labels,
@@ -142,7 +133,7 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
 
       const bool last_batch = index + 1 == batches.num_batches();
       if ((index + 1) % config_.gradient_accumulation_steps == 0 || last_batch) {
-        const double lr = learning_rate_at(result.optimizer_steps, total_steps);
+        const double lr = linear_warmup_decay(config_.learning_rate, result.optimizer_steps, total_steps, config_.warmup_ratio);
         for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         if (scaler.unscale_and_check(all_parameters)) {
           if (config_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(all_parameters, config_.max_grad_norm);

@@ -35,6 +35,10 @@ struct ExperimentConfig {
   // Reads the shared sections; extra_sections lists experiment-specific ones that may appear.
   static ExperimentConfig from(const ConfigTree& tree, const std::vector<std::string>& extra_sections = {});
   nlohmann::json to_json() const;
+
+  // Replaces the data settings with a recorded `data` section (config keys, as a results
+  // config.json holds them) and the split seed of that run, so a later experiment sees its data.
+  void use_recorded_data(const nlohmann::json& data_section, uint64_t split_seed, const std::string& origin);
 };
 
 // configs/profiles/<name>.yaml, found under $TPQ_CONFIG_DIR, ./configs, or the source tree.

@@ -60,8 +60,6 @@ class Trainer {
                   const TrainHooks& hooks = {});
 
  private:
-  double learning_rate_at(int64_t step, int64_t total_steps) const;
-
   model::BertForSequenceClassificationImpl& model_;
   TrainConfig config_;
   torch::Device device_;
