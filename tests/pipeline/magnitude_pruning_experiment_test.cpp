@@ -25,7 +25,7 @@ class MagnitudePruningExperiment : public ::testing::Test {
     tpq::testing::write_toy_dataset(*scratch_ / "toy.jsonl");
     tpq::testing::write_text_file(*scratch_ / "tiny.yaml",
                                   tpq::testing::tiny_config(*scratch_ / "toy.jsonl", *scratch_ / "cache"));
-    const auto baseline = run_command(experiment_binary("01_baseline_training") + common() + " --output_dir " +
+    const auto baseline = run_command(experiment_binary("01_baseline_training") + profile() + " --output_dir " +
                                       (*scratch_ / "baseline").string());
     baseline_ok_ = baseline.exit_code == 0;
     baseline_output_ = baseline.output;
@@ -33,10 +33,10 @@ class MagnitudePruningExperiment : public ::testing::Test {
   static void TearDownTestSuite() { scratch_.reset(); }
   void SetUp() override { ASSERT_TRUE(baseline_ok_) << baseline_output_; }
 
-  static std::string common() {
-    return " --profile quick --config " + (*scratch_ / "tiny.yaml").string() + " --log-level warn --baseline-model " +
-           (*scratch_ / "baseline" / "model").string();
+  static std::string profile() {
+    return " --profile quick --config " + (*scratch_ / "tiny.yaml").string() + " --log-level warn";
   }
+  static std::string common() { return profile() + " --baseline-model " + (*scratch_ / "baseline" / "model").string(); }
   static fs::path dir(const std::string& name) { return *scratch_ / name; }
 
   static std::unique_ptr<tpq::testing::ScratchDir> scratch_;
