@@ -1,5 +1,6 @@
 #include "tpq/pipeline/unstructured_pruning.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -72,25 +73,36 @@ void draw_sparsity_chart(const VariantTable& table, const std::vector<PrunedRow>
     return;
   }
   const auto& records = table.records();
-  results::Series base{"fp32 baseline", {}, {}, "lines"};
+  const double base_accuracy = number(records.front().metrics, "accuracy");
+  const double base_mb = number(records.front().size, "file_mb");
+  // Each curve starts at the baseline (0% sparsity); points sorted by sparsity.
   results::Series accuracy[2] = {{"global", {}, {}}, {"local", {}, {}}};
   results::Series size[2] = {{"global (compressed)", {}, {}}, {"local (compressed)", {}, {}}};
-  results::Series dense{"dense save", {}, {}, "lines"};
-  for (std::size_t i = 0; i < rows.size(); ++i) {
+  double max_x = 0, dense_mb = base_mb;
+  std::vector<std::size_t> order(rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rows[a].target < rows[b].target; });
+  for (int s = 0; s < 2; ++s) {
+    accuracy[s].x.push_back(0);
+    accuracy[s].y.push_back(base_accuracy);
+    size[s].x.push_back(0);
+    size[s].y.push_back(base_mb);
+  }
+  for (const std::size_t i : order) {
     const int s = rows[i].scope == prune::Scope::Global ? 0 : 1;
     accuracy[s].x.push_back(100.0 * rows[i].target);
     accuracy[s].y.push_back(number(records[i + 1].metrics, "accuracy"));
     size[s].x.push_back(100.0 * rows[i].target);
     size[s].y.push_back(number(records[i + 1].size, "file_mb"));
-    base.x.push_back(100.0 * rows[i].target);
-    base.y.push_back(number(records.front().metrics, "accuracy"));
-    dense.x.push_back(100.0 * rows[i].target);
-    dense.y.push_back(rows[i].save.dense_file_bytes / (1024.0 * 1024.0));
+    max_x = std::max(max_x, 100.0 * rows[i].target);
+    dense_mb = rows[i].save.dense_file_bytes / (1024.0 * 1024.0);
   }
+  results::Series base{"fp32 baseline", {0, max_x}, {base_accuracy, base_accuracy}, "lines"};
+  results::Series dense{"dense save", {0, max_x}, {dense_mb, dense_mb}, "lines"};
   std::vector<results::Series> accuracy_series{base}, size_series{dense};
   for (int s = 0; s < 2; ++s) {
-    if (!accuracy[s].x.empty()) accuracy_series.push_back(accuracy[s]);
-    if (!size[s].x.empty()) size_series.push_back(size[s]);
+    if (accuracy[s].x.size() > 1) accuracy_series.push_back(accuracy[s]);
+    if (size[s].x.size() > 1) size_series.push_back(size[s]);
   }
   results::render_panels({{"Test accuracy vs sparsity", "target sparsity of encoder Linear weights (%)", "accuracy", accuracy_series},
                           {"Model size on disk", "target sparsity (%)", "MB", size_series}},
