@@ -14,6 +14,7 @@
 #include "tpq/core/error.h"
 #include "tpq/io/atomic_file.h"
 #include "tpq/io/safetensors.h"
+#include "tpq/io/sparse_tensors.h"
 #include "tpq/model/model_state.h"
 #include "tpq/quant/quantized_model.h"
 
@@ -57,10 +58,10 @@ bool is_ignorable(const std::string& name) {
 
 
 // Copies FP32 tensors into the model; tensors of `kernel_modules` (quantized Linears) are left to
-// their kernels and skipped here.
+// their kernels and skipped here; `sparse` tensors are rebuilt from their packed mask + values.
 void copy_weights(model::BertForSequenceClassificationImpl& model, const SafetensorsFile& file, const LoadOptions& options,
-                  const std::set<std::string>& kernel_modules, std::vector<std::string>* freshly_initialised,
-                  std::vector<std::string>* ignored) {
+                  const std::set<std::string>& kernel_modules, const std::set<std::string>& sparse,
+                  std::vector<std::string>* freshly_initialised, std::vector<std::string>* ignored) {
   const bool allow_fresh_classifier = options.allow_fresh_classifier || options.discard_classifier;
   const fs::path& safetensors_path = file.path();
   auto is_kernel_tensor = [&](const std::string& name) {
@@ -74,7 +75,7 @@ void copy_weights(model::BertForSequenceClassificationImpl& model, const Safeten
   std::map<std::string, std::string> source_of;  // model name -> file name
   std::vector<std::string> unexpected;
   for (const auto& entry : file.header().tensors) {
-    if (is_kernel_tensor(entry.name)) continue;
+    if (is_kernel_tensor(entry.name) || is_sparse_component(entry.name, sparse)) continue;
     const std::string name = canonical_name(entry.name, model_names);
     const bool discarded = options.discard_classifier && name.rfind("classifier.", 0) == 0;
     if (model_names.count(name) == 1 && !discarded) {
@@ -92,7 +93,7 @@ void copy_weights(model::BertForSequenceClassificationImpl& model, const Safeten
                                   "tpq_intermediate_sizes)");
   std::vector<std::string> missing;
   for (const auto& name : model_names) {
-    if (source_of.count(name) == 1 || is_kernel_tensor(name)) continue;
+    if (source_of.count(name) == 1 || is_kernel_tensor(name) || sparse.count(name) == 1) continue;
     const bool classifier = name.rfind("classifier.", 0) == 0;
     if (!(classifier && allow_fresh_classifier)) missing.push_back(name);
   }
@@ -102,6 +103,10 @@ void copy_weights(model::BertForSequenceClassificationImpl& model, const Safeten
   torch::NoGradGuard no_grad;
   for (auto& item : parameters) {
     if (is_kernel_tensor(item.key())) continue;
+    if (sparse.count(item.key()) == 1) {
+      item.value().copy_(load_sparse_tensor(file, item.key(), item.value().sizes()));
+      continue;
+    }
     auto found = source_of.find(item.key());
     if (found == source_of.end()) {
       if (freshly_initialised) freshly_initialised->push_back(item.key());
@@ -123,7 +128,7 @@ void copy_weights(model::BertForSequenceClassificationImpl& model, const Safeten
 void load_weights(model::BertForSequenceClassificationImpl& model, const fs::path& safetensors_path,
                   const LoadOptions& options, std::vector<std::string>* freshly_initialised,
                   std::vector<std::string>* ignored) {
-  copy_weights(model, SafetensorsFile::open(safetensors_path), options, {}, freshly_initialised, ignored);
+  copy_weights(model, SafetensorsFile::open(safetensors_path), options, {}, {}, freshly_initialised, ignored);
 }
 
 Checkpoint load_checkpoint(const fs::path& dir, const LoadOptions& options) {
@@ -145,7 +150,9 @@ Checkpoint load_checkpoint(const fs::path& dir, const LoadOptions& options) {
     kernel_modules.insert(quantization->modules.begin(), quantization->modules.end());
     require(options.device.is_cpu(), dir.string() + ": INT8 checkpoints run on CPU (--device cpu)");
   }
-  copy_weights(*checkpoint.model, file, options, kernel_modules, &checkpoint.freshly_initialised, &checkpoint.ignored);
+  const auto sparse = sparse_tensor_names(checkpoint.config.extra, config_path.string());
+  copy_weights(*checkpoint.model, file, options, kernel_modules, sparse, &checkpoint.freshly_initialised,
+               &checkpoint.ignored);
   if (quantization) quant::attach_saved_kernels(*checkpoint.model, file, *quantization);
   if (!checkpoint.freshly_initialised.empty()) {
     spdlog::warn("{}: initialised fresh (not in checkpoint): {}", dir.string(), name_list(checkpoint.freshly_initialised));
@@ -165,9 +172,13 @@ void save_checkpoint(const fs::path& dir, model::BertForSequenceClassificationIm
   fs::remove_all(staging);
   fs::create_directories(staging);
   try {
-    const auto tensors = model::model_state_tensors(model);
+    auto tensors = model::model_state_tensors(model);
+    auto config = model.config.to_json();
+    // Pruned weights listed under tpq_sparse are stored as bitmask + non-zero values.
+    const auto sparse = sparse_tensor_names(model.config.extra, "model config");
+    if (!sparse.empty()) config[kSparseKey] = sparse_section(pack_sparse_tensors(tensors, sparse));
     save_safetensors(staging / "model.safetensors", tensors, {{"format", "pt"}});
-    write_json_atomic(staging / "config.json", model.config.to_json());
+    write_json_atomic(staging / "config.json", config);
     if (tokenizer != nullptr) tokenizer->save(staging);
     // Swap in: the old checkpoint stays until the new one is complete.
     const fs::path previous = target.parent_path() / (target.filename().string() + ".old-" + std::to_string(::getpid()));

@@ -87,7 +87,7 @@ void VariantTable::write(const fs::path& output_dir, const std::string& primary_
   require(!primary.is_null(), "primary variant '" + primary_variant + "' was not measured");
   primary["variants"] = variants;
   primary["experiment_extra"] = experiment_extra;
-  const auto comparison = comparison_table();
+  const auto comparison = comparison_override_ ? *comparison_override_ : comparison_table();
   comparison.write_csv(output_dir / "comparison.csv");
   details_table().write_csv(output_dir / "details.csv");
   io::write_json_atomic(output_dir / "results.json",

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ class VariantTable {
 
   // Template columns: 方法 | 准确率 | F1分数 | 模型大小 (MB) | 压缩比 | 推理时间 (ms) | 加速比
   results::Table comparison_table() const;
+  // An experiment whose template table has other columns (e.g. 4.1.2) writes that table as
+  // comparison.csv instead; rows are the caller's business.
+  void set_comparison_table(results::Table table) { comparison_override_ = std::move(table); }
   // Everything measured per row: p50/p95 latency, throughput and its ratio, peak RSS, params, non-zeros.
   results::Table details_table() const;
 
@@ -41,6 +45,7 @@ class VariantTable {
   std::string experiment_;
   std::vector<results::RunRecord> records_;
   std::vector<std::string> labels_;
+  std::optional<results::Table> comparison_override_;
 };
 
 }  // namespace tpq::pipeline

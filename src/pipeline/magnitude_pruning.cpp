@@ -1,0 +1,137 @@
+#include "tpq/pipeline/magnitude_pruning.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "tpq/io/checkpoint.h"
+#include "tpq/io/safetensors.h"
+#include "tpq/io/sparse_tensors.h"
+
+namespace tpq::pipeline {
+namespace fs = std::filesystem;
+namespace {
+
+// `count` examples of `split` in a seeded order (cycling when count exceeds the split).
+data::TokenizedSplit sample_examples(const data::TokenizedSplit& split, int64_t count, uint64_t seed) {
+  std::vector<std::size_t> order(split.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 generator(seed);
+  std::shuffle(order.begin(), order.end(), generator);
+  data::TokenizedSplit sample;
+  sample.pad_id = split.pad_id;
+  sample.max_length = split.max_length;
+  for (int64_t i = 0; i < count; ++i) {
+    const std::size_t row = order[static_cast<std::size_t>(i) % order.size()];
+    std::vector<int64_t> ids(split.ids_of(row), split.ids_of(row) + split.length(row));
+    std::vector<int64_t> types(split.types_of(row), split.types_of(row) + split.length(row));
+    sample.append(ids, types, split.labels[row]);
+  }
+  return sample;
+}
+
+}  // namespace
+
+prune::Masks prune_weights(model::BertForSequenceClassificationImpl& model, const BaselineContext& context,
+                           prune::Importance importance, prune::Scope scope, double sparsity,
+                           int64_t calibration_samples, torch::Device device) {
+  prune::Scores scores;
+  if (importance == prune::Importance::Taylor) {
+    prune::TaylorOptions taylor;
+    taylor.samples = calibration_samples;
+    taylor.batch_size = context.config.training.batch_size;
+    taylor.seed = context.config.run.seed;
+    scores = prune::taylor_scores(model, context.data.train, taylor, device);
+  } else {
+    scores = prune::magnitude_scores(model, importance);
+  }
+  auto masks = prune::compute_masks(scores, sparsity, scope);
+  prune::apply_masks(model, masks);
+  return masks;
+}
+
+nlohmann::json FineTuneBudget::to_json() const {
+  nlohmann::json json;
+  json["epochs"] = steps > 0 ? 0 : epochs;
+  json["steps"] = steps;
+  return json;
+}
+
+train::TrainResult fine_tune_masked(model::BertForSequenceClassificationImpl& model, const prune::Masks& masks,
+                                    const BaselineContext& context, const FineTuneBudget& budget, double learning_rate,
+                                    uint64_t seed, torch::Device device) {
+  if (budget.none()) return {};
+  auto config = context.config.training;
+  config.early_stopping_patience = 0;
+  if (learning_rate > 0) config.learning_rate = learning_rate;
+  data::TokenizedSplit sample;
+  const data::TokenizedSplit* train = &context.data.train;
+  if (budget.steps > 0) {
+    // One pass over exactly steps x batch_size examples = `steps` optimizer steps.
+    sample = sample_examples(context.data.train, budget.steps * config.batch_size * config.gradient_accumulation_steps, seed);
+    train = &sample;
+    config.epochs = 1;
+  } else {
+    config.epochs = budget.epochs;
+  }
+  train::TrainHooks hooks;
+  hooks.after_optimizer_step = [&] { prune::apply_masks(model, masks); };
+  train::Trainer trainer(model, config, device, seed);
+  auto result = trainer.fit(*train, context.data.validation, context.num_labels, hooks);
+  prune::apply_masks(model, masks);  // idempotent; guards against any update outside the hook
+  return result;
+}
+
+nlohmann::json SparseSave::to_json() const {
+  nlohmann::json json;
+  json["file_bytes"] = file_bytes;
+  json["dense_file_bytes"] = dense_file_bytes;
+  json["compressed_over_dense"] = dense_file_bytes > 0 ? static_cast<double>(file_bytes) / dense_file_bytes : 0.0;
+  json["sparse_weight_bytes"] = sparse_weight_bytes;
+  json["dense_weight_bytes"] = dense_weight_bytes;
+  json["weights_compressed_over_dense"] =
+      dense_weight_bytes > 0 ? static_cast<double>(sparse_weight_bytes) / dense_weight_bytes : 0.0;
+  return json;
+}
+
+SparseSave save_sparse_model(const fs::path& dir, model::BertForSequenceClassificationImpl& model,
+                             const tokenize::Tokenizer* tokenizer) {
+  std::vector<std::string> names;
+  SparseSave save;
+  for (const auto& [name, weight] : prune::prunable_weights(model)) {
+    names.push_back(name);
+    save.dense_weight_bytes += static_cast<uint64_t>(weight.numel()) * sizeof(float);
+  }
+  auto& extra = model.config.extra;
+  const nlohmann::json previous = extra.contains(io::kSparseKey) ? extra[io::kSparseKey] : nlohmann::json();
+
+  // The dense reference: the same model, same files, ordinary F32 tensors.
+  extra.erase(io::kSparseKey);
+  const fs::path dense_dir = fs::temp_directory_path() / ("tpq-dense-size-" + std::to_string(::getpid()));
+  io::save_checkpoint(dense_dir, model, tokenizer);
+  save.dense_file_bytes = io::directory_bytes(dense_dir);
+  fs::remove_all(dense_dir);
+
+  extra[io::kSparseKey] = io::sparse_section(names);
+  io::save_checkpoint(dir, model, tokenizer);
+  save.file_bytes = io::directory_bytes(dir);
+  const auto file = io::SafetensorsFile::open(dir / "model.safetensors");
+  for (const auto& name : names) {
+    for (const std::string suffix : {io::kSparseMaskSuffix, io::kSparseValuesSuffix}) {
+      const auto& entry = file.entry(name + suffix);
+      save.sparse_weight_bytes += entry.end - entry.begin;
+    }
+  }
+  if (previous.is_null()) extra.erase(io::kSparseKey);  // the in-memory model is unchanged
+  else extra[io::kSparseKey] = previous;
+  spdlog::info("{}: {} bytes compressed, {} bytes dense ({:.1f}%)", dir.string(), save.file_bytes, save.dense_file_bytes,
+               100.0 * save.file_bytes / std::max<uint64_t>(1, save.dense_file_bytes));
+  return save;
+}
+
+}  // namespace tpq::pipeline

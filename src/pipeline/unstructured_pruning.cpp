@@ -1,0 +1,241 @@
+#include "tpq/pipeline/unstructured_pruning.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "tpq/core/error.h"
+#include "tpq/core/runtime_info.h"
+#include "tpq/eval/evaluator.h"
+#include "tpq/pipeline/baseline_context.h"
+#include "tpq/pipeline/magnitude_pruning.h"
+#include "tpq/pipeline/variant_table.h"
+#include "tpq/results/chart.h"
+#include "tpq/results/table.h"
+
+namespace tpq::pipeline {
+namespace fs = std::filesystem;
+using results::format_number;
+
+namespace {
+
+// One measured pruned row, kept for the 4.1.2 table and the chart.
+struct PrunedRow {
+  prune::Scope scope;
+  double target = 0;
+  double actual = 0;
+  std::string label;
+  SparseSave save;
+};
+
+std::string percent_text(double fraction) {
+  const double pct = fraction * 100.0;
+  return std::abs(pct - std::round(pct)) < 1e-6 ? std::to_string(std::llround(pct)) : format_number(pct, 1);
+}
+
+std::string scope_label(prune::Scope scope) { return scope == prune::Scope::Global ? "全局" : "局部"; }
+
+double number(const nlohmann::json& section, const char* key) { return section.at(key).get<double>(); }
+
+// Template 4.1.2 columns, then scope, compressed vs dense size and latency.
+results::Table sparsity_table(const VariantTable& table, const std::vector<PrunedRow>& rows, double baseline_actual) {
+  results::Table out({"稀疏度", "准确率", "F1分数", "实际稀疏度", "模型大小 (MB)", "性能下降 (%)", "剪枝范围",
+                      "稠密保存 (MB)", "压缩/稠密", "推理时间 (ms)", "加速比"});
+  const auto& records = table.records();
+  const auto& base = records.front();
+  const double base_accuracy = number(base.metrics, "accuracy");
+  const double base_latency = number(base.speed, "latency_ms_per_sample_p50");
+  out.add_row({"0 (基线)", format_number(base_accuracy, 4), format_number(number(base.metrics, "f1"), 4),
+               format_number(100.0 * baseline_actual, 2) + "%", format_number(number(base.size, "file_mb"), 2), "-", "-",
+               format_number(number(base.size, "file_mb"), 2), "1.00", format_number(base_latency, 3), "1.00x"});
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& record = records[i + 1];
+    const auto& row = rows[i];
+    const double accuracy = number(record.metrics, "accuracy");
+    const double latency = number(record.speed, "latency_ms_per_sample_p50");
+    out.add_row({row.label, format_number(accuracy, 4), format_number(number(record.metrics, "f1"), 4),
+                 format_number(100.0 * row.actual, 2) + "%", format_number(number(record.size, "file_mb"), 2),
+                 format_number(100.0 * (base_accuracy - accuracy) / base_accuracy, 2), scope_label(row.scope),
+                 format_number(row.save.dense_file_bytes / (1024.0 * 1024.0), 2),
+                 format_number(static_cast<double>(row.save.file_bytes) / row.save.dense_file_bytes, 3),
+                 format_number(latency, 3), format_number(base_latency / latency, 2) + "x"});
+  }
+  return out;
+}
+
+void draw_sparsity_chart(const VariantTable& table, const std::vector<PrunedRow>& rows, const fs::path& png) {
+  if (!results::gnuplot_available()) {
+    spdlog::warn("gnuplot not found: {} not drawn (sudo apt-get install gnuplot-nox)", png.string());
+    return;
+  }
+  const auto& records = table.records();
+  const double base_accuracy = number(records.front().metrics, "accuracy");
+  const double base_mb = number(records.front().size, "file_mb");
+  // Each curve starts at the baseline (0% sparsity); points sorted by sparsity.
+  results::Series accuracy[2] = {{"global", {}, {}}, {"local", {}, {}}};
+  results::Series size[2] = {{"global (compressed)", {}, {}}, {"local (compressed)", {}, {}}};
+  double max_x = 0, dense_mb = base_mb;
+  std::vector<std::size_t> order(rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rows[a].target < rows[b].target; });
+  for (int s = 0; s < 2; ++s) {
+    accuracy[s].x.push_back(0);
+    accuracy[s].y.push_back(base_accuracy);
+    size[s].x.push_back(0);
+    size[s].y.push_back(base_mb);
+  }
+  for (const std::size_t i : order) {
+    const int s = rows[i].scope == prune::Scope::Global ? 0 : 1;
+    accuracy[s].x.push_back(100.0 * rows[i].target);
+    accuracy[s].y.push_back(number(records[i + 1].metrics, "accuracy"));
+    size[s].x.push_back(100.0 * rows[i].target);
+    size[s].y.push_back(number(records[i + 1].size, "file_mb"));
+    max_x = std::max(max_x, 100.0 * rows[i].target);
+    dense_mb = rows[i].save.dense_file_bytes / (1024.0 * 1024.0);
+  }
+  results::Series base{"fp32 baseline", {0, max_x}, {base_accuracy, base_accuracy}, "lines"};
+  results::Series dense{"dense save", {0, max_x}, {dense_mb, dense_mb}, "lines"};
+  std::vector<results::Series> accuracy_series{base}, size_series{dense};
+  for (int s = 0; s < 2; ++s) {
+    if (accuracy[s].x.size() > 1) accuracy_series.push_back(accuracy[s]);
+    if (size[s].x.size() > 1) size_series.push_back(size[s]);
+  }
+  results::render_panels({{"Test accuracy vs sparsity", "target sparsity of encoder Linear weights (%)", "accuracy", accuracy_series},
+                          {"Model size on disk", "target sparsity (%)", "MB", size_series}},
+                         png);
+}
+
+}  // namespace
+
+const std::vector<std::string>& magnitude_pruning_keys() {
+  static const std::vector<std::string> keys = {
+      "baseline_model", "sparsities",       "scope",      "importance",          "fine_tune_epochs",
+      "fine_tune_learning_rate", "calibration_samples", "initial_sparsity", "final_sparsity", "iterations",
+      "schedule",       "steps_per_iteration"};
+  return keys;
+}
+
+UnstructuredPruningOptions unstructured_pruning_options(const ExperimentConfig& config) {
+  UnstructuredPruningOptions options;
+  ConfigSection section(config.tree, "pruning");
+  options.baseline_model = section.get_string("baseline_model", options.baseline_model.string());
+  options.sparsities = section.get_doubles("sparsities", options.sparsities);
+  options.scope_text = section.get_string("scope", options.scope_text);
+  options.importance = prune::parse_importance(section.get_string("importance", "l1"), "pruning.importance (--importance)");
+  options.fine_tune_epochs = section.get_int("fine_tune_epochs", options.fine_tune_epochs);
+  options.fine_tune_learning_rate = section.get_double("fine_tune_learning_rate", options.fine_tune_learning_rate);
+  options.calibration_samples = section.get_int("calibration_samples", options.calibration_samples);
+  // 06 (structured), 08 (progressive) and 09 (combined) share this section.
+  section.accept({"initial_sparsity", "final_sparsity", "iterations", "schedule", "steps_per_iteration", "heads",
+                  "head_fractions", "ffn_sparsity", "head_importance", "combined_head_fraction", "combined_ffn_sparsity",
+                  "sparsity", "quantization", "granularity", "orders"});
+  section.finish();
+
+  require(!options.sparsities.empty(), "pruning.sparsities (--sparsities) is empty; give e.g. 0.1 0.3 0.5 0.7 0.9");
+  std::set<long long> seen;
+  for (double s : options.sparsities) {
+    prune::require_sparsity_fraction(s, "pruning.sparsities (--sparsities)");
+    require(seen.insert(std::llround(s * 1000)).second,
+            "pruning.sparsities (--sparsities) lists " + percent_text(s) + "% twice");
+  }
+  if (options.scope_text == "both") {
+    options.scopes = {prune::Scope::Global, prune::Scope::Local};
+  } else {
+    require(options.scope_text == "global" || options.scope_text == "local",
+            "pruning.scope (--scope): unknown scope '" + options.scope_text + "'; use global, local or both");
+    options.scopes = {prune::parse_scope(options.scope_text, "pruning.scope (--scope)")};
+  }
+  require(options.fine_tune_epochs >= 0, "pruning.fine_tune_epochs (--fine_tune_epochs) must be >= 0 (0 = one-shot)");
+  require(options.fine_tune_learning_rate >= 0, "pruning.fine_tune_learning_rate must be >= 0 (0 = training.learning_rate)");
+  require(options.calibration_samples > 0, "pruning.calibration_samples (--calibration_samples) must be positive");
+  return options;
+}
+
+void run_unstructured_pruning(const ExperimentConfig& config, const fs::path& output_dir, torch::Device device) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string started_at = utc_timestamp();
+  const auto options = unstructured_pruning_options(config);
+  fs::create_directories(output_dir);
+  fs::remove(output_dir / "metrics.json");
+
+  auto context = load_baseline(config, options.baseline_model, device);
+  VariantTable table(context, "unstructured_pruning");
+  table.add_fp32_baseline();
+  const double baseline_actual = prune::measure_sparsity(*context.checkpoint.model).overall();
+
+  std::vector<PrunedRow> rows;
+  std::string primary;
+  double primary_distance = 2;
+  for (const auto scope : options.scopes) {
+    for (const double sparsity : options.sparsities) {
+      const std::string variant = prune::to_string(scope) + "_" + percent_text(sparsity);
+      spdlog::info("unstructured pruning: {} ({} importance, {} fine-tune epoch(s))", variant,
+                   prune::to_string(options.importance), options.fine_tune_epochs);
+      auto model = clone_baseline(context, device);
+      const auto masks = prune_weights(*model, context, options.importance, scope, sparsity, options.calibration_samples, device);
+      const auto before = eval::evaluate(*model, context.data.validation, context.num_labels,
+                                         context.config.training.eval_batch_size, device);
+      FineTuneBudget budget;
+      budget.epochs = options.fine_tune_epochs;
+      const auto training = fine_tune_masked(*model, masks, context, budget, options.fine_tune_learning_rate,
+                                             context.config.run.seed, device);
+      const auto report = prune::measure_sparsity(*model);
+
+      PrunedRow row{scope, sparsity, report.overall(), percent_text(sparsity) + "% (" + scope_label(scope) + ")", {}};
+      const fs::path model_dir = output_dir / "models" / variant;
+      row.save = save_sparse_model(model_dir, *model, context.checkpoint.tokenizer.get());
+
+      nlohmann::json pruning;
+      pruning["scope"] = prune::to_string(scope);
+      pruning["importance"] = prune::to_string(options.importance);
+      pruning["target_sparsity"] = sparsity;
+      pruning["actual_sparsity"] = report.overall();
+      pruning["fine_tuned"] = options.fine_tune_epochs > 0;
+      pruning["fine_tune_epochs"] = options.fine_tune_epochs;
+      pruning["fine_tune_seconds"] = training.seconds;
+      pruning["validation_accuracy_before_fine_tune"] = before.metrics.accuracy;
+      pruning["validation_accuracy_after_fine_tune"] =
+          training.epochs.empty() ? before.metrics.accuracy : training.epochs.back().validation.accuracy;
+      pruning["prunable_params"] = report.total;
+      pruning["per_layer_sparsity"] = report.per_layer_json();
+      nlohmann::json extra;
+      extra["pruning"] = pruning;
+      extra["dense_file_bytes"] = row.save.dense_file_bytes;
+      extra["storage"] = row.save.to_json();
+      table.add_variant(variant, row.label, *model, model_dir, extra);
+      rows.push_back(row);
+
+      const double distance = std::abs(sparsity - 0.5) + (scope == options.scopes.front() ? 0.0 : 1e-3);
+      if (distance < primary_distance) {
+        primary_distance = distance;
+        primary = variant;
+      }
+    }
+  }
+
+  table.set_comparison_table(sparsity_table(table, rows, baseline_actual));
+  draw_sparsity_chart(table, rows, output_dir / "sparsity_accuracy.png");
+  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json extra;
+  extra["importance"] = prune::to_string(options.importance);
+  extra["scopes"] = options.scope_text;
+  extra["sparsities"] = options.sparsities;
+  extra["fine_tune_epochs"] = options.fine_tune_epochs;
+  extra["baseline_prunable_sparsity"] = baseline_actual;
+  extra["notes"] = {
+      "Pruned: encoder Linear weights only (Q, K, V, attention output, FFN in/out); embeddings, LayerNorm, biases, "
+      "pooler and classifier are kept dense, so whole-model sparsity is lower than the target.",
+      "Global: one ranking over all prunable weights (layers end at different sparsities); local: each Linear at the target.",
+      "Masks are re-applied after every optimizer step of fine-tuning, so pruned weights stay exactly 0.",
+      "Size: model.safetensors stores pruned weights as a 1-bit mask + F32 non-zeros; dense_file_bytes is the same model "
+      "saved densely.",
+      "Inference still runs dense FP32 kernels (zeros are multiplied): no speed-up is expected; latency is measured anyway.",
+      "性能下降 (%) is relative: (acc_fp32 - acc) / acc_fp32 x 100."};
+  table.write(output_dir, primary, started_at, elapsed, extra);
+}
+
+}  // namespace tpq::pipeline
