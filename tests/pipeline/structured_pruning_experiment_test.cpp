@@ -8,6 +8,7 @@
 #include "support/fixtures.h"
 #include "support/small_models.h"
 #include "support/toy_experiment.h"
+#include "tpq/core/error.h"
 #include "tpq/io/safetensors.h"
 #include "tpq/pipeline/structured_pruning.h"
 #include "tpq/results/chart.h"
@@ -80,7 +81,9 @@ TEST_F(StructuredPruningExperiment, PrunesFineTunesAndMeasuresEveryRow) {
   EXPECT_EQ(first_line(out / "heads_table.csv"), "剪枝头数,准确率,F1分数,模型大小 (MB),性能下降 (%),推理时间 (ms)");
   EXPECT_EQ(first_line(out / "ffn_table.csv"), "FFN稀疏度,准确率,F1分数,模型大小 (MB),推理时间 (ms)");
   EXPECT_TRUE(fs::exists(out / "fine_tuning_table.csv"));
-  if (tpq::results::gnuplot_available()) EXPECT_TRUE(fs::exists(out / "heads_heatmap.png"));
+  if (tpq::results::gnuplot_available()) {
+    EXPECT_TRUE(fs::exists(out / "heads_heatmap.png"));
+  }
 }
 
 TEST_F(StructuredPruningExperiment, ImpossibleCountsAndSparsitiesAreUserErrors) {
