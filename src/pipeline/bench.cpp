@@ -13,6 +13,8 @@
 #include "tpq/core/runtime_info.h"
 #include "tpq/eval/speed.h"
 #include "tpq/io/checkpoint.h"
+#include "tpq/prune/ffn_pruning.h"
+#include "tpq/prune/head_pruning.h"
 #include "tpq/quant/engine.h"
 #include "tpq/quant/quantized_model.h"
 #include "tpq/results/table.h"
@@ -50,6 +52,15 @@ model::BertForSequenceClassification make_model(const BenchOptions& options, tor
   return model::BertForSequenceClassification(shape_config(options.shape));
 }
 
+// 50% of all heads (global weight-norm ranking; on random weights this is close to an arbitrary
+// half) and 50% of every FFN, removed physically: the speed of the smaller shapes is the point.
+void prune_half_heads_and_ffn(model::BertForSequenceClassificationImpl& model) {
+  const auto scores = prune::weight_norm_head_importance(model);
+  const int64_t heads = std::min(prune::removable_heads(model.config), prune::total_heads(model.config) / 2);
+  prune::prune_heads(model, prune::select_heads_to_prune(model.config, scores, heads));
+  prune::prune_ffn_neurons(model, prune::select_ffn_neurons(prune::ffn_neuron_importance(model), 0.5));
+}
+
 // The variant applied to a fresh FP32 model; returns the dtype its inputs run in.
 void apply_variant(model::BertForSequenceClassificationImpl& model, const std::string& variant, torch::Device device) {
   if (variant == "fp32") {
@@ -59,8 +70,16 @@ void apply_variant(model::BertForSequenceClassificationImpl& model, const std::s
   } else if (variant == "int8_dynamic" || variant == "int8_dynamic_per_tensor") {
     require(device.is_cpu(), "bench: INT8 variants are CPU-only");
     quant::quantize_dynamic(model, variant == "int8_dynamic" ? quant::Granularity::PerChannel : quant::Granularity::PerTensor);
+  } else if (variant == "pruned_50_50" || variant == "pruned_50_50_int8") {
+    model.to(device);
+    prune_half_heads_and_ffn(model);
+    if (variant == "pruned_50_50_int8") {
+      require(device.is_cpu(), "bench: INT8 variants are CPU-only");
+      quant::quantize_dynamic(model, quant::Granularity::PerChannel);
+    }
   } else {
-    throw UserError("bench variant '" + variant + "': use fp32, bf16, fp16, int8_dynamic, int8_dynamic_per_tensor");
+    throw UserError("bench variant '" + variant +
+                    "': use fp32, bf16, fp16, int8_dynamic, int8_dynamic_per_tensor, pruned_50_50, pruned_50_50_int8");
   }
   model.eval();
 }
@@ -71,7 +90,7 @@ BenchReport run_bench(const BenchOptions& options, torch::Device device) {
   require(options.trials > 0 && options.warmup >= 0, "bench: --trials must be positive and --warmup >= 0");
   require(std::find(options.variants.begin(), options.variants.end(), "fp32") != options.variants.end(),
           "bench: the variants must include fp32 (ratios are taken against it)");
-  if (std::any_of(options.variants.begin(), options.variants.end(), [](const auto& v) { return v.rfind("int8", 0) == 0; })) {
+  if (std::any_of(options.variants.begin(), options.variants.end(), [](const auto& v) { return v.find("int8") != std::string::npos; })) {
     quant::select_engine("auto");
   }
   torch::NoGradGuard no_grad;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -58,6 +59,53 @@ void render_panels(const std::vector<Panel>& panels, const fs::path& png, int wi
   }
   script << "unset multiplot\nset output\n";
   const fs::path script_path = work / "chart.gp";
+  std::ofstream(script_path) << script.str();
+  const fs::path log_path = work / "gnuplot.log";
+  const int status = std::system(("gnuplot " + quoted(script_path.string()) + " >" + quoted(log_path.string()) + " 2>&1").c_str());
+  std::string log;
+  try {
+    log = io::read_file(log_path);
+  } catch (const UserError&) {
+  }
+  std::error_code ignored;
+  fs::remove_all(work, ignored);
+  if (status != 0 || !fs::exists(partial)) {
+    fs::remove(partial, ignored);
+    throw UserError("gnuplot failed to draw " + png.string() + ": " + log.substr(0, 300));
+  }
+  fs::rename(partial, png);
+}
+
+void render_heatmap(const Heatmap& heatmap, const fs::path& png, int width, int height) {
+  require(!heatmap.values.empty() && !heatmap.values.front().empty(), "heat map " + png.string() + ": nothing to draw");
+  require(gnuplot_available(), "gnuplot not found, so " + png.string() + " cannot be drawn: sudo apt-get install gnuplot-nox");
+  const fs::path work = make_temp_dir();
+  const fs::path partial = png.parent_path() / (png.filename().string() + ".partial.png");
+  const fs::path data = work / "matrix.dat";
+  {
+    std::ofstream out(data);  // one line per cell: column row value (NaN leaves the cell blank)
+    for (std::size_t row = 0; row < heatmap.values.size(); ++row) {
+      for (std::size_t column = 0; column < heatmap.values[row].size(); ++column) {
+        const double value = heatmap.values[row][column];
+        out << column << ' ' << row << ' ' << (std::isnan(value) ? std::string("NaN") : std::to_string(value)) << '\n';
+      }
+      out << '\n';
+    }
+  }
+  const std::size_t rows = heatmap.values.size(), columns = heatmap.values.front().size();
+  std::ostringstream script;
+  script << "set terminal pngcairo size " << width << "," << height << " font 'DejaVu Sans,10'\n"
+         << "set output " << quoted(partial.string()) << "\n"
+         << "set title " << quoted(heatmap.title) << "\nset xlabel " << quoted(heatmap.x_label) << "\nset ylabel "
+         << quoted(heatmap.y_label) << "\n"
+         << "set xrange [-0.5:" << columns - 0.5 << "]\nset yrange [-0.5:" << rows - 0.5 << "]\n"
+         << "set xtics 1\nset ytics 1\nset palette rgbformulae 22,13,10\nunset key\n";
+  int tag = 1;
+  for (const auto& [row, column] : heatmap.marked) {
+    script << "set label " << tag++ << " 'X' at " << column << "," << row << " center front font 'DejaVu Sans,14' tc rgb 'black'\n";
+  }
+  script << "plot " << quoted(data.string()) << " using 1:2:3 with image\nset output\n";
+  const fs::path script_path = work / "heatmap.gp";
   std::ofstream(script_path) << script.str();
   const fs::path log_path = work / "gnuplot.log";
   const int status = std::system(("gnuplot " + quoted(script_path.string()) + " >" + quoted(log_path.string()) + " 2>&1").c_str());

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tpq::results {
@@ -26,5 +27,17 @@ struct Panel {
 void render_panels(const std::vector<Panel>& panels, const std::filesystem::path& png, int width = 1100, int height = 420);
 
 bool gnuplot_available();
+
+// A matrix drawn as a colour map (gnuplot `with image`): values[row][column], NaN = blank; cells in
+// `marked` ({row, column}) get an "X" on top (e.g. removed attention heads).
+struct Heatmap {
+  std::string title;
+  std::string x_label;  // columns
+  std::string y_label;  // rows
+  std::vector<std::vector<double>> values;
+  std::vector<std::pair<int, int>> marked;
+};
+
+void render_heatmap(const Heatmap& heatmap, const std::filesystem::path& png, int width = 800, int height = 480);
 
 }  // namespace tpq::results
