@@ -39,7 +39,7 @@ SummaryRow make_row(const std::string& experiment, const nlohmann::json& record,
   SummaryRow row;
   row.experiment = experiment;
   row.variant = record.at("variant").get<std::string>();
-  row.label = row.variant;
+  row.label = experiment == "baseline" ? "FP32 (基线)" : row.variant;
   if (const auto extra = record.find("extra"); extra != record.end() && extra->is_object() && extra->contains("label") &&
                                               (*extra)["label"].is_string()) {
     row.label = (*extra)["label"].get<std::string>();

@@ -45,7 +45,7 @@ void render_chart(const std::vector<ChartPanel>& panels, const fs::path& png, in
   const fs::path work = make_temp_dir();
   const fs::path partial = png.parent_path() / (png.filename().string() + ".partial.png");
   std::ostringstream script;
-  script << "set terminal pngcairo size " << width << "," << height << " font 'DejaVu Sans,10'\n"
+  script << "set terminal pngcairo noenhanced size " << width << "," << height << " font 'DejaVu Sans,10'\n"
          << "set output " << quoted(partial.string()) << "\n"
          << "set key opaque box\nset style fill solid 0.6 border -1\nset boxwidth 0.7\n"
          << "set multiplot layout " << rows << "," << columns << "\n";
