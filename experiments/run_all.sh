@@ -1,48 +1,108 @@
 #!/usr/bin/env bash
-# Runs the experiment pipeline in order. Bootstraps setup (packages, data, build) first.
-#   experiments/run_all.sh [--profile quick|default|full] [--skip-training] [--force] [extra flags for every experiment]
-# Resumable: an experiment whose results/<name>/metrics.json exists is skipped unless --force.
+# Runs the experiment pipeline in order (01 ... 10), then fills the lab report with `tpq report`.
+#   experiments/run_all.sh [--profile quick|default|full] [--skip-training] [--only-comparison] [--force]
+#                          [--results-dir DIR] [--report FILE] [--bin-dir DIR] [--no-setup] [extra flags for every experiment]
+#   --skip-training    reuse <results>/baseline/model instead of running 01
+#   --only-comparison  run just 10_comprehensive_comparison and the report over the existing results
+#   --no-setup         do not run scripts/setup.sh (packages, data, build) first
+# Resumable: an experiment whose <results>/<name>/metrics.json exists is skipped unless --force; the
+# comparison (10) reruns when any experiment finished after it. A failed step stops the script and
+# keeps every finished result; rerun to continue where it stopped.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 profile=default
 force=0
 skip_training=0
+only_comparison=0
+setup=1
+results_dir=results
+report_output=report/实验报告.md
+bin=""
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --profile) profile="$2"; shift ;;
     --force) force=1 ;;
     --skip-training) skip_training=1 ;;
-    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    --only-comparison) only_comparison=1 ;;
+    --no-setup) setup=0 ;;
+    --results-dir|--results_dir) results_dir="$2"; shift ;;
+    --report) report_output="$2"; shift ;;
+    --bin-dir) bin="$2"; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) extra+=("$1") ;;
   esac
   shift
 done
 
-bash "$repo_root/scripts/setup.sh"
+[[ $setup -eq 1 ]] && bash "$repo_root/scripts/setup.sh"
 cd "$repo_root"
-bin="$repo_root/build/bin"
+bin="${bin:-$repo_root/build/bin}"
+start_all=$SECONDS
+not_built=()
 
-run_step() {  # run_step RESULTS_SUBDIR PROGRAM [args...]
+# run_step RESULTS_SUBDIR PROGRAM [args...]
+run_step() {
   local subdir="$1" program="$2"
   shift 2
-  if [[ $force -eq 0 && -s "results/$subdir/metrics.json" ]]; then
-    echo "[run_all] $program: results/$subdir/metrics.json exists, skipping (use --force to rerun)"
+  if [[ $force -eq 0 && -s "$results_dir/$subdir/metrics.json" ]]; then
+    echo "[run_all] $program: $results_dir/$subdir/metrics.json exists, skipping (use --force to rerun)"
+    return 0
+  fi
+  if [[ ! -x "$bin/$program" ]]; then
+    echo "[run_all] $program: not built ($bin/$program missing), skipping; build it with: ninja -C build $program"
+    not_built+=("$program")
     return 0
   fi
   echo "[run_all] $program --profile $profile"
-  if ! "$bin/$program" --profile "$profile" "$@" "${extra[@]}"; then
+  local start=$SECONDS
+  if ! "$bin/$program" --profile "$profile" --output_dir "$results_dir/$subdir" "$@" "${extra[@]}"; then
     echo "[run_all] $program failed; finished results are kept. Fix the error above and rerun (finished steps are skipped)." >&2
     exit 1
   fi
+  echo "[run_all] $program finished in $((SECONDS - start)) s"
 }
 
-if [[ $skip_training -eq 1 ]]; then
-  [[ -d results/baseline/model ]] || { echo "[run_all] --skip-training needs results/baseline/model" >&2; exit 2; }
-else
-  run_step baseline 01_baseline_training
+if [[ $only_comparison -eq 0 ]]; then
+  if [[ $skip_training -eq 1 ]]; then
+    [[ -d "$results_dir/baseline/model" ]] || { echo "[run_all] --skip-training needs $results_dir/baseline/model" >&2; exit 2; }
+  else
+    run_step baseline 01_baseline_training
+  fi
+  run_step dynamic_quant 02_dynamic_quantization
+  run_step static_quant 03_static_quantization
+  run_step qat 04_qat_experiment
+  run_step mixed_precision 05_mixed_precision
+  run_step structured_pruning 06_structured_pruning
+  run_step unstructured_pruning 07_unstructured_pruning
+  run_step progressive_pruning 08_progressive_pruning
+  run_step combined 09_combined
 fi
-run_step dynamic_quant 02_dynamic_quantization
 
-echo "[run_all] done. Results: $repo_root/results/"
-ls -1 results/*/metrics.json 2>/dev/null | sed 's/^/  /'
+# The comparison is stale when any experiment finished after it.
+comparison="$results_dir/comparison/metrics.json"
+if [[ -s "$comparison" ]] && find "$results_dir" -mindepth 2 -maxdepth 2 -name metrics.json -newer "$comparison" \
+     -not -path "$results_dir/comparison/*" | grep -q .; then
+  echo "[run_all] 10_comprehensive_comparison: results changed since the last comparison, rerunning"
+  rm -f "$comparison"
+fi
+run_step comparison 10_comprehensive_comparison --results-dir "$results_dir"
+
+if [[ ! -x "$bin/tpq" ]]; then
+  echo "[run_all] tpq: not built ($bin/tpq missing); build it with: ninja -C build tpq_cli" >&2
+  exit 1
+fi
+echo "[run_all] tpq report"
+if ! "$bin/tpq" report --results-dir "$results_dir" --output "$report_output"; then
+  echo "[run_all] tpq report failed; the results are kept. Fix the error above and rerun." >&2
+  exit 1
+fi
+
+echo "[run_all] done in $((SECONDS - start_all)) s."
+[[ ${#not_built[@]} -gt 0 ]] && echo "[run_all] not built, so not run: ${not_built[*]}"
+echo "[run_all] finished experiments:"
+ls -1 "$results_dir"/*/metrics.json 2>/dev/null | sed 's/^/  /'
+echo "[run_all] report: $report_output"
+echo "[run_all] charts: $results_dir/comparison/*.png"
+ls -1 "$results_dir"/comparison/*.png 2>/dev/null | sed 's/^/  /' || true
+exit 0

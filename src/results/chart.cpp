@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -34,26 +35,50 @@ fs::path make_temp_dir() {
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
 void render_panels(const std::vector<Panel>& panels, const fs::path& png, int width, int height) {
+  render_chart(std::vector<ChartPanel>(panels.begin(), panels.end()), png, width, height, 1);
+}
+
+void render_chart(const std::vector<ChartPanel>& panels, const fs::path& png, int width, int height, int rows) {
   require(!panels.empty(), "chart " + png.string() + ": nothing to draw");
   require(gnuplot_available(), "gnuplot not found, so " + png.string() + " cannot be drawn: sudo apt-get install gnuplot-nox");
+  rows = std::max(1, rows);
+  const int columns = static_cast<int>((panels.size() + static_cast<std::size_t>(rows) - 1) / static_cast<std::size_t>(rows));
   const fs::path work = make_temp_dir();
   const fs::path partial = png.parent_path() / (png.filename().string() + ".partial.png");
   std::ostringstream script;
-  script << "set terminal pngcairo size " << width << "," << height << " font 'DejaVu Sans,10'\n"
+  script << "set terminal pngcairo noenhanced size " << width << "," << height << " font 'DejaVu Sans,10'\n"
          << "set output " << quoted(partial.string()) << "\n"
-         << "set grid\nset key opaque box\n"
-         << "set multiplot layout 1," << panels.size() << "\n";
+         << "set key opaque box\nset style fill solid 0.6 border -1\nset boxwidth 0.7\n"
+         << "set multiplot layout " << rows << "," << columns << "\n";
   int file_index = 0;
   for (const auto& panel : panels) {
+    // Each panel starts from the same state: settings of the previous panel must not leak.
+    script << "reset\nset key opaque box\nset style fill solid 0.6 border -1\nset boxwidth 0.7\n"
+           << (panel.bare ? "unset border\nunset xtics\nunset ytics\nunset grid\nset size ratio -1\n" : "set grid\n");
     script << "set title " << quoted(panel.title) << "\nset xlabel " << quoted(panel.x_label) << "\nset ylabel "
            << quoted(panel.y_label) << "\n";
+    if (panel.log_x) script << "set logscale x\n";
+    if (panel.x_range) script << "set xrange [" << panel.x_range->first << ":" << panel.x_range->second << "]\n";
+    if (panel.y_range) script << "set yrange [" << panel.y_range->first << ":" << panel.y_range->second << "]\n";
+    if (!panel.x_tics.empty()) {
+      script << "set xtics (";
+      for (std::size_t i = 0; i < panel.x_tics.size(); ++i) {
+        script << (i ? ", " : "") << quoted(panel.x_tics[i].second) << " " << panel.x_tics[i].first;
+      }
+      script << ") rotate by -35 left font ',8'\n";
+    }
+    for (const auto& label : panel.labels) {
+      script << "set label " << quoted(label.text) << " at " << label.x << "," << label.y << " font ',8' front\n";
+    }
     std::string plot = "plot ";
     for (const auto& series : panel.series) {
       const fs::path data = work / ("series" + std::to_string(file_index++) + ".dat");
       std::ofstream out(data);
+      out.precision(10);
       for (std::size_t i = 0; i < series.x.size() && i < series.y.size(); ++i) out << series.x[i] << ' ' << series.y[i] << '\n';
       plot += (plot == "plot " ? "" : ", ") + quoted(data.string()) + " using 1:2 with " + series.style +
-              " lw 2 title " + quoted(series.name);
+              (series.style == "boxes" ? std::string() : std::string(" lw 2")) +
+              (series.name.empty() ? std::string(" notitle") : " title " + quoted(series.name));
     }
     script << (panel.series.empty() ? "plot 0 notitle" : plot) << "\n";
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,7 +14,14 @@ struct Series {
   std::string name;
   std::vector<double> x;
   std::vector<double> y;
-  std::string style = "linespoints";  // any gnuplot "with" style: lines, linespoints, points
+  std::string style = "linespoints";  // any gnuplot "with" style: lines, linespoints, points, boxes
+};
+
+// Text placed at data coordinates (point names on a scatter, axis names on a radar).
+struct TextLabel {
+  std::string text;
+  double x = 0;
+  double y = 0;
 };
 
 struct Panel {
@@ -23,8 +31,27 @@ struct Panel {
   std::vector<Series> series;
 };
 
+// A panel with layout options: category tics (bar charts), text labels, fixed ranges, log x,
+// or no axes at all (radar charts).
+struct ChartPanel : Panel {
+  ChartPanel() = default;
+  ChartPanel(const Panel& panel) : Panel(panel) {}  // NOLINT: a plain panel is a chart panel without options
+  ChartPanel(std::string title_, std::string x_label_, std::string y_label_, std::vector<Series> series_ = {})
+      : Panel{std::move(title_), std::move(x_label_), std::move(y_label_), std::move(series_)} {}
+
+  std::vector<std::pair<double, std::string>> x_tics;  // category names at x positions
+  std::vector<TextLabel> labels;
+  std::optional<std::pair<double, double>> x_range;
+  std::optional<std::pair<double, double>> y_range;
+  bool log_x = false;
+  bool bare = false;  // no border, tics or grid, square aspect
+};
+
 // Side-by-side panels in one PNG. UserError if gnuplot is missing or fails (its message included).
 void render_panels(const std::vector<Panel>& panels, const std::filesystem::path& png, int width = 1100, int height = 420);
+
+// Panels laid out in `rows` rows.
+void render_chart(const std::vector<ChartPanel>& panels, const std::filesystem::path& png, int width, int height, int rows = 1);
 
 bool gnuplot_available();
 

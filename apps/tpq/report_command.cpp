@@ -1,0 +1,24 @@
+// `tpq report`: fills the lab-report template from the results tree into report/实验报告.md.
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "tpq/report/lab_report.h"
+
+namespace tpq::cli {
+
+Command add_report_command(CLI::App& app) {
+  auto options = std::make_shared<report::LabReportOptions>();
+  CLI::App* command = app.add_subcommand("report", "Fill the lab-report template from results/*/metrics.json");
+  command->add_option("--results-dir,--results_dir", options->results_dir, "Results tree")->capture_default_str();
+  command->add_option("--template", options->template_path, "The course template (Markdown)")->capture_default_str();
+  command->add_option("--output", options->output, "The filled report (written atomically)")->capture_default_str();
+  return [command, options]() {
+    if (!command->parsed()) return -1;
+    const auto path = report::write_lab_report(*options);
+    std::printf("%s\n", path.string().c_str());
+    return 0;
+  };
+}
+
+}  // namespace tpq::cli

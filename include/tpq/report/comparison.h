@@ -1,0 +1,78 @@
+// The cross-experiment comparison (experiment 10): one summary row per measured variant, the
+// accuracy/size Pareto front, and the best configurations of template 5.2, each chosen by a rule
+// stated next to it. Pure arithmetic on recorded numbers; nothing is measured here.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tpq/report/results_tree.h"
+#include "tpq/results/table.h"
+
+namespace tpq::report {
+
+// The numbered experiments in run order: results subdir, program, Chinese name.
+struct ExperimentInfo {
+  std::string subdir;
+  std::string program;
+  std::string name;
+};
+const std::vector<ExperimentInfo>& experiment_catalogue();
+const ExperimentInfo* experiment_info(const std::string& subdir);
+
+struct SummaryRow {
+  std::string experiment;  // results subdir
+  std::string variant;
+  std::string label;       // extra.label, else the variant
+  double accuracy = 0;
+  double f1 = 0;
+  double file_mb = 0;
+  double compression = 0;   // reference file_mb / file_mb
+  double latency_ms = 0;    // p50 per sample; 0 when not recorded
+  double speedup = 0;       // reference latency / latency; 0 when either is unknown
+  double sparsity = 0;
+  double accuracy_drop_points = 0;  // (reference accuracy - accuracy) * 100
+  bool reference = false;           // an FP32 baseline row (the baseline run, or an experiment's "fp32")
+
+  std::string display_name() const { return experiment + "/" + variant; }
+};
+
+// Ratios are taken against the FP32 row measured in the same process (the experiment's "fp32"
+// variant), so timings compare like with like; rows of an experiment without one use the
+// baseline run. The baseline run itself is the first row.
+std::vector<SummaryRow> summary_rows(const ResultsTree& tree);
+
+// Indices of the rows no other row dominates (accuracy >= and file_mb <=, one strictly),
+// sorted by file size. Of an experiment's re-measured "fp32" rows only the baseline run's counts.
+std::vector<std::size_t> pareto_front(const std::vector<SummaryRow>& rows);
+
+struct BestChoice {
+  std::optional<std::size_t> row;
+  std::string rule;  // how it was chosen, in Chinese
+};
+
+struct BestConfigs {
+  BestChoice highest_accuracy;
+  BestChoice best_compression;
+  BestChoice best_tradeoff;
+};
+
+// Among compressed variants (reference rows excluded); "1 point" = 1 percentage point of accuracy.
+BestConfigs best_configs(const std::vector<SummaryRow>& rows, double max_drop_points = 1.0);
+
+// summary_table.csv: experiment, variant, label, accuracy, f1, file_mb, compression, latency_ms, speedup, sparsity.
+results::Table summary_table(const std::vector<SummaryRow>& rows);
+
+}  // namespace tpq::report
+
+namespace tpq::report {
+
+// Template 5.2 in its own layout (方法 / 准确率 / 模型大小 / 压缩比, plus the rule behind each
+// choice), or a sentence saying why a choice could not be made.
+std::string best_configs_markdown(const std::vector<SummaryRow>& rows, const BestConfigs& best);
+
+// The summary table with Chinese headers, for summary_report.md and the lab report's appendix.
+std::string summary_markdown(const std::vector<SummaryRow>& rows, const std::vector<std::size_t>& pareto);
+
+}  // namespace tpq::report

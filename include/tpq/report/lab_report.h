@@ -1,0 +1,34 @@
+// The lab report: fills the course template (report/实验报告模板.md) from a results tree into
+// report/实验报告.md. Headings, order and table layouts stay the template's; each known section's
+// body is written from the recorded numbers (an experiment not run says so instead of numbers),
+// unknown sections are kept as written. Only 姓名 / 学号 / 指导教师 stay blank.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tpq/report/environment.h"
+#include "tpq/report/results_tree.h"
+
+namespace tpq::report {
+
+struct LabReportOptions {
+  std::filesystem::path results_dir = "results";
+  std::filesystem::path template_path = "report/实验报告模板.md";
+  std::filesystem::path output = "report/实验报告.md";
+};
+
+struct FilledReport {
+  std::string markdown;
+  std::vector<std::string> kept_sections;  // template headings tpq has no writer for (kept verbatim)
+};
+
+// `report_dir` is where the report will live (figure links are relative to it).
+FilledReport fill_lab_report(const std::string& template_text, const ResultsTree& tree, const Environment& environment,
+                             const std::filesystem::path& report_dir);
+
+// Reads the template and the results, fills, writes the output atomically. Returns the output path.
+std::filesystem::path write_lab_report(const LabReportOptions& options);
+
+}  // namespace tpq::report

@@ -1,0 +1,199 @@
+#include "tpq/report/comparison.h"
+
+#include <algorithm>
+
+namespace tpq::report {
+using results::format_number;
+
+const std::vector<ExperimentInfo>& experiment_catalogue() {
+  static const std::vector<ExperimentInfo> catalogue = {
+      {"baseline", "01_baseline_training", "基线训练"},
+      {"dynamic_quant", "02_dynamic_quantization", "动态量化"},
+      {"static_quant", "03_static_quantization", "静态量化"},
+      {"qat", "04_qat_experiment", "量化感知训练"},
+      {"mixed_precision", "05_mixed_precision", "混合精度"},
+      {"structured_pruning", "06_structured_pruning", "结构化剪枝"},
+      {"unstructured_pruning", "07_unstructured_pruning", "非结构化剪枝"},
+      {"progressive_pruning", "08_progressive_pruning", "渐进式剪枝"},
+      {"combined", "09_combined", "剪枝 + 量化组合"},
+  };
+  return catalogue;
+}
+
+const ExperimentInfo* experiment_info(const std::string& subdir) {
+  for (const auto& info : experiment_catalogue()) {
+    if (info.subdir == subdir) return &info;
+  }
+  return nullptr;
+}
+
+namespace {
+
+double value_or(const nlohmann::json& record, const std::string& path, double fallback) {
+  double value = fallback;
+  number_at(record, path, value);
+  return value;
+}
+
+SummaryRow make_row(const std::string& experiment, const nlohmann::json& record, const nlohmann::json& reference) {
+  SummaryRow row;
+  row.experiment = experiment;
+  row.variant = record.at("variant").get<std::string>();
+  row.label = experiment == "baseline" ? "FP32 (基线)" : row.variant;
+  if (const auto extra = record.find("extra"); extra != record.end() && extra->is_object() && extra->contains("label") &&
+                                              (*extra)["label"].is_string()) {
+    row.label = (*extra)["label"].get<std::string>();
+  }
+  row.accuracy = value_or(record, "metrics.accuracy", 0);
+  row.f1 = value_or(record, "metrics.f1", 0);
+  row.file_mb = value_or(record, "size.file_mb", 0);
+  row.sparsity = value_or(record, "size.sparsity", 0);
+  row.latency_ms = value_or(record, "speed.latency_ms_per_sample_p50", 0);
+  const double reference_mb = value_or(reference, "size.file_mb", 0);
+  const double reference_latency = value_or(reference, "speed.latency_ms_per_sample_p50", 0);
+  row.compression = row.file_mb > 0 ? reference_mb / row.file_mb : 0;
+  row.speedup = row.latency_ms > 0 && reference_latency > 0 ? reference_latency / row.latency_ms : 0;
+  row.accuracy_drop_points = (value_or(reference, "metrics.accuracy", row.accuracy) - row.accuracy) * 100.0;
+  return row;
+}
+
+std::vector<std::string> ordered_subdirs(const ResultsTree& tree) {
+  std::vector<std::string> order;
+  for (const auto& info : experiment_catalogue()) {
+    if (tree.find(info.subdir)) order.push_back(info.subdir);
+  }
+  for (const auto& [subdir, result] : tree.experiments) {  // experiments tpq does not know yet, by name
+    if (!experiment_info(subdir)) order.push_back(subdir);
+  }
+  return order;
+}
+
+}  // namespace
+
+std::vector<SummaryRow> summary_rows(const ResultsTree& tree) {
+  std::vector<SummaryRow> rows;
+  const ExperimentResult* baseline = tree.find("baseline");
+  for (const auto& subdir : ordered_subdirs(tree)) {
+    const auto& result = *tree.find(subdir);
+    const nlohmann::json* reference = result.variant("fp32");
+    if (!reference && baseline) reference = &baseline->variants.front();
+    if (!reference) reference = &result.variants.front();
+    for (const auto& record : result.variants) {
+      auto row = make_row(subdir, record, *reference);
+      row.reference = subdir == "baseline" || row.variant == "fp32";
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+std::vector<std::size_t> pareto_front(const std::vector<SummaryRow>& rows) {
+  auto candidate = [&](std::size_t i) { return !rows[i].reference || rows[i].experiment == "baseline"; };
+  std::vector<std::size_t> front;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!candidate(i)) continue;
+    bool dominated = false;
+    for (std::size_t j = 0; j < rows.size() && !dominated; ++j) {
+      if (j == i || !candidate(j)) continue;
+      const bool no_worse = rows[j].accuracy >= rows[i].accuracy && rows[j].file_mb <= rows[i].file_mb;
+      const bool better = rows[j].accuracy > rows[i].accuracy || rows[j].file_mb < rows[i].file_mb;
+      dominated = no_worse && better;
+    }
+    if (!dominated) front.push_back(i);
+  }
+  std::sort(front.begin(), front.end(), [&](std::size_t a, std::size_t b) {
+    return rows[a].file_mb != rows[b].file_mb ? rows[a].file_mb < rows[b].file_mb : a < b;
+  });
+  return front;
+}
+
+BestConfigs best_configs(const std::vector<SummaryRow>& rows, double max_drop_points) {
+  BestConfigs best;
+  const std::string drop = "准确率下降 ≤ " + format_number(max_drop_points, 1) + " 个百分点（相对同一进程测得的 FP32 行）";
+  best.highest_accuracy.rule = "所有压缩变体中测试集准确率最高者（并列时取模型更小者）";
+  best.best_compression.rule = drop + "的变体中压缩比（FP32 文件大小 / 变体文件大小）最大者";
+  best.best_tradeoff.rule = drop + "的变体中 压缩比 × 加速比 最大者（加速比 = FP32 p50 延迟 / 变体 p50 延迟）";
+  auto better = [&](std::optional<std::size_t>& current, std::size_t i, double score, double current_score) {
+    if (!current || score > current_score) current = i;
+  };
+  double best_accuracy = 0, best_ratio = 0, best_product = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    if (row.reference) continue;
+    if (!best.highest_accuracy.row || row.accuracy > best_accuracy ||
+        (row.accuracy == best_accuracy && row.file_mb < rows[*best.highest_accuracy.row].file_mb)) {
+      best.highest_accuracy.row = i;
+      best_accuracy = row.accuracy;
+    }
+    if (row.accuracy_drop_points > max_drop_points) continue;
+    const double ratio = row.compression;
+    better(best.best_compression.row, i, ratio, best_ratio);
+    if (best.best_compression.row == i) best_ratio = ratio;
+    if (row.speedup > 0) {
+      const double product = row.compression * row.speedup;
+      better(best.best_tradeoff.row, i, product, best_product);
+      if (best.best_tradeoff.row == i) best_product = product;
+    }
+  }
+  return best;
+}
+
+results::Table summary_table(const std::vector<SummaryRow>& rows) {
+  results::Table table({"experiment", "variant", "label", "accuracy", "f1", "file_mb", "compression", "latency_ms", "speedup",
+                        "sparsity"});
+  for (const auto& row : rows) {
+    table.add_row({row.experiment, row.variant, row.label, format_number(row.accuracy, 4), format_number(row.f1, 4),
+                   format_number(row.file_mb, 3), format_number(row.compression, 2),
+                   row.latency_ms > 0 ? format_number(row.latency_ms, 3) : "",
+                   row.speedup > 0 ? format_number(row.speedup, 2) : "", format_number(row.sparsity, 4)});
+  }
+  return table;
+}
+
+}  // namespace tpq::report
+
+namespace tpq::report {
+
+namespace {
+
+std::string choice_markdown(const std::string& title, const std::vector<SummaryRow>& rows, const BestChoice& choice,
+                            bool with_reason) {
+  std::string out = "**" + title + "**：\n";
+  if (!choice.row) {
+    return out + "- 方法：无满足条件的配置（规则：" + choice.rule + "）\n";
+  }
+  const auto& row = rows[*choice.row];
+  out += "- 方法：" + row.label + "（" + row.experiment + "/" + row.variant + "）\n";
+  out += "- 准确率：" + format_number(row.accuracy, 4) + "（F1 " + format_number(row.f1, 4) + "，相对 FP32 下降 " +
+         format_number(row.accuracy_drop_points, 2) + " 个百分点）\n";
+  out += "- 模型大小：" + format_number(row.file_mb, 2) + " MB\n";
+  out += "- 压缩比：" + format_number(row.compression, 2) + "x" +
+         (row.speedup > 0 ? "（加速比 " + format_number(row.speedup, 2) + "x）" : std::string()) + "\n";
+  out += std::string(with_reason ? "- 选择理由：" : "- 选择规则：") + choice.rule + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::string best_configs_markdown(const std::vector<SummaryRow>& rows, const BestConfigs& best) {
+  return choice_markdown("最高准确率配置", rows, best.highest_accuracy, false) + "\n" +
+         choice_markdown("最佳压缩比配置", rows, best.best_compression, false) + "\n" +
+         choice_markdown("最佳权衡配置", rows, best.best_tradeoff, true);
+}
+
+std::string summary_markdown(const std::vector<SummaryRow>& rows, const std::vector<std::size_t>& pareto) {
+  results::Table table({"实验", "变体", "方法", "准确率", "F1分数", "模型大小 (MB)", "压缩比", "推理时间 (ms)", "加速比",
+                        "稀疏度", "帕累托最优"});
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    const bool on_front = std::find(pareto.begin(), pareto.end(), i) != pareto.end();
+    table.add_row({row.experiment, row.variant, row.label, format_number(row.accuracy, 4), format_number(row.f1, 4),
+                   format_number(row.file_mb, 2), format_number(row.compression, 2) + "x",
+                   row.latency_ms > 0 ? format_number(row.latency_ms, 3) : "未记录",
+                   row.speedup > 0 ? format_number(row.speedup, 2) + "x" : "未记录", format_number(row.sparsity * 100, 1) + "%",
+                   on_front ? "是" : "否"});
+  }
+  return table.to_markdown();
+}
+
+}  // namespace tpq::report

@@ -1,0 +1,239 @@
+#include "tpq/report/comparison_charts.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <spdlog/spdlog.h>
+
+#include "tpq/results/chart.h"
+
+namespace tpq::report {
+namespace fs = std::filesystem;
+using Panel = results::ChartPanel;
+using results::Series;
+
+std::string chart_name(const SummaryRow& row) {
+  static const std::map<std::string, std::string> codes = {
+      {"dynamic_quant", "dyn"},        {"static_quant", "static"},         {"qat", "qat"},
+      {"mixed_precision", "mixed"},    {"structured_pruning", "struct"},   {"unstructured_pruning", "unstr"},
+      {"progressive_pruning", "prog"}, {"combined", "comb"}};
+  if (row.experiment == "baseline") return "baseline (fp32)";
+  const auto it = codes.find(row.experiment);
+  return (it == codes.end() ? row.experiment : it->second) + ":" + row.variant;
+}
+
+namespace {
+
+// The rows a chart compares: the baseline run and every compressed variant (an experiment's
+// re-measured fp32 row would only repeat the baseline).
+std::vector<std::size_t> chart_rows(const std::vector<SummaryRow>& rows) {
+  std::vector<std::size_t> picked;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].reference || rows[i].experiment == "baseline") picked.push_back(i);
+  }
+  return picked;
+}
+
+Panel bar_panel(const std::string& title, const std::string& y_label, const std::vector<SummaryRow>& rows,
+                const std::vector<std::size_t>& picked, double SummaryRow::*field) {
+  Panel panel;
+  panel.title = title;
+  panel.y_label = y_label;
+  Series bars{"", {}, {}, "boxes"};
+  for (std::size_t k = 0; k < picked.size(); ++k) {
+    const auto& row = rows[picked[k]];
+    if (row.*field <= 0) continue;
+    bars.x.push_back(static_cast<double>(k));
+    bars.y.push_back(row.*field);
+    panel.x_tics.emplace_back(static_cast<double>(k), chart_name(row));
+  }
+  panel.series.push_back(bars);
+  panel.x_range = std::make_pair(-0.6, static_cast<double>(picked.size()) - 0.4);
+  if (field == &SummaryRow::accuracy || field == &SummaryRow::f1) {
+    double low = 1.0;
+    for (double y : bars.y) low = std::min(low, y);
+    panel.y_range = std::make_pair(std::max(0.0, std::floor(low * 10.0 - 0.5) / 10.0), 1.0);
+  } else {
+    panel.y_range = std::make_pair(0.0, bars.y.empty() ? 1.0 : *std::max_element(bars.y.begin(), bars.y.end()) * 1.15);
+  }
+  return panel;
+}
+
+Panel pareto_panel(const std::vector<SummaryRow>& rows, const std::vector<std::size_t>& picked,
+                   const std::vector<std::size_t>& pareto) {
+  Panel panel("Accuracy vs model size (Pareto front: max accuracy, min size)", "model file size (MB)", "test accuracy");
+  Series all{"variants", {}, {}, "points pt 7 ps 1.2"};
+  for (auto i : picked) {
+    all.x.push_back(rows[i].file_mb);
+    all.y.push_back(rows[i].accuracy);
+  }
+  Series front{"Pareto front", {}, {}, "linespoints pt 6 ps 2.2 lc rgb 'red'"};
+  for (auto i : pareto) {
+    front.x.push_back(rows[i].file_mb);
+    front.y.push_back(rows[i].accuracy);
+    panel.labels.push_back({chart_name(rows[i]), rows[i].file_mb, rows[i].accuracy});
+  }
+  panel.series = {all, front};
+  return panel;
+}
+
+// 07's rows by scope: x = achieved sparsity, y = accuracy.
+std::vector<Series> sparsity_series(const ExperimentResult& pruning) {
+  std::map<std::string, Series> by_scope;
+  for (const auto& record : pruning.variants) {
+    const std::string variant = record.value("variant", "");
+    const auto underscore = variant.find('_');
+    if (variant == "fp32" || underscore == std::string::npos) continue;
+    const std::string scope = variant.substr(0, underscore);
+    double sparsity = 0, accuracy = 0;
+    if (!number_at(record, "extra.pruning.actual_sparsity", sparsity)) number_at(record, "size.sparsity", sparsity);
+    number_at(record, "metrics.accuracy", accuracy);
+    auto& series = by_scope[scope];
+    series.name = scope;
+    series.x.push_back(sparsity);
+    series.y.push_back(accuracy);
+  }
+  std::vector<Series> out;
+  for (auto& [scope, series] : by_scope) {
+    std::vector<std::size_t> order(series.x.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return series.x[a] < series.x[b]; });
+    Series sorted{series.name, {}, {}, "linespoints pt 7"};
+    for (auto i : order) {
+      sorted.x.push_back(series.x[i]);
+      sorted.y.push_back(series.y[i]);
+    }
+    out.push_back(sorted);
+  }
+  return out;
+}
+
+std::vector<Panel> progressive_panels(const ExperimentResult& progressive) {
+  Panel accuracy("Progressive pruning: accuracy per iteration", "iteration", "test accuracy / F1");
+  Panel sparsity("Progressive pruning: sparsity per iteration", "iteration", "sparsity");
+  Series acc{"accuracy", {}, {}, "linespoints"}, f1{"F1", {}, {}, "linespoints"}, target{"target", {}, {}, "linespoints"},
+      actual{"actual", {}, {}, "linespoints"};
+  const auto& history = progressive.experiment_extra().value("history", nlohmann::json::array());
+  for (const auto& step : history) {
+    double iteration = 0, value = 0;
+    if (!number_at(step, "iteration", iteration)) continue;
+    if (number_at(step, "accuracy", value)) acc.x.push_back(iteration), acc.y.push_back(value);
+    if (number_at(step, "f1", value)) f1.x.push_back(iteration), f1.y.push_back(value);
+    if (number_at(step, "target_sparsity", value)) target.x.push_back(iteration), target.y.push_back(value);
+    if (number_at(step, "actual_sparsity", value)) actual.x.push_back(iteration), actual.y.push_back(value);
+  }
+  accuracy.series = {acc, f1};
+  sparsity.series = {target, actual};
+  return {accuracy, sparsity};
+}
+
+// Radar of normalised scores (each axis divided by its largest value among the plotted rows).
+Panel radar_panel(const std::vector<SummaryRow>& rows, const std::vector<std::size_t>& shown) {
+  const std::vector<std::pair<std::string, double SummaryRow::*>> axes = {
+      {"accuracy", &SummaryRow::accuracy}, {"F1", &SummaryRow::f1}, {"compression", &SummaryRow::compression},
+      {"speed-up", &SummaryRow::speedup}};
+  Panel panel("Normalised scores (1 = best of the rows shown)", "", "");
+  panel.bare = true;
+  panel.x_range = std::make_pair(-1.6, 1.6);
+  panel.y_range = std::make_pair(-1.3, 1.3);
+  const double pi = std::acos(-1.0);
+  auto angle = [&](std::size_t a) { return pi / 2 - 2 * pi * static_cast<double>(a) / static_cast<double>(axes.size()); };
+  Series grid{"", {}, {}, "lines lc rgb 'gray' dt 2"};
+  for (std::size_t a = 0; a <= axes.size(); ++a) {
+    grid.x.push_back(std::cos(angle(a % axes.size())));
+    grid.y.push_back(std::sin(angle(a % axes.size())));
+  }
+  panel.series.push_back(grid);
+  for (std::size_t a = 0; a < axes.size(); ++a) {
+    Series spoke{"", {0, std::cos(angle(a))}, {0, std::sin(angle(a))}, "lines lc rgb 'gray' dt 2"};
+    panel.series.push_back(spoke);
+    panel.labels.push_back({axes[a].first, 1.08 * std::cos(angle(a)) - 0.1, 1.08 * std::sin(angle(a))});
+  }
+  for (auto i : shown) {
+    Series polygon{chart_name(rows[i]), {}, {}, "linespoints pt 7"};
+    for (std::size_t a = 0; a <= axes.size(); ++a) {
+      const auto field = axes[a % axes.size()].second;
+      double top = 0;
+      for (auto j : shown) top = std::max(top, rows[j].*field);
+      const double r = top > 0 ? rows[i].*field / top : 0;
+      polygon.x.push_back(r * std::cos(angle(a % axes.size())));
+      polygon.y.push_back(r * std::sin(angle(a % axes.size())));
+    }
+    panel.series.push_back(polygon);
+  }
+  return panel;
+}
+
+// The radar's rows: the baseline and each experiment's primary variant (its metrics.json record).
+std::vector<std::size_t> radar_rows(const ResultsTree& tree, const std::vector<SummaryRow>& rows) {
+  std::vector<std::size_t> shown;
+  for (std::size_t i = 0; i < rows.size() && shown.size() < 8; ++i) {
+    const auto* result = tree.find(rows[i].experiment);
+    const bool primary = result && result->record.value("variant", "") == rows[i].variant;
+    if (primary && (rows[i].experiment == "baseline" || !rows[i].reference) && rows[i].speedup > 0) shown.push_back(i);
+  }
+  return shown;
+}
+
+}  // namespace
+
+ChartOutcome draw_comparison_charts(const ResultsTree& tree, const std::vector<SummaryRow>& rows,
+                                    const std::vector<std::size_t>& pareto, const fs::path& output_dir) {
+  ChartOutcome outcome;
+  const auto picked = chart_rows(rows);
+  auto draw = [&](const std::string& file, const std::vector<Panel>& panels, int width, int height, int grid_rows = 1) {
+    results::render_chart(panels, output_dir / file, width, height, grid_rows);
+    outcome.drawn.push_back(output_dir / file);
+  };
+  auto skip = [&](const std::string& file, const std::string& why) {
+    spdlog::warn("{} not drawn: {}", file, why);
+    outcome.skipped.push_back(file + ": " + why);
+  };
+  if (picked.empty()) {
+    skip("*.png", "no finished experiment under " + tree.root.string());
+    return outcome;
+  }
+  const int bar_width = std::max(1100, 60 * static_cast<int>(picked.size()) + 300);
+  const auto accuracy = bar_panel("Test accuracy", "accuracy", rows, picked, &SummaryRow::accuracy);
+  const auto f1 = bar_panel("Test F1", "F1", rows, picked, &SummaryRow::f1);
+  const auto size = bar_panel("Model file size", "MB (bytes on disk)", rows, picked, &SummaryRow::file_mb);
+  const auto compression = bar_panel("Compression vs FP32", "x", rows, picked, &SummaryRow::compression);
+  const auto latency = bar_panel("Latency p50", "ms per sample", rows, picked, &SummaryRow::latency_ms);
+  const auto speedup = bar_panel("Speed-up vs FP32 (same process)", "x", rows, picked, &SummaryRow::speedup);
+  draw("accuracy_comparison.png", {accuracy, f1}, bar_width, 520);
+  draw("size_comparison.png", {size, compression}, bar_width, 520);
+  if (latency.series.front().x.empty()) {
+    skip("speed_comparison.png", "no row records a latency");
+  } else {
+    draw("speed_comparison.png", {latency, speedup}, bar_width, 520);
+  }
+  const auto radar = radar_rows(tree, rows);
+  if (radar.empty()) {
+    skip("radar.png", "no experiment's primary variant has a measured speed-up");
+  } else {
+    draw("radar.png", {radar_panel(rows, radar)}, 900, 760);
+  }
+  const auto scatter = pareto_panel(rows, picked, pareto);
+  draw("accuracy_vs_size.png", {scatter}, 1000, 650);
+
+  std::vector<Panel> dashboard = {accuracy, size, speedup, scatter};
+  if (const auto* pruning = tree.find("unstructured_pruning")) {
+    Panel panel("Unstructured pruning: sparsity vs accuracy", "achieved sparsity", "test accuracy", sparsity_series(*pruning));
+    draw("sparsity_vs_accuracy.png", {panel}, 900, 560);
+    dashboard.push_back(panel);
+  } else {
+    skip("sparsity_vs_accuracy.png", tree.root.string() + "/unstructured_pruning/metrics.json missing (07 not run)");
+  }
+  if (const auto* progressive = tree.find("progressive_pruning")) {
+    const auto panels = progressive_panels(*progressive);
+    draw("progressive_pruning.png", panels, 1100, 460);
+    dashboard.push_back(panels.front());
+  } else {
+    skip("progressive_pruning.png", tree.root.string() + "/progressive_pruning/metrics.json missing (08 not run)");
+  }
+  draw("dashboard.png", dashboard, 1800, 1100, 2);
+  return outcome;
+}
+
+}  // namespace tpq::report

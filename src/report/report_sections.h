@@ -1,0 +1,56 @@
+// Internal to the lab report: the context every section writer reads, the writers' registry, and
+// small text helpers shared by the section files.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tpq/report/comparison.h"
+#include "tpq/report/environment.h"
+#include "tpq/report/results_tree.h"
+
+namespace tpq::report {
+
+struct ReportContext {
+  const ResultsTree& tree;
+  const Environment& env;
+  std::vector<SummaryRow> rows;
+  std::vector<std::size_t> pareto;
+  BestConfigs best;
+  nlohmann::json baseline_config;  // results/baseline/config.json, or null
+  nlohmann::json dataset_stats;    // results/baseline/dataset_stats.json, or null
+  std::filesystem::path report_dir;
+  std::string today;  // YYYY-MM-DD (UTC)
+};
+
+using SectionWriter = std::function<std::string(const ReportContext&)>;
+using SectionWriters = std::map<std::string, SectionWriter>;  // by heading text without '#'
+
+void add_setup_sections(SectionWriters& writers);       // 基本信息, 环境, 数据集, 基线
+void add_experiment_sections(SectionWriters& writers);  // 4.1.x, 4.2.x, 4.3
+void add_analysis_sections(SectionWriters& writers);    // 五 to 十
+
+// "未运行：results/qat/metrics.json 不存在（运行 04_qat_experiment）"
+std::string not_run(const ReportContext& context, const std::string& subdir);
+// The summary rows of one experiment, in recorded order.
+std::vector<SummaryRow> rows_of(const ReportContext& context, const std::string& subdir);
+const SummaryRow* row_of(const ReportContext& context, const std::string& subdir, const std::string& variant);
+// "![caption](relative/path.png)", or a line saying which run makes it.
+std::string figure(const ReportContext& context, const std::filesystem::path& png, const std::string& caption,
+                   const std::string& made_by);
+std::string num(double value, int decimals);
+// Relative drop of accuracy against the reference, in percent of the reference: "1.23".
+std::string drop_percent(double reference, double value);
+// A JSON value as short inline text (strings bare, numbers as written).
+std::string inline_value(const nlohmann::json& value);
+// The first of `keys` present in `object` (as inline text), or `fallback`.
+std::string first_key(const nlohmann::json& object, const std::vector<std::string>& keys, const std::string& fallback);
+// config[section] of an experiment's record, or an empty object.
+const nlohmann::json& config_section(const ExperimentResult& result, const std::string& section);
+
+}  // namespace tpq::report

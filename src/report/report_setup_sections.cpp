@@ -1,0 +1,129 @@
+// Lab report sections 基本信息, 二 (environment) and 三 (dataset, baseline model).
+#include "report_sections.h"
+
+namespace tpq::report {
+namespace {
+
+std::string basic_info(const ReportContext& context) {
+  return "- **实验名称**：Transformer 模型剪枝和量化实验\n- **姓名**：\n- **学号**：\n- **日期**：" + context.today +
+         "\n- **指导教师**：";
+}
+
+std::string hardware(const ReportContext& context) {
+  const auto& env = context.env;
+  return "- CPU：" + env.cpu + "（" + env.cores + "）\n- GPU：" + env.gpu + "\n- 内存：" + env.memory;
+}
+
+std::string software(const ReportContext& context) {
+  const auto& env = context.env;
+  return "- 操作系统：" + env.os +
+         "\n- Python 版本：不适用（本实验为 C++17 实现，无 Python 运行时；编译器 " + env.compiler + "）" +
+         "\n- PyTorch 版本：" + env.libtorch + "；BLAS：" + env.blas + "\n- CUDA 版本（如有）：" + env.cuda;
+}
+
+std::string dependencies(const ReportContext& context) {
+  std::string out = "```\n";
+  for (const auto& dep : context.env.dependencies) out += dep.name + "==" + dep.version + "    # 来源：" + dep.source + "\n";
+  return out + "```\n\n（本实现不使用 transformers / datasets / numpy / pandas / matplotlib / seaborn：模型、数据、统计由 libtpq "
+               "C++ 代码实现，图表由 gnuplot 绘制。）";
+}
+
+const nlohmann::json& split_stats(const ReportContext& context, const char* split) {
+  static const nlohmann::json empty = nlohmann::json::object();
+  if (!context.dataset_stats.is_object()) return empty;
+  const auto splits = context.dataset_stats.find("splits");
+  if (splits == context.dataset_stats.end() || !splits->is_object() || !splits->contains(split)) return empty;
+  return (*splits)[split];
+}
+
+std::string dataset(const ReportContext& context) {
+  const auto* baseline = context.tree.find("baseline");
+  if (!baseline) return "**使用的数据集**：\n- " + not_run(context, "baseline");
+  const auto& data = baseline->record.value("extra", nlohmann::json::object()).value("dataset", nlohmann::json::object());
+  const auto& stats = context.dataset_stats;
+  auto size_of = [&](const char* split, const char* fallback_key) {
+    const auto& s = split_stats(context, split);
+    return s.contains("size") ? inline_value(s["size"]) : first_key(data, {fallback_key}, "未记录");
+  };
+  const auto labels = data.contains("labels") ? data["labels"] : stats.value("label_names", nlohmann::json::array());
+  std::string out = "**使用的数据集**：\n";
+  out += "- 数据集名称：" + first_key(data, {"name"}, stats.is_object() ? first_key(stats, {"dataset"}, "未记录") : "未记录") + "\n";
+  out += "- 任务类型：文本分类（情感分析，" + std::to_string(labels.size()) + " 类）\n";
+  out += "- 训练集大小：" + size_of("train", "train") + "\n- 验证集大小：" + size_of("validation", "validation") +
+         "\n- 测试集大小：" + size_of("test", "test") + "\n";
+  out += "- 类别数量：" + std::to_string(labels.size()) + "（" + inline_value(labels) + "）\n\n**数据集特点**：\n";
+  if (!stats.is_object()) return out + "- " + (context.tree.root / "baseline" / "dataset_stats.json").string() + " 不存在，无法统计";
+  const auto& train = split_stats(context, "train");
+  const auto& tokens = train.value("token_length", nlohmann::json::object());
+  out += "- 基本特征：训练集 token 长度（含 [CLS]/[SEP]，截断前）均值 " + first_key(tokens, {"mean"}, "?") + "，中位数 " +
+         first_key(tokens, {"p50"}, "?") + "，p95 " + first_key(tokens, {"p95"}, "?") + "，最大 " + first_key(tokens, {"max"}, "?") +
+         "；max_length = " + first_key(stats, {"max_length"}, "?") + " 时截断比例 " +
+         (train.contains("truncation_rate") ? num(train["truncation_rate"].get<double>() * 100, 1) + "%" : std::string("未记录")) + "\n";
+  out += "- 数据分布情况：";
+  for (const char* split : {"train", "validation", "test"}) {
+    const auto& s = split_stats(context, split);
+    out += std::string(split) + " 各类数量 " + (s.contains("class_counts") ? inline_value(s["class_counts"]) : "未记录") + "；";
+  }
+  if (stats.contains("duplicate_texts")) out += "重复文本 " + inline_value(stats["duplicate_texts"]);
+  out += "\n- 样本示例（训练集每类第一条）：";
+  std::string examples;
+  if (stats.contains("samples") && stats["samples"].is_object()) {
+    for (const auto& [label, samples] : stats["samples"].items()) {
+      if (!samples.is_array() || samples.empty()) continue;
+      std::string text = samples.front().value("text", "");
+      for (auto& c : text) c = c == '\n' || c == '|' ? ' ' : c;
+      examples += (examples.empty() ? "" : "；") + std::string("[") + label + "] " + text;
+    }
+  }
+  out += (examples.empty() ? std::string("未记录") : examples) + "\n";
+  return out;
+}
+
+std::string baseline_model(const ReportContext& context) {
+  const auto* baseline = context.tree.find("baseline");
+  if (!baseline) return not_run(context, "baseline");
+  const auto& record = baseline->record;
+  const auto& extra = record.value("extra", nlohmann::json::object());
+  const auto& model = extra.value("model", nlohmann::json::object());
+  const auto& size = record.value("size", nlohmann::json::object());
+  const auto& config = context.baseline_config.is_object() ? context.baseline_config : record.value("config", nlohmann::json::object());
+  const auto& training = config.value("training", nlohmann::json::object());
+  const auto& metrics = record.value("metrics", nlohmann::json::object());
+  const auto& speed = record.value("speed", nlohmann::json::object());
+  std::string source = first_key(model, {"source"}, "scratch");
+  std::string out = "**模型配置**：\n";
+  out += "- 模型名称：BertForSequenceClassification（" +
+         (source == "scratch" ? "从头训练，tokenizer " + first_key(model, {"tokenizer"}, "?") + "，词表 " + first_key(model, {"vocab_size"}, "?")
+                              : "微调自 " + source) + "）\n";
+  out += "- 参数数量：" + first_key(size, {"params"}, "未记录") + "\n";
+  out += "- 模型大小：" + (size.contains("file_mb") ? num(size["file_mb"].get<double>(), 2) + " MB（" + first_key(size, {"file_bytes"}, "?") + " 字节，保存的文件）" : std::string("未记录")) + "\n";
+  out += "- 层数：" + first_key(model, {"layers"}, "未记录") + "\n- 注意力头数：" + first_key(model, {"heads"}, "未记录") +
+         "\n- 隐藏层维度：" + first_key(model, {"hidden_size"}, "未记录") + "（FFN 中间维度 " +
+         first_key(model, {"intermediate_size"}, "?") + "，max_length " + first_key(model, {"max_length"}, "?") + "）\n\n";
+  out += "**训练配置**：\n```yaml\nlearning_rate: " + first_key(training, {"learning_rate"}, "未记录") +
+         "\nbatch_size: " + first_key(training, {"batch_size"}, "未记录") + "\nepochs: " + first_key(training, {"epochs"}, "未记录") +
+         "\noptimizer: " + first_key(training, {"optimizer"}, "AdamW") + "  # weight_decay " + first_key(training, {"weight_decay"}, "?") +
+         ", warmup_ratio " + first_key(training, {"warmup_ratio"}, "?") + ", schedule " + first_key(training, {"schedule"}, "?") +
+         "\n```\n\n**基线性能**：\n| 指标 | 数值 |\n|------|------|\n";
+  auto metric = [&](const nlohmann::json& section, const char* key, int decimals) {
+    return section.contains(key) && section[key].is_number() ? num(section[key].get<double>(), decimals) : std::string("未记录");
+  };
+  out += "| 准确率 (Accuracy) | " + metric(metrics, "accuracy", 4) + " |\n| F1 分数 | " + metric(metrics, "f1", 4) +
+         " |\n| 精确率 (Precision) | " + metric(metrics, "precision", 4) + " |\n| 召回率 (Recall) | " +
+         metric(metrics, "recall", 4) + " |\n| 推理时间 (ms/样本) | " + metric(speed, "latency_ms_per_sample_p50", 3) +
+         "（p50，batch 1，" + first_key(speed, {"threads"}, "?") + " 线程） |\n| 模型大小 (MB) | " + metric(size, "file_mb", 2) + " |\n";
+  return out;
+}
+
+}  // namespace
+
+void add_setup_sections(SectionWriters& writers) {
+  writers["基本信息"] = basic_info;
+  writers["硬件环境"] = hardware;
+  writers["软件环境"] = software;
+  writers["依赖包版本"] = dependencies;
+  writers["3.1 数据集"] = dataset;
+  writers["3.2 基线模型"] = baseline_model;
+}
+
+}  // namespace tpq::report
