@@ -44,9 +44,15 @@ TEST(MixedPrecisionExperiment, MeasuresEveryPrecisionAndKeepsTheMostSensitiveLin
     EXPECT_EQ(metrics["variants"][i]["variant"], names[i]);
     EXPECT_GT(metrics["variants"][i]["metrics"]["accuracy"].get<double>(), 0.0);
   }
-  const auto fp32_bytes = metrics["variants"][0]["size"]["file_bytes"].get<double>();
-  EXPECT_LT(metrics["variants"][1]["size"]["file_bytes"].get<double>(), 0.6 * fp32_bytes);
-  EXPECT_LT(metrics["variants"][2]["size"]["file_bytes"].get<double>(), 0.6 * fp32_bytes);
+  // Whole directories are compared in the table; on the toy model the tokenizer dominates them,
+  // so check the weights file itself here.
+  const auto fp32_bytes = static_cast<double>(fs::file_size(scratch / "baseline" / "model" / "model.safetensors"));
+  for (const char* dir : {"fp16_model", "bf16_model"}) {
+    EXPECT_LT(static_cast<double>(fs::file_size(out / dir / "model.safetensors")), 0.55 * fp32_bytes) << dir;
+  }
+  for (std::size_t i = 1; i < 5; ++i) {
+    EXPECT_LT(metrics["variants"][i]["size"]["file_bytes"].get<double>(), metrics["variants"][0]["size"]["file_bytes"].get<double>());
+  }
 
   // The toy model has one encoder layer: six Linears, one layer group, top 2 kept FP32.
   const auto& extra = metrics["experiment_extra"];
