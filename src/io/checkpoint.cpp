@@ -16,6 +16,7 @@
 #include "tpq/io/safetensors.h"
 #include "tpq/io/sparse_tensors.h"
 #include "tpq/model/model_state.h"
+#include "tpq/quant/half_precision.h"
 #include "tpq/quant/quantized_model.h"
 
 namespace tpq::io {
@@ -154,6 +155,11 @@ Checkpoint load_checkpoint(const fs::path& dir, const LoadOptions& options) {
   copy_weights(*checkpoint.model, file, options, kernel_modules, sparse, &checkpoint.freshly_initialised,
                &checkpoint.ignored);
   if (quantization) quant::attach_saved_kernels(*checkpoint.model, file, *quantization);
+  if (checkpoint.config.extra.contains(quant::kHalfPrecisionKey)) {
+    require(options.device.is_cpu(), dir.string() + ": FP16/BF16 checkpoints made by tpq run on CPU (--device cpu)");
+    const auto half = quant::HalfPrecisionInfo::from_json(checkpoint.config.extra[quant::kHalfPrecisionKey], config_path.string());
+    quant::attach_half_kernels(*checkpoint.model, half);
+  }
   if (!checkpoint.freshly_initialised.empty()) {
     spdlog::warn("{}: initialised fresh (not in checkpoint): {}", dir.string(), name_list(checkpoint.freshly_initialised));
   }

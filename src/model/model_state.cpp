@@ -1,6 +1,7 @@
 #include "tpq/model/model_state.h"
 
 #include <set>
+#include <string>
 
 namespace tpq::model {
 
@@ -21,8 +22,16 @@ std::vector<std::pair<std::string, torch::Tensor>> model_state_tensors(BertForSe
     exported.insert(name + ".weight");
     exported.insert(name + ".bias");
   }
+  // A model converted by quant::convert_to_half is saved in its 16-bit dtype. (Keyed on tpq's own
+  // record, not torch_dtype: HF checkpoints may declare float16 yet be fine-tuned in FP32.)
+  const auto& record = model.config.extra;
+  const std::string dtype = record.contains("tpq_half_precision") ? record["tpq_half_precision"].value("dtype", std::string()) : "";
+  const bool half = dtype == "float16" || dtype == "bfloat16";
   for (const auto& item : model.named_parameters(/*recurse=*/true)) {
-    if (exported.count(item.key()) == 0) tensors.emplace_back(item.key(), item.value().detach());
+    if (exported.count(item.key()) > 0) continue;
+    auto tensor = item.value().detach();
+    if (half && tensor.is_floating_point()) tensor = tensor.to(dtype == "float16" ? torch::kHalf : torch::kBFloat16);
+    tensors.emplace_back(item.key(), tensor);
   }
   return tensors;
 }
