@@ -36,7 +36,9 @@ void render_panels(const std::vector<Panel>& panels, const fs::path& png, int wi
   require(!panels.empty(), "chart " + png.string() + ": nothing to draw");
   require(gnuplot_available(), "gnuplot not found, so " + png.string() + " cannot be drawn: sudo apt-get install gnuplot-nox");
   const fs::path work = make_temp_dir();
-  const fs::path partial = png.parent_path() / (png.filename().string() + ".partial.png");
+  // Named like AtomicFileWriter's temp files, so a run killed mid-draw leaves a leftover that
+  // io::clean_stale_work_files recognises and removes.
+  const fs::path partial = png.parent_path() / (png.filename().string() + ".tmp." + std::to_string(::getpid()) + ".0");
   std::ostringstream script;
   script << "set terminal pngcairo size " << width << "," << height << " font 'DejaVu Sans,10'\n"
          << "set output " << quoted(partial.string()) << "\n"
