@@ -30,7 +30,12 @@ json yaml_to_json(const YAML::Node& node, const std::string& prefix, const std::
     case YAML::NodeType::Map: {
       json object = json::object();
       for (const auto& item : node) {
-        const std::string key = item.first.as<std::string>();
+        // A list or map used as a key ("{[a]: 1}", a stray "? ") would make as<std::string>() throw.
+        require(item.first.IsScalar(), source + ":" + std::to_string(item.first.Mark().line + 1) +
+                                           ": a key must be a plain name, not a list, map or empty key (" +
+                                           (prefix.empty() ? "at the top level" : "under '" + prefix + "'") +
+                                           "; check the ':' and indentation)");
+        const std::string key = item.first.Scalar();
         object[key] = yaml_to_json(item.second, prefix.empty() ? key : prefix + "." + key, source, origins);
       }
       return object;

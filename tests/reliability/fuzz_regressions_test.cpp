@@ -27,6 +27,19 @@ TEST(FuzzRegressions, YamlValueWithInvalidUtf8AndWrongTypeIsAUserError) {
   EXPECT_THROW(section.get_doubles("lr", {}), tpq::UserError);
 }
 
+// config_yaml_fuzz: a flow sequence used as a map key made yaml-cpp's as<std::string>() throw
+// YAML::TypedBadConversion out of ConfigTree (the fuzzer's input, shortened).
+TEST(FuzzRegressions, NonScalarYamlKeyIsAUserErrorNamingTheLine) {
+  for (const std::string text : {"base: {x: ,[ :y 1., 2]}\n", "training:\n  [a, b]: 1\n", "? {a: 1}\n: 2\n"}) {
+    try {
+      tpq::ConfigTree::from_yaml_string(text, "fuzz.yaml");
+      ADD_FAILURE() << "expected a UserError for " << text;
+    } catch (const tpq::UserError& error) {
+      EXPECT_NE(std::string(error.what()).find("fuzz.yaml:"), std::string::npos) << error.what();
+    }
+  }
+}
+
 void expect_tokenizer_json_user_error(const std::string& json_text, const std::string& must_name) {
   tpq::testing::ScratchDir dir;
   tpq::testing::write_text_file(dir / "tokenizer.json", json_text);
