@@ -46,13 +46,27 @@ class BaselineBadInput : public ::testing::Test {
  protected:
   void SetUp() override { tpq::testing::write_toy_dataset(scratch / "toy.jsonl"); }
 
+  // The runner takes one --config, so the case's lines go under the matching section of the tiny config.
   CommandResult run(const std::string& yaml, const std::string& flags = "", const fs::path& data = {}) {
-    write_text_file(scratch / "tiny.yaml", tpq::testing::tiny_config(data.empty() ? scratch / "toy.jsonl" : data,
-                                                                     scratch / "cache"));
-    write_text_file(scratch / "case.yaml", yaml.empty() ? "run:\n  seed: 1\n" : yaml);
+    std::string config = tpq::testing::tiny_config(data.empty() ? scratch / "toy.jsonl" : data, scratch / "cache");
+    std::size_t start = 0, insert_at = std::string::npos;
+    while (start < yaml.size()) {
+      const auto end = std::min(yaml.find('\n', start), yaml.size());
+      const std::string line = yaml.substr(start, end - start) + "\n";
+      if (line[0] != ' ') {
+        insert_at = config.find("\n" + line);
+        insert_at = insert_at == std::string::npos ? std::string::npos : insert_at + 1 + line.size();
+        if (insert_at == std::string::npos) config += line, insert_at = config.size();
+      } else {
+        config.insert(insert_at, line);
+        insert_at += line.size();
+      }
+      start = end + 1;
+    }
+    write_text_file(scratch / "case.yaml", config);
     return run_command(tpq::testing::experiment_binary("01_baseline_training") + " --profile quick --config " +
-                       (scratch / "tiny.yaml").string() + " --config " + (scratch / "case.yaml").string() +
-                       " --output_dir " + out().string() + " --threads 1 --log-level warn " + flags);
+                       (scratch / "case.yaml").string() + " --output_dir " + out().string() +
+                       " --threads 1 --log-level warn " + flags);
   }
   fs::path out() const { return scratch / "results"; }
 
