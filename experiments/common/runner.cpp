@@ -11,6 +11,7 @@
 #include "tpq/core/error.h"
 #include "tpq/core/log.h"
 #include "tpq/core/runtime_info.h"
+#include "tpq/io/stale_files.h"
 
 namespace tpq::experiments {
 int run_experiment(int argc, char** argv, const ExperimentSpec& spec) {
@@ -70,6 +71,7 @@ int run_experiment(int argc, char** argv, const ExperimentSpec& spec) {
     spdlog::info("{}: profile {}, device {}, {} thread(s), seed {}, results in {}", spec.program, profile,
                  torch_device.str(), at::get_num_threads(), config.run.seed, results_dir.string());
     const auto start = std::chrono::steady_clock::now();
+    io::clean_stale_work_files(results_dir);  // temp files of an earlier run that was killed
     spec.run(config, results_dir, torch_device);
     spdlog::info("{} finished in {:.0f} s", spec.program,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -13,6 +13,10 @@ namespace {
 
 using nlohmann::json;
 
+// A value for an error message. YAML (unlike JSON) lets invalid UTF-8 into strings, where a plain
+// dump() would throw instead of reporting the user's mistake.
+std::string shown(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 // YAML scalars carry no type; a quoted one is always a string.
 json scalar_to_json(const YAML::Node& node) {
   if (node.Tag() == "!") return node.Scalar();
@@ -26,7 +30,12 @@ json yaml_to_json(const YAML::Node& node, const std::string& prefix, const std::
     case YAML::NodeType::Map: {
       json object = json::object();
       for (const auto& item : node) {
-        const std::string key = item.first.as<std::string>();
+        // A list or map used as a key ("{[a]: 1}", a stray "? ") would make as<std::string>() throw.
+        require(item.first.IsScalar(), source + ":" + std::to_string(item.first.Mark().line + 1) +
+                                           ": a key must be a plain name, not a list, map or empty key (" +
+                                           (prefix.empty() ? "at the top level" : "under '" + prefix + "'") +
+                                           "; check the ':' and indentation)");
+        const std::string key = item.first.Scalar();
         object[key] = yaml_to_json(item.second, prefix.empty() ? key : prefix + "." + key, source, origins);
       }
       return object;
@@ -179,7 +188,7 @@ const nlohmann::json* ConfigSection::lookup(const std::string& key) {
 int64_t ConfigSection::get_int(const std::string& key, int64_t fallback) {
   const json* value = lookup(key);
   if (value == nullptr) return fallback;
-  require(value->is_number_integer(), where(key) + " must be an integer, found " + value->dump());
+  require(value->is_number_integer(), where(key) + " must be an integer, found " + shown(*value));
   return value->get<int64_t>();
 }
 
@@ -194,14 +203,14 @@ double ConfigSection::get_double(const std::string& key, double fallback) {
     } catch (const std::exception&) {
     }
   }
-  require(value->is_number(), where(key) + " must be a number, found " + value->dump());
+  require(value->is_number(), where(key) + " must be a number, found " + shown(*value));
   return value->get<double>();
 }
 
 bool ConfigSection::get_bool(const std::string& key, bool fallback) {
   const json* value = lookup(key);
   if (value == nullptr) return fallback;
-  require(value->is_boolean(), where(key) + " must be true or false, found " + value->dump());
+  require(value->is_boolean(), where(key) + " must be true or false, found " + shown(*value));
   return value->get<bool>();
 }
 
@@ -209,17 +218,17 @@ std::string ConfigSection::get_string(const std::string& key, const std::string&
   const json* value = lookup(key);
   if (value == nullptr) return fallback;
   if (value->is_number()) return value->dump();
-  require(value->is_string(), where(key) + " must be a string, found " + value->dump());
+  require(value->is_string(), where(key) + " must be a string, found " + shown(*value));
   return value->get<std::string>();
 }
 
 std::vector<double> ConfigSection::get_doubles(const std::string& key, const std::vector<double>& fallback) {
   const json* value = lookup(key);
   if (value == nullptr) return fallback;
-  require(value->is_array(), where(key) + " must be a list of numbers, found " + value->dump());
+  require(value->is_array(), where(key) + " must be a list of numbers, found " + shown(*value));
   std::vector<double> result;
   for (const auto& item : *value) {
-    require(item.is_number(), where(key) + " must be a list of numbers, found " + item.dump());
+    require(item.is_number(), where(key) + " must be a list of numbers, found " + shown(item));
     result.push_back(item.get<double>());
   }
   return result;
@@ -228,10 +237,10 @@ std::vector<double> ConfigSection::get_doubles(const std::string& key, const std
 std::vector<int64_t> ConfigSection::get_ints(const std::string& key, const std::vector<int64_t>& fallback) {
   const json* value = lookup(key);
   if (value == nullptr) return fallback;
-  require(value->is_array(), where(key) + " must be a list of integers, found " + value->dump());
+  require(value->is_array(), where(key) + " must be a list of integers, found " + shown(*value));
   std::vector<int64_t> result;
   for (const auto& item : *value) {
-    require(item.is_number_integer(), where(key) + " must be a list of integers, found " + item.dump());
+    require(item.is_number_integer(), where(key) + " must be a list of integers, found " + shown(item));
     result.push_back(item.get<int64_t>());
   }
   return result;
@@ -241,10 +250,10 @@ std::vector<std::string> ConfigSection::get_strings(const std::string& key, cons
   const json* value = lookup(key);
   if (value == nullptr) return fallback;
   if (value->is_string()) return {value->get<std::string>()};
-  require(value->is_array(), where(key) + " must be a list of strings, found " + value->dump());
+  require(value->is_array(), where(key) + " must be a list of strings, found " + shown(*value));
   std::vector<std::string> result;
   for (const auto& item : *value) {
-    require(item.is_string(), where(key) + " must be a list of strings, found " + item.dump());
+    require(item.is_string(), where(key) + " must be a list of strings, found " + shown(item));
     result.push_back(item.get<std::string>());
   }
   return result;

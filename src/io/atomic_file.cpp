@@ -63,21 +63,6 @@ std::string random_suffix() {
   return suffix.str();
 }
 
-// The entry is already renamed into place; a failed directory fsync only weakens crash durability,
-// so it is logged rather than thrown (throwing would suggest the write did not happen).
-void sync_directory(const fs::path& directory) {
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    spdlog::warn("cannot open directory {} to fsync it: {}", directory.string(), errno_text(errno));
-    return;
-  }
-  // Some filesystems do not support fsync on directories (EINVAL); nothing to do there.
-  if (::fsync(fd) != 0 && errno != EINVAL) {
-    spdlog::warn("fsync of directory {} failed: {}", directory.string(), errno_text(errno));
-  }
-  ::close(fd);
-}
-
 }  // namespace
 
 AtomicFileWriter::AtomicFileWriter(std::filesystem::path target) : target_(std::move(target)) {
@@ -162,6 +147,21 @@ void AtomicFileWriter::commit() {
   }
   committed_ = true;
   sync_directory(directory_of(target_));
+}
+
+// The entry is already renamed into place; a failed directory fsync only weakens crash durability,
+// so it is logged rather than thrown (throwing would suggest the write did not happen).
+void sync_directory(const fs::path& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    spdlog::warn("cannot open directory {} to fsync it: {}", directory.string(), errno_text(errno));
+    return;
+  }
+  // Some filesystems do not support fsync on directories (EINVAL); nothing to do there.
+  if (::fsync(fd) != 0 && errno != EINVAL) {
+    spdlog::warn("fsync of directory {} failed: {}", directory.string(), errno_text(errno));
+  }
+  ::close(fd);
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents) {

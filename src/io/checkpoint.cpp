@@ -1,6 +1,9 @@
 #include "tpq/io/checkpoint.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cstdio>  // renameat2, RENAME_EXCHANGE (glibc >= 2.28)
 
 #include <algorithm>
 #include <map>
@@ -15,6 +18,7 @@
 #include "tpq/io/atomic_file.h"
 #include "tpq/io/safetensors.h"
 #include "tpq/io/sparse_tensors.h"
+#include "tpq/io/stale_files.h"
 #include "tpq/model/model_state.h"
 #include "tpq/quant/half_precision.h"
 #include "tpq/quant/quantized_model.h"
@@ -124,6 +128,24 @@ void copy_weights(model::BertForSequenceClassificationImpl& model, const Safeten
   }
 }
 
+// Puts the complete `staging` dir at `target`. With renameat2(RENAME_EXCHANGE) the two swap in one
+// step, so a kill at any moment leaves the old or the new checkpoint at `target`; filesystems
+// without it get two renames (a kill between them leaves "<target>.old-<pid>", which
+// clean_stale_work_files restores). The parent is fsync'ed so the swap survives a crash.
+void swap_into_place(const fs::path& staging, const fs::path& target) {
+  if (!fs::exists(target)) {
+    fs::rename(staging, target);
+  } else if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+    fs::remove_all(staging);  // now holds the previous checkpoint
+  } else {
+    const fs::path previous = target.parent_path() / (target.filename().string() + ".old-" + std::to_string(::getpid()));
+    fs::rename(target, previous);
+    fs::rename(staging, target);
+    fs::remove_all(previous);
+  }
+  sync_directory(target.parent_path());
+}
+
 }  // namespace
 
 void load_weights(model::BertForSequenceClassificationImpl& model, const fs::path& safetensors_path,
@@ -174,6 +196,7 @@ void save_checkpoint(const fs::path& dir, model::BertForSequenceClassificationIm
   const fs::path target = fs::absolute(dir).lexically_normal();
   require(target.has_filename(), dir.string() + ": not a directory name");
   fs::create_directories(target.parent_path());
+  clean_stale_work_files(target.parent_path(), /*recursive=*/false);  // leftovers of killed saves
   const fs::path staging = target.parent_path() / (target.filename().string() + ".partial-" + std::to_string(::getpid()));
   fs::remove_all(staging);
   fs::create_directories(staging);
@@ -187,10 +210,7 @@ void save_checkpoint(const fs::path& dir, model::BertForSequenceClassificationIm
     write_json_atomic(staging / "config.json", config);
     if (tokenizer != nullptr) tokenizer->save(staging);
     // Swap in: the old checkpoint stays until the new one is complete.
-    const fs::path previous = target.parent_path() / (target.filename().string() + ".old-" + std::to_string(::getpid()));
-    if (fs::exists(target)) fs::rename(target, previous);
-    fs::rename(staging, target);
-    fs::remove_all(previous);
+    swap_into_place(staging, target);
   } catch (const fs::filesystem_error& error) {
     fs::remove_all(staging);
     throw UserError(target.string() + ": cannot save checkpoint: " + error.code().message());

@@ -8,7 +8,7 @@
 
 #include "message_text.h"
 #include "tpq/core/error.h"
-#include "tpq/io/safetensors.h"
+#include "tpq/io/safetensors_header.h"
 
 namespace tpq::io {
 namespace {

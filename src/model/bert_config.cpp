@@ -1,6 +1,7 @@
 #include "tpq/model/bert_config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "tpq/core/error.h"
@@ -27,7 +28,9 @@ int64_t read_int(const json& config, const std::string& key, const std::string& 
   const json& value = config.at(key);
   // HF writes integers; accept 12.0 but not 12.5 or "12".
   if (value.is_number_integer()) return value.get<int64_t>();
-  if (value.is_number_float() && value.get<double>() == static_cast<double>(static_cast<int64_t>(value.get<double>()))) {
+  // Range first: casting a double outside int64 to an integer is undefined behaviour (found by fuzzing).
+  if (value.is_number_float() && std::abs(value.get<double>()) < 9.0e18 &&
+      value.get<double>() == std::trunc(value.get<double>())) {
     return static_cast<int64_t>(value.get<double>());
   }
   throw UserError(where(source, key) + " must be an integer, found " + value.dump());

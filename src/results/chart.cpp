@@ -44,7 +44,9 @@ void render_chart(const std::vector<ChartPanel>& panels, const fs::path& png, in
   rows = std::max(1, rows);
   const int columns = static_cast<int>((panels.size() + static_cast<std::size_t>(rows) - 1) / static_cast<std::size_t>(rows));
   const fs::path work = make_temp_dir();
-  const fs::path partial = png.parent_path() / (png.filename().string() + ".partial.png");
+  // Named like AtomicFileWriter's temp files, so a run killed mid-draw leaves a leftover that
+  // io::clean_stale_work_files recognises and removes.
+  const fs::path partial = png.parent_path() / (png.filename().string() + ".tmp." + std::to_string(::getpid()) + ".0");
   std::ostringstream script;
   script << "set terminal pngcairo noenhanced size " << width << "," << height << " font 'DejaVu Sans,10'\n"
          << "set output " << quoted(partial.string()) << "\n"

@@ -9,6 +9,7 @@
 #include "bridge/spm_bridge_abi.h"
 #include "tpq/build_info.h"
 #include "tpq/core/error.h"
+#include "tpq/core/sanitizers.h"
 
 namespace tpq::tokenize {
 
@@ -61,6 +62,11 @@ SentencePieceBridge::SentencePieceBridge(std::filesystem::path library_path,
     : library_path_(std::move(library_path)), functions_(std::move(functions)) {}
 
 std::unique_ptr<SentencePieceBridge> SentencePieceBridge::open() {
+  // ASan aborts the whole process on RTLD_DEEPBIND (google/sanitizers#611); refuse cleanly instead.
+  if (kAddressSanitizer) {
+    throw UserError("sentencepiece is unavailable in this AddressSanitizer build: its bridge must be dlopen()ed with "
+                    "RTLD_DEEPBIND, which ASan refuses — use a normal build (or a WordPiece vocab.txt model)");
+  }
   std::vector<std::filesystem::path> candidates;
   const char* override_path = std::getenv("TPQ_SPM_BRIDGE");
   const bool overridden = override_path != nullptr && *override_path != '\0';

@@ -23,6 +23,14 @@ json read_json(const std::filesystem::path& path) {
   }
 }
 
+// object["type"] for checks and messages: `fallback` when absent (or not an object), its JSON text
+// when not a string — json::value() would throw type_error on either instead of a UserError.
+std::string type_text(const json& object, const std::string& fallback) {
+  if (!object.is_object() || !object.contains("type")) return fallback;
+  const json& type = object["type"];
+  return type.is_string() ? type.get<std::string>() : type.dump();
+}
+
 // Special tokens appear as "[CLS]" or as {"content": "[CLS]", ...} in tokenizer_config.json.
 std::optional<std::string> token_text(const json& value) {
   if (value.is_string()) return value.get<std::string>();
@@ -83,8 +91,9 @@ void apply_normalizer_section(const json& normalizer, const std::filesystem::pat
     config.normalizer = BertNormalizerOptions{false, false, false, false};
     return;
   }
-  require(normalizer.is_object() && normalizer.value("type", "") == "BertNormalizer",
-          path.string() + ": normalizer type '" + normalizer.value("type", std::string("?")) +
+  const std::string type = type_text(normalizer, "?");
+  require(type == "BertNormalizer",
+          path.string() + ": normalizer type '" + type +
               "' is not supported — tpq reads BERT tokenizers (normalizer.type BertNormalizer)");
   auto flag = [&](const char* key, bool fallback) {
     if (!normalizer.contains(key)) return fallback;
@@ -108,8 +117,9 @@ std::vector<std::string> vocab_tokens_from_json(const json& tokenizer, const std
           path.string() + ": no model.vocab object — this is not a WordPiece tokenizer.json; "
                           "give a BERT tokenizer.json or a vocab.txt");
   const json& model = tokenizer["model"];
-  require(model.value("type", std::string("WordPiece")) == "WordPiece",
-          path.string() + ": model.type '" + model.value("type", std::string()) +
+  const std::string type = type_text(model, "WordPiece");
+  require(type == "WordPiece",
+          path.string() + ": model.type '" + type +
               "' is not supported — tpq reads WordPiece tokenizers (or sentencepiece.model)");
   std::vector<std::pair<int64_t, std::string>> entries;
   for (const auto& [token, id] : model["vocab"].items()) {
@@ -130,7 +140,7 @@ std::vector<std::string> vocab_tokens_from_json(const json& tokenizer, const std
   std::vector<std::string> tokens(entries.size());
   std::vector<bool> filled(entries.size(), false);
   for (auto& [id, token] : entries) {
-    require(id < static_cast<int64_t>(tokens.size()) && !filled[static_cast<size_t>(id)],
+    require(id >= 0 && id < static_cast<int64_t>(tokens.size()) && !filled[static_cast<size_t>(id)],
             path.string() + ": model.vocab ids must be unique and run 0.." + std::to_string(tokens.size() - 1) +
                 " (id " + std::to_string(id) + " of '" + token + "' is out of range or repeated)");
     filled[static_cast<size_t>(id)] = true;

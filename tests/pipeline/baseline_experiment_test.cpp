@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fixtures.h"
+#include "support/sanitizers.h"
 #include "support/toy_experiment.h"
 
 namespace {
@@ -14,6 +15,7 @@ using tpq::testing::tiny_config;
 using tpq::testing::write_toy_dataset;
 
 TEST(BaselineExperiment, WritesEveryResultFileWithATraceableRecord) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   tpq::testing::ScratchDir scratch;
   write_toy_dataset(scratch / "toy.jsonl");
   tpq::testing::write_text_file(scratch / "tiny.yaml", tiny_config(scratch / "toy.jsonl", scratch / "cache"));

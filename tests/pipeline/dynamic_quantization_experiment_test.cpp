@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fixtures.h"
+#include "support/sanitizers.h"
 #include "support/toy_experiment.h"
 #include "tpq/io/safetensors.h"
 
@@ -15,6 +16,7 @@ using tpq::testing::experiment_binary;
 using tpq::testing::run_command;
 
 TEST(DynamicQuantizationExperiment, MeasuresFp32AndBothInt8VariantsSideBySide) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   tpq::testing::ScratchDir scratch;
   tpq::testing::write_toy_dataset(scratch / "toy.jsonl");
   tpq::testing::write_text_file(scratch / "tiny.yaml", tpq::testing::tiny_config(scratch / "toy.jsonl", scratch / "cache"));

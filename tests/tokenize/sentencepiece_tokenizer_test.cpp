@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "support/fixtures.h"
+#include "support/sanitizers.h"
 #include "tpq/core/error.h"
 #include "tpq/tokenize/sentencepiece_tokenizer.h"
 
@@ -79,6 +80,7 @@ void expect_bert_layout(const Tokenizer& tokenizer) {
 }
 
 TEST(SentencePieceTokenizerTest, TrainsUnigramInsideTorchProcess) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   // The point of the bridge: sentencepiece works in a process that has LibTorch loaded and in use.
   ASSERT_EQ(torch::ones({2, 3}).sum().item<float>(), 6.0f);
   testing::ScratchDir dir;
@@ -91,6 +93,7 @@ TEST(SentencePieceTokenizerTest, TrainsUnigramInsideTorchProcess) {
 }
 
 TEST(SentencePieceTokenizerTest, TrainsBpeFromCorpusFile) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   testing::ScratchDir dir;
   std::string corpus;
   for (const auto& line : generated_corpus()) corpus += line + "\n";
@@ -104,6 +107,7 @@ TEST(SentencePieceTokenizerTest, TrainsBpeFromCorpusFile) {
 }
 
 TEST(SentencePieceTokenizerTest, TrainingIsDeterministic) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   testing::ScratchDir first, second;
   SentencePieceTokenizer::train(generated_corpus(), first.path(), tiny_options("unigram"));
   SentencePieceTokenizer::train(generated_corpus(), second.path(), tiny_options("unigram"));
@@ -114,6 +118,7 @@ TEST(SentencePieceTokenizerTest, TrainingIsDeterministic) {
 }
 
 TEST(SentencePieceTokenizerTest, SaveThenLoadTokenizerGivesSameIds) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   testing::ScratchDir dir;
   const auto trained = SentencePieceTokenizer::train(generated_corpus(), dir / "trained", tiny_options("unigram"));
   trained->save(dir / "saved");
@@ -126,6 +131,7 @@ TEST(SentencePieceTokenizerTest, SaveThenLoadTokenizerGivesSameIds) {
 }
 
 TEST(SentencePieceTokenizerTest, RejectsBadModelsAndOptions) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   testing::ScratchDir dir;
   testing::write_text_file(dir / "sentencepiece.model", "this is not a protobuf");
   EXPECT_THROW(load_tokenizer(dir.path()), UserError);

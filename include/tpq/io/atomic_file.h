@@ -40,6 +40,9 @@ class AtomicFileWriter {
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents);
 
+// fsyncs a directory so renames inside it survive a crash; failures are logged, not thrown.
+void sync_directory(const std::filesystem::path& directory);
+
 // Pretty-printed JSON (2-space indent, UTF-8 kept), atomically.
 void write_json_atomic(const std::filesystem::path& path, const nlohmann::json& value);
 
