@@ -17,6 +17,7 @@
 #include "tpq/prune/head_pruning.h"
 #include "tpq/quant/engine.h"
 #include "tpq/quant/quantized_model.h"
+#include "tpq/quant/static_quantization.h"
 #include "tpq/results/table.h"
 
 namespace tpq::pipeline {
@@ -61,8 +62,15 @@ void prune_half_heads_and_ffn(model::BertForSequenceClassificationImpl& model) {
   prune::prune_ffn_neurons(model, prune::select_ffn_neurons(prune::ffn_neuron_importance(model), 0.5));
 }
 
-// The variant applied to a fresh FP32 model; returns the dtype its inputs run in.
-void apply_variant(model::BertForSequenceClassificationImpl& model, const std::string& variant, torch::Device device) {
+model::BertInputs random_inputs(int64_t batch, int64_t length, int64_t vocab, uint64_t seed, torch::Device device) {
+  torch::manual_seed(seed);
+  return {torch::randint(1, vocab, {batch, length}, torch::kLong).to(device), torch::zeros({batch, length}, torch::kLong).to(device),
+          torch::ones({batch, length}, torch::kLong).to(device)};
+}
+
+// The variant applied to a fresh FP32 model.
+void apply_variant(model::BertForSequenceClassificationImpl& model, const std::string& variant, const BenchOptions& options,
+                   torch::Device device) {
   if (variant == "fp32") {
     model.to(device);
   } else if (variant == "bf16" || variant == "fp16") {
@@ -70,6 +78,15 @@ void apply_variant(model::BertForSequenceClassificationImpl& model, const std::s
   } else if (variant == "int8_dynamic" || variant == "int8_dynamic_per_tensor") {
     require(device.is_cpu(), "bench: INT8 variants are CPU-only");
     quant::quantize_dynamic(model, variant == "int8_dynamic" ? quant::Granularity::PerChannel : quant::Granularity::PerTensor);
+  } else if (variant == "int8_static") {
+    require(device.is_cpu(), "bench: INT8 variants are CPU-only");
+    require(options.sequence_lengths.front() <= model.config.max_position_embeddings,
+            "bench: --seq-lens exceeds the model's positions");
+    // Calibrated (minmax) on one batch of random tokens of the first bench shape, other tokens than the timed ones.
+    const auto calibration = quant::calibrate(
+        model, {random_inputs(options.batch_sizes.front(), options.sequence_lengths.front(), model.config.vocab_size, options.seed + 2, device)},
+        "minmax");
+    quant::quantize_static(model, calibration, quant::Granularity::PerChannel);
   } else if (variant == "pruned_50_50" || variant == "pruned_50_50_int8") {
     model.to(device);
     prune_half_heads_and_ffn(model);
@@ -79,7 +96,7 @@ void apply_variant(model::BertForSequenceClassificationImpl& model, const std::s
     }
   } else {
     throw UserError("bench variant '" + variant +
-                    "': use fp32, bf16, fp16, int8_dynamic, int8_dynamic_per_tensor, pruned_50_50, pruned_50_50_int8");
+                    "': use fp32, bf16, fp16, int8_dynamic, int8_dynamic_per_tensor, int8_static, pruned_50_50, pruned_50_50_int8");
   }
   model.eval();
 }
@@ -98,15 +115,12 @@ BenchReport run_bench(const BenchOptions& options, torch::Device device) {
   std::map<std::pair<int64_t, int64_t>, double> fp32_median;
   for (const auto& variant : options.variants) {
     auto model = make_model(options, device);
-    apply_variant(*model, variant, device);
+    apply_variant(*model, variant, options, device);
     const int64_t vocab = model->config.vocab_size;
     for (int64_t batch : options.batch_sizes) {
       for (int64_t length : options.sequence_lengths) {
         require(length <= model->config.max_position_embeddings, "bench: --seq-lens exceeds the model's positions");
-        torch::manual_seed(options.seed + 1);
-        model::BertInputs inputs{torch::randint(1, vocab, {batch, length}, torch::kLong).to(device),
-                                 torch::zeros({batch, length}, torch::kLong).to(device),
-                                 torch::ones({batch, length}, torch::kLong).to(device)};
+        const auto inputs = random_inputs(batch, length, vocab, options.seed + 1, device);
         for (int64_t i = 0; i < options.warmup; ++i) model->forward(inputs);
         synchronize(device);
         std::vector<double> times;
@@ -126,6 +140,12 @@ BenchReport run_bench(const BenchOptions& options, torch::Device device) {
     }
   }
   for (auto& row : report.rows) row.speedup_vs_fp32 = fp32_median.at({row.batch_size, row.sequence_length}) / row.median_ms;
+  if (std::find(options.variants.begin(), options.variants.end(), "int8_static") != options.variants.end()) {
+    report.notes.push_back("int8_static: per-channel INT8 weights, activation ranges calibrated (minmax) on one batch of random tokens "
+                           "of shape " + std::to_string(options.batch_sizes.front()) + "x" +
+                           std::to_string(options.sequence_lengths.front()) +
+                           " (not real text: the timing is meaningful, the accuracy is not measured here).");
+  }
   return report;
 }
 
@@ -138,6 +158,7 @@ nlohmann::json BenchReport::to_json() const {
   }
   auto record = runtime_record();
   record["rows"] = rows_json;
+  record["notes"] = notes;
   record["quantized_engine"] = quant::current_engine();
   record["started_at"] = utc_timestamp();
   return record;
@@ -150,7 +171,9 @@ std::string BenchReport::to_markdown() const {
                    results::format_number(row.median_ms, 1), results::format_number(row.min_ms, 1),
                    results::format_number(row.max_ms, 1), results::format_number(row.speedup_vs_fp32, 2) + "x"});
   }
-  return table.to_markdown();
+  std::string text = table.to_markdown();
+  for (const auto& note : notes) text += "\nNote: " + note + "\n";
+  return text;
 }
 
 }  // namespace tpq::pipeline

@@ -39,7 +39,7 @@ DynamicQuantizationOptions dynamic_quantization_options(const ExperimentConfig& 
   options.engine = section.get_string("engine", options.engine);
   options.include_pooler_and_classifier = section.get_bool("include_pooler_and_classifier", options.include_pooler_and_classifier);
   // The quantization experiments (02-05) share this section; each reads its own keys.
-  section.accept({"calibration_samples", "observer", "granularity", "epochs", "learning_rate", "freeze_observers_ratio",
+  section.accept({"calibration_samples", "observers", "granularities", "observer", "granularity", "epochs", "learning_rate", "freeze_observers_ratio",
                   "precisions", "keep_fp32_top_k", "sensitivity_samples"});
   section.finish();
   return options;

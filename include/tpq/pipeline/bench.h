@@ -33,10 +33,12 @@ struct BenchRow {
 
 struct BenchReport {
   std::vector<BenchRow> rows;
+  std::vector<std::string> notes;  // how variants were made where it matters (e.g. static INT8 calibration data)
   nlohmann::json to_json() const;
   std::string to_markdown() const;
 };
 
+// Variants: fp32, bf16, fp16, int8_dynamic, int8_dynamic_per_tensor, int8_static.
 // UserError for unknown variants/shapes, or a variant the device cannot run (INT8 on CUDA).
 BenchReport run_bench(const BenchOptions& options, torch::Device device);
 

@@ -1,0 +1,123 @@
+// Static INT8: calibration records every selected Linear and leaves the model alone, the
+// quantized model stays close to FP32, 0 calibration samples is a user error, and a saved static
+// checkpoint reloads into identical logits.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "support/fixtures.h"
+#include "support/small_models.h"
+#include "support/user_error_matchers.h"
+#include "tpq/io/checkpoint.h"
+#include "tpq/io/safetensors.h"
+#include "tpq/quant/engine.h"
+#include "tpq/quant/static_quantization.h"
+
+namespace {
+
+using tpq::quant::Granularity;
+
+tpq::model::BertForSequenceClassification small_model() {
+  torch::manual_seed(0);
+  tpq::model::BertForSequenceClassification model(tpq::testing::small_bert_config(100, 32, 2, 2, 64, 32));
+  model->init_weights();
+  model->eval();
+  return model;
+}
+
+tpq::model::BertInputs random_batch(int64_t batch, int64_t length, uint64_t seed) {
+  torch::manual_seed(seed);
+  return {torch::randint(1, 100, {batch, length}, torch::kLong), torch::zeros({batch, length}, torch::kLong),
+          torch::ones({batch, length}, torch::kLong)};
+}
+
+double relative_error(const torch::Tensor& a, const torch::Tensor& b) { return ((a - b).norm() / b.norm()).item<double>(); }
+
+class StaticQuantization : public ::testing::Test {
+ protected:
+  void SetUp() override { tpq::quant::select_engine("auto"); }
+};
+
+TEST_F(StaticQuantization, CalibrationObservesEverySelectedLinearAndChangesNothing) {
+  auto model = small_model();
+  torch::NoGradGuard no_grad;
+  const auto inputs = random_batch(4, 16, 1);
+  const auto before = model->forward(inputs).logits;
+  const auto calibration = tpq::quant::calibrate(*model, {inputs, random_batch(3, 9, 2)}, "minmax");
+  EXPECT_EQ(calibration.samples, 7);
+  EXPECT_EQ(calibration.ranges.size(), 2u * 6);  // Q, K, V, attention out, FFN in, FFN out per layer
+  for (const auto& [name, ranges] : calibration.ranges) {
+    EXPECT_LT(ranges.input.min, ranges.input.max) << name;
+    EXPECT_LT(ranges.output.min, ranges.output.max) << name;
+  }
+  // FFN input is GELU output: never below GELU's minimum (about -0.17).
+  EXPECT_GT(calibration.ranges.at("bert.encoder.layer.0.output.dense").input.min, -0.18);
+  for (const auto& item : model->named_modules()) {
+    if (auto* linear = item.value()->as<tpq::model::LinearImpl>()) {
+      EXPECT_FALSE(linear->kernel) << item.key();
+      EXPECT_GT(linear->weight.numel(), 0) << item.key();
+    }
+  }
+  EXPECT_TRUE(torch::equal(model->forward(inputs).logits, before));
+}
+
+TEST_F(StaticQuantization, Int8ModelStaysCloseToFp32OnUnseenInputs) {
+  auto reference = small_model();
+  torch::NoGradGuard no_grad;
+  std::vector<tpq::model::BertInputs> calibration_batches;
+  for (uint64_t seed = 10; seed < 14; ++seed) calibration_batches.push_back(random_batch(8, 24, seed));
+  const auto test = random_batch(8, 24, 99);  // not seen during calibration
+  const auto fp32 = reference->forward(test).last_hidden_state;
+  for (const auto& observer : tpq::quant::observer_names()) {
+    for (auto granularity : {Granularity::PerTensor, Granularity::PerChannel}) {
+      auto model = small_model();
+      const auto calibration = tpq::quant::calibrate(*model, calibration_batches, observer);
+      const auto info = tpq::quant::quantize_static(*model, calibration, granularity);
+      EXPECT_EQ(info.method, "static_int8");
+      EXPECT_EQ(info.details["observer"], observer);
+      EXPECT_EQ(info.details["calibration_samples"], 32);
+      EXPECT_EQ(info.modules.size(), 12u);
+      EXPECT_TRUE(model->bert->encoder->layers[1]->intermediate->dense->kernel);
+      EXPECT_FALSE(model->classifier->kernel);
+      const auto int8 = model->forward(test).last_hidden_state;
+      const double error = relative_error(int8, fp32);
+      // INT8 weights and activations through two layers: a few percent, far from a broken kernel.
+      EXPECT_LT(error, 0.05) << observer << " " << tpq::quant::to_string(granularity);
+      EXPECT_GT(error, 0.0) << "the INT8 kernels did not run";
+    }
+  }
+}
+
+TEST_F(StaticQuantization, ZeroCalibrationSamplesNamesTheFlag) {
+  auto model = small_model();
+  const auto message = tpq::testing::user_error_of([&] { tpq::quant::calibrate(*model, {}, "minmax"); });
+  EXPECT_TRUE(tpq::testing::contains(message, "--calibration_samples"));
+  const auto unknown = tpq::testing::user_error_of([&] { tpq::quant::calibrate(*model, {random_batch(1, 4, 0)}, "kl"); });
+  EXPECT_TRUE(tpq::testing::contains(unknown, "minmax"));
+}
+
+TEST_F(StaticQuantization, SavedStaticCheckpointReloadsToIdenticalLogits) {
+  TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
+  auto checkpoint = tpq::io::load_checkpoint(dir);
+  checkpoint.model->eval();
+  torch::NoGradGuard no_grad;
+  const auto calibration = tpq::quant::calibrate(*checkpoint.model, {random_batch(4, 20, 5)}, "histogram");
+  const auto info = tpq::quant::quantize_static(*checkpoint.model, calibration, Granularity::PerChannel);
+  tpq::testing::ScratchDir scratch;
+  tpq::io::save_checkpoint(scratch / "static", *checkpoint.model, checkpoint.tokenizer.get());
+
+  const auto file = tpq::io::SafetensorsFile::open(scratch / "static" / "model.safetensors");
+  for (const auto& module : info.modules) {
+    EXPECT_EQ(file.entry(module + ".weight").dtype, tpq::io::DType::I8) << module;
+    EXPECT_TRUE(file.contains(module + ".input_scale")) << module;
+    EXPECT_TRUE(file.contains(module + ".output_zero_point")) << module;
+  }
+  auto reloaded = tpq::io::load_checkpoint(scratch / "static");
+  reloaded.model->eval();
+  ASSERT_TRUE(reloaded.model->bert->encoder->layers[0]->attention->self->query->kernel);
+  EXPECT_NE(reloaded.model->bert->encoder->layers[0]->attention->self->query->kernel->describe().find("static"),
+            std::string::npos);
+  const auto inputs = random_batch(3, 12, 6);
+  EXPECT_TRUE(torch::equal(checkpoint.model->forward(inputs).logits, reloaded.model->forward(inputs).logits));
+}
+
+}  // namespace
