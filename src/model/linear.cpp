@@ -21,6 +21,12 @@ void LinearImpl::replace_with(std::shared_ptr<LinearKernel> new_kernel) {
   bias.set_requires_grad(false);
 }
 
+void LinearImpl::attach_trainable_kernel(std::shared_ptr<LinearKernel> new_kernel) {
+  in_features_ = weight.size(1);
+  out_features_ = weight.size(0);
+  kernel = std::move(new_kernel);
+}
+
 torch::Tensor LinearImpl::forward(const torch::Tensor& input) {
   if (kernel) return kernel->forward(input);
   return torch::nn::functional::linear(input, weight, bias);

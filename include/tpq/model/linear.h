@@ -37,6 +37,9 @@ class LinearImpl : public torch::nn::Module {
 
   // Installs a kernel and releases the FP32 weight it replaces (memory is measured honestly).
   void replace_with(std::shared_ptr<LinearKernel> new_kernel);
+  // Installs a kernel that computes with this layer's own FP32 weight and bias (fake-quant QAT):
+  // both stay registered, trainable parameters.
+  void attach_trainable_kernel(std::shared_ptr<LinearKernel> new_kernel);
 
   torch::Tensor weight;  // [out, in]
   torch::Tensor bias;    // [out]

@@ -1,0 +1,80 @@
+// Quantization-aware training: a trainable fake-quant Linear kernel (int8 per-channel weights,
+// quint8 per-tensor input and output, straight-through gradients) and its conversion into the
+// real static INT8 kernel (StaticInt8Linear) with the ranges learned during training.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "tpq/model/bert.h"
+#include "tpq/quant/int8_linear.h"
+#include "tpq/quant/quantized_model.h"
+
+namespace tpq::quant {
+
+// Running [min, max] of a tensor, as torch's MovingAverageMinMaxObserver: the first observation
+// sets the range, later ones move it by `momentum` towards the batch's min/max.
+struct RangeObserver {
+  double momentum = 0.01;
+  double min_value = 0;
+  double max_value = 0;
+  bool initialised = false;
+  void observe(const torch::Tensor& values);
+  ActivationQuant quant() const;  // UserError-free: an unobserved range gives [0, 0] -> tiny scale
+};
+
+// y = fq(x) fq(W)^T + b, then fq(y): what StaticInt8Linear computes, in float, differentiable.
+// Uses the owning Linear's own FP32 weight and bias, so the optimizer keeps training them.
+class FakeQuantLinear : public model::LinearKernel {
+ public:
+  explicit FakeQuantLinear(model::LinearImpl& owner);
+
+  torch::Tensor forward(const torch::Tensor& input) const override;
+  std::string describe() const override { return "fake-quant int8 (QAT)"; }
+  // The FP32 weight and bias: a fake-quant model is not an INT8 file (convert_qat first).
+  std::vector<std::pair<std::string, torch::Tensor>> export_tensors(const std::string& prefix) const override;
+
+  // Ranges move while the owner trains (or while calibrating) and observers are not frozen.
+  void set_calibrating(bool calibrating) { calibrating_ = calibrating; }
+  void set_fake_quant(bool enabled) { fake_quant_ = enabled; }  // false: plain FP32 (calibration)
+  void freeze_observers() { frozen_ = true; }
+  bool observers_frozen() const { return frozen_; }
+
+  const RangeObserver& input_range() const { return input_; }
+  const RangeObserver& output_range() const { return output_; }
+  void set_ranges(const RangeObserver& input, const RangeObserver& output) { input_ = input; output_ = output; }
+
+  // The per-output-channel symmetric int8 weight scales for `weight` (max|w| / 127).
+  static torch::Tensor weight_scales(const torch::Tensor& weight);
+
+ private:
+  bool observing() const;
+
+  model::LinearImpl* owner_;
+  mutable RangeObserver input_;
+  mutable RangeObserver output_;
+  bool calibrating_ = false;
+  bool fake_quant_ = true;
+  bool frozen_ = false;
+};
+
+// Installs FakeQuantLinear on the selected Linears (weights stay trainable parameters); returns their names.
+std::vector<std::string> prepare_qat(model::BertForSequenceClassificationImpl& model, const LinearSelection& selection = {});
+
+// The FakeQuantLinear kernels of a prepared model, by module name.
+std::vector<std::pair<std::string, FakeQuantLinear*>> fake_quant_kernels(model::BertForSequenceClassificationImpl& model);
+
+// Runs `forward_batches` in FP32 (no fake quantization) with observers on: PTQ-style range calibration.
+void calibrate(model::BertForSequenceClassificationImpl& model, const std::function<void()>& forward_batches);
+
+void freeze_observers(model::BertForSequenceClassificationImpl& model);
+
+// Replaces every FakeQuantLinear by a StaticInt8Linear (weights quantized with the same per-channel
+// scales, activations with the observed ranges) and records QuantizationInfo (method static_int8,
+// details.source = `source`) in model.config so the saved checkpoint reloads into the same kernels.
+QuantizationInfo convert_qat(model::BertForSequenceClassificationImpl& model, const std::string& source);
+
+}  // namespace tpq::quant

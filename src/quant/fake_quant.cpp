@@ -1,0 +1,129 @@
+#include "tpq/quant/fake_quant.h"
+
+#include <algorithm>
+#include <map>
+
+#include <torch/torch.h>
+
+#include "tpq/core/error.h"
+#include "tpq/model/model_state.h"
+#include "tpq/quant/engine.h"
+
+namespace tpq::quant {
+
+void RangeObserver::observe(const torch::Tensor& values) {
+  const auto flat = values.detach().to(torch::kFloat);
+  const double batch_min = flat.min().item<double>();
+  const double batch_max = flat.max().item<double>();
+  if (!initialised) {
+    min_value = batch_min;
+    max_value = batch_max;
+    initialised = true;
+    return;
+  }
+  min_value += momentum * (batch_min - min_value);
+  max_value += momentum * (batch_max - max_value);
+}
+
+ActivationQuant RangeObserver::quant() const { return ActivationQuant::from_range(min_value, max_value); }
+
+FakeQuantLinear::FakeQuantLinear(model::LinearImpl& owner) : owner_(&owner) {}
+
+bool FakeQuantLinear::observing() const { return !frozen_ && (calibrating_ || owner_->is_training()); }
+
+torch::Tensor FakeQuantLinear::weight_scales(const torch::Tensor& weight) {
+  // The same scales Int8Weight::quantize(PerChannel) computes, so convert_qat reproduces the int8 values.
+  return (std::get<0>(weight.detach().abs().max(1)) / 127.0).clamp_min(1e-12).to(torch::kFloat);
+}
+
+torch::Tensor FakeQuantLinear::forward(const torch::Tensor& input) const {
+  if (observing()) input_.observe(input);
+  if (!fake_quant_) {
+    auto output = torch::nn::functional::linear(input, owner_->weight, owner_->bias);
+    if (observing()) output_.observe(output);
+    return output;
+  }
+  require(input_.initialised, "fake-quant Linear used before its input range was observed: calibrate first");
+  const auto in = input_.quant();
+  const auto x = torch::fake_quantize_per_tensor_affine(input, in.scale, in.zero_point, 0, 255);
+  const auto scales = weight_scales(owner_->weight);
+  const auto zero_points = torch::zeros({scales.size(0)}, torch::TensorOptions().dtype(torch::kInt).device(scales.device()));
+  const auto w = torch::fake_quantize_per_channel_affine(owner_->weight, scales, zero_points, 0, -127, 127);
+  auto output = torch::nn::functional::linear(x, w, owner_->bias);
+  if (observing()) output_.observe(output);
+  require(output_.initialised, "fake-quant Linear used before its output range was observed: calibrate first");
+  const auto out = output_.quant();
+  return torch::fake_quantize_per_tensor_affine(output, out.scale, out.zero_point, 0, 255);
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> FakeQuantLinear::export_tensors(const std::string& prefix) const {
+  return {{prefix + ".weight", owner_->weight.detach()}, {prefix + ".bias", owner_->bias.detach()}};
+}
+
+std::vector<std::string> prepare_qat(model::BertForSequenceClassificationImpl& model, const LinearSelection& selection) {
+  const auto names = select_linears(model, selection);
+  for (const auto& [name, linear] : model::named_linears(model)) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) continue;
+    linear->attach_trainable_kernel(std::make_shared<FakeQuantLinear>(*linear));
+  }
+  return names;
+}
+
+std::vector<std::pair<std::string, FakeQuantLinear*>> fake_quant_kernels(model::BertForSequenceClassificationImpl& model) {
+  std::vector<std::pair<std::string, FakeQuantLinear*>> kernels;
+  for (const auto& [name, linear] : model::named_linears(model)) {
+    if (auto* kernel = dynamic_cast<FakeQuantLinear*>(linear->kernel.get())) kernels.emplace_back(name, kernel);
+  }
+  return kernels;
+}
+
+void calibrate(model::BertForSequenceClassificationImpl& model, const std::function<void()>& forward_batches) {
+  const auto kernels = fake_quant_kernels(model);
+  require(!kernels.empty(), "calibrate: the model has no fake-quant Linears (prepare_qat first)");
+  for (const auto& item : kernels) {
+    item.second->set_calibrating(true);
+    item.second->set_fake_quant(false);
+  }
+  const bool was_training = model.is_training();
+  model.eval();
+  {
+    torch::NoGradGuard no_grad;
+    forward_batches();
+  }
+  if (was_training) model.train();
+  for (const auto& item : kernels) {
+    item.second->set_calibrating(false);
+    item.second->set_fake_quant(true);
+  }
+}
+
+void freeze_observers(model::BertForSequenceClassificationImpl& model) {
+  for (const auto& item : fake_quant_kernels(model)) item.second->freeze_observers();
+}
+
+QuantizationInfo convert_qat(model::BertForSequenceClassificationImpl& model, const std::string& source) {
+  require(model.parameters().front().device().is_cpu(), "INT8 kernels run on CPU; move the model to CPU first");
+  QuantizationInfo info;
+  info.method = "static_int8";
+  info.granularity = Granularity::PerChannel;
+  info.engine = current_engine();
+  std::map<std::string, model::LinearImpl*> linears;
+  for (const auto& [name, linear] : model::named_linears(model)) linears[name] = linear;
+  for (const auto& [name, kernel] : fake_quant_kernels(model)) {
+    require(kernel->input_range().initialised && kernel->output_range().initialised,
+            "convert_qat: module '" + name + "' has no observed ranges; calibrate first");
+    auto* linear = linears.at(name);
+    auto weight = Int8Weight::quantize(linear->weight, Granularity::PerChannel);
+    auto int8 = std::make_shared<StaticInt8Linear>(std::move(weight), linear->bias.detach().clone(),
+                                                   kernel->input_range().quant(), kernel->output_range().quant());
+    linear->replace_with(std::move(int8));
+    info.modules.push_back(name);
+  }
+  require(!info.modules.empty(), "convert_qat: the model has no fake-quant Linears (prepare_qat first)");
+  info.details["source"] = source;
+  info.details["observer"] = "moving_average_min_max (momentum 0.01)";
+  model.config.extra[kQuantizationKey] = info.to_json();
+  return info;
+}
+
+}  // namespace tpq::quant
