@@ -13,6 +13,7 @@
 #include "tpq/pipeline/variant_table.h"
 #include "tpq/quant/engine.h"
 #include "tpq/quant/quantized_model.h"
+#include "tpq/pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -39,8 +40,7 @@ DynamicQuantizationOptions dynamic_quantization_options(const ExperimentConfig& 
   options.engine = section.get_string("engine", options.engine);
   options.include_pooler_and_classifier = section.get_bool("include_pooler_and_classifier", options.include_pooler_and_classifier);
   // The quantization experiments (02-05) share this section; each reads its own keys.
-  section.accept({"calibration_samples", "observers", "granularities", "observer", "granularity", "epochs", "learning_rate", "freeze_observers_ratio",
-                  "precisions", "keep_fp32_top_k", "sensitivity_samples"});
+  section.accept(quantization_section_keys());
   section.finish();
   return options;
 }

@@ -17,6 +17,7 @@
 #include "tpq/quant/sensitivity.h"
 #include "tpq/results/chart.h"
 #include "tpq/results/table.h"
+#include "tpq/pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -93,8 +94,7 @@ MixedPrecisionOptions mixed_precision_options(const ExperimentConfig& config) {
   options.keep_fp32_top_k = section.get_int("keep_fp32_top_k", options.keep_fp32_top_k);
   options.sensitivity_samples = section.get_int("sensitivity_samples", options.sensitivity_samples);
   // The quantization experiments (02-05) share this section; each reads its own keys.
-  section.accept({"include_pooler_and_classifier", "calibration_samples", "observer", "granularity", "epochs",
-                  "learning_rate", "freeze_observers_ratio"});
+  section.accept(quantization_section_keys());
   section.finish();
   const auto& valid = valid_precisions();
   require(!options.precisions.empty(), "quantization.precisions (--precisions): give at least one of " + joined(valid));

@@ -13,6 +13,7 @@
 #include "tpq/pipeline/variant_table.h"
 #include "tpq/results/chart.h"
 #include "tpq/results/table.h"
+#include "tpq/pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -97,8 +98,7 @@ ProgressivePruningOptions progressive_pruning_options(const ExperimentConfig& co
   options.fine_tune_learning_rate = section.get_double("fine_tune_learning_rate", options.fine_tune_learning_rate);
   options.calibration_samples = section.get_int("calibration_samples", options.calibration_samples);
   // 06 (structured), 07 (unstructured) and 09 (combined) share this section.
-  section.accept({"sparsities", "heads", "head_fractions", "ffn_sparsity", "head_importance", "combined_head_fraction",
-                  "combined_ffn_sparsity", "sparsity", "quantization", "granularity", "orders"});
+  section.accept(pruning_section_keys());
   section.finish();
 
   prune::require_sparsity_fraction(options.initial_sparsity, "pruning.initial_sparsity (--initial_sparsity)");

@@ -20,6 +20,7 @@
 #include "tpq/results/chart.h"
 #include "tpq/results/table.h"
 #include "tpq/train/trainer.h"
+#include "tpq/pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -127,7 +128,7 @@ QatOptions qat_options(const ExperimentConfig& config) {
   options.freeze_observers_ratio = section.get_double("freeze_observers_ratio", options.freeze_observers_ratio);
   options.calibration_samples = section.get_int("calibration_samples", options.calibration_samples);
   // Keys of the other quantization experiments (02, 03, 05) sharing this section.
-  section.accept({"observer", "granularity", "precisions", "keep_fp32_top_k", "sensitivity_samples"});
+  section.accept(quantization_section_keys());
   section.finish();
   require(options.epochs >= 1, "quantization.epochs (--epochs) must be >= 1 for QAT; got " + std::to_string(options.epochs));
   require(options.learning_rate > 0, "quantization.learning_rate (--learning_rate) must be > 0");

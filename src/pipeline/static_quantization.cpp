@@ -17,6 +17,7 @@
 #include "tpq/pipeline/variant_table.h"
 #include "tpq/quant/engine.h"
 #include "tpq/quant/static_quantization.h"
+#include "tpq/pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -65,8 +66,7 @@ StaticQuantizationOptions static_quantization_options(const ExperimentConfig& co
   options.observers = section.get_strings("observers", options.observers);
   options.granularities = section.get_strings("granularities", options.granularities);
   // Keys of the other quantization experiments sharing this section (02, 04, 05).
-  section.accept({"observer", "granularity", "epochs", "learning_rate", "freeze_observers_ratio", "precisions",
-                  "keep_fp32_top_k", "sensitivity_samples"});
+  section.accept(quantization_section_keys());
   section.finish();
   require(options.calibration_samples >= 1, "--calibration_samples (quantization.calibration_samples) must be >= 1, got " +
                                                 std::to_string(options.calibration_samples));

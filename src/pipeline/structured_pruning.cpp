@@ -19,6 +19,7 @@
 #include "tpq/prune/head_importance.h"
 #include "tpq/prune/head_pruning.h"
 #include "tpq/train/trainer.h"
+#include "tpq/pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -84,8 +85,7 @@ StructuredPruningOptions structured_pruning_options(const ExperimentConfig& conf
   options.combined_ffn_sparsity = section.get_double("combined_ffn_sparsity", options.combined_ffn_sparsity);
   // 07/08/09 share this section; `importance` is 07's weight criterion (l1|l2|taylor), so 06 reads
   // its own head criterion from `head_importance`.
-  section.accept({"scope", "importance", "sparsities", "sparsity", "initial_sparsity", "final_sparsity", "iterations",
-                  "schedule", "quantization", "granularity", "orders"});
+  section.accept(pruning_section_keys());
   section.finish();
 
   prune::parse_head_importance(options.head_importance, "pruning.head_importance (--importance)");

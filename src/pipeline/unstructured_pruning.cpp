@@ -16,6 +16,7 @@
 #include "tpq/pipeline/variant_table.h"
 #include "tpq/results/chart.h"
 #include "tpq/results/table.h"
+#include "tpq/pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -130,9 +131,7 @@ UnstructuredPruningOptions unstructured_pruning_options(const ExperimentConfig& 
   options.fine_tune_learning_rate = section.get_double("fine_tune_learning_rate", options.fine_tune_learning_rate);
   options.calibration_samples = section.get_int("calibration_samples", options.calibration_samples);
   // 06 (structured), 08 (progressive) and 09 (combined) share this section.
-  section.accept({"initial_sparsity", "final_sparsity", "iterations", "schedule", "steps_per_iteration", "heads",
-                  "head_fractions", "ffn_sparsity", "head_importance", "combined_head_fraction", "combined_ffn_sparsity",
-                  "sparsity", "quantization", "granularity", "orders"});
+  section.accept(pruning_section_keys());
   section.finish();
 
   require(!options.sparsities.empty(), "pruning.sparsities (--sparsities) is empty; give e.g. 0.1 0.3 0.5 0.7 0.9");
