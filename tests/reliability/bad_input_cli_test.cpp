@@ -84,8 +84,9 @@ TEST_F(BaselineBadInput, UnknownKeySuggestsTheClosest) {
 }
 
 TEST_F(BaselineBadInput, WrongTypeNamesTheKey) {
-  const auto result = run("training:\n  epochs: two\n");
-  expect_clean_failure(result, out(), "training.epochs");
+  // A key the tiny config does not set (a duplicate YAML key would be the later value).
+  const auto result = run("training:\n  weight_decay: lots\n");
+  expect_clean_failure(result, out(), "training.weight_decay");
 }
 
 TEST_F(BaselineBadInput, MissingDatasetPathNamesThePath) {
@@ -109,7 +110,7 @@ TEST_F(BaselineBadInput, LabelOutsideNumLabelsNamesLineAndLabel) {
   std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   write_text_file(scratch / "labels.jsonl", contents + "{\"text\": \"an odd one\", \"label\": 7}\n");
   const auto result = run("", "", scratch / "labels.jsonl");
-  expect_clean_failure(result, out(), "labels.jsonl:241");
+  expect_clean_failure(result, out(), "labels.jsonl: line 241");
 }
 
 TEST_F(BaselineBadInput, CudaWithoutCudaNamesTheFlag) {
