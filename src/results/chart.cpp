@@ -30,6 +30,33 @@ fs::path make_temp_dir() {
   return dir;
 }
 
+// Named like AtomicFileWriter's temp files, so a run killed mid-draw leaves a leftover that
+// io::clean_stale_work_files recognises and removes.
+fs::path partial_png(const fs::path& png) {
+  return png.parent_path() / (png.filename().string() + ".tmp." + std::to_string(::getpid()) + ".0");
+}
+
+// Runs a gnuplot script that draws `partial`, removes the work dir, then renames partial -> png
+// (a chart appears whole or not at all); gnuplot's own message goes into the error.
+void run_gnuplot(const std::string& script, const fs::path& work, const fs::path& partial, const fs::path& png) {
+  const fs::path script_path = work / "chart.gp";
+  std::ofstream(script_path) << script;
+  const fs::path log_path = work / "gnuplot.log";
+  const int status = std::system(("gnuplot " + quoted(script_path.string()) + " >" + quoted(log_path.string()) + " 2>&1").c_str());
+  std::string log;
+  try {
+    log = io::read_file(log_path);
+  } catch (const UserError&) {
+  }
+  std::error_code ignored;
+  fs::remove_all(work, ignored);
+  if (status != 0 || !fs::exists(partial)) {
+    fs::remove(partial, ignored);
+    throw UserError("gnuplot failed to draw " + png.string() + ": " + log.substr(0, 300));
+  }
+  fs::rename(partial, png);
+}
+
 }  // namespace
 
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
@@ -44,9 +71,7 @@ void render_chart(const std::vector<ChartPanel>& panels, const fs::path& png, in
   rows = std::max(1, rows);
   const int columns = static_cast<int>((panels.size() + static_cast<std::size_t>(rows) - 1) / static_cast<std::size_t>(rows));
   const fs::path work = make_temp_dir();
-  // Named like AtomicFileWriter's temp files, so a run killed mid-draw leaves a leftover that
-  // io::clean_stale_work_files recognises and removes.
-  const fs::path partial = png.parent_path() / (png.filename().string() + ".tmp." + std::to_string(::getpid()) + ".0");
+  const fs::path partial = partial_png(png);
   std::ostringstream script;
   script << "set terminal pngcairo noenhanced size " << width << "," << height << " font 'DejaVu Sans,10'\n"
          << "set output " << quoted(partial.string()) << "\n"
@@ -85,29 +110,14 @@ void render_chart(const std::vector<ChartPanel>& panels, const fs::path& png, in
     script << (panel.series.empty() ? "plot 0 notitle" : plot) << "\n";
   }
   script << "unset multiplot\nset output\n";
-  const fs::path script_path = work / "chart.gp";
-  std::ofstream(script_path) << script.str();
-  const fs::path log_path = work / "gnuplot.log";
-  const int status = std::system(("gnuplot " + quoted(script_path.string()) + " >" + quoted(log_path.string()) + " 2>&1").c_str());
-  std::string log;
-  try {
-    log = io::read_file(log_path);
-  } catch (const UserError&) {
-  }
-  std::error_code ignored;
-  fs::remove_all(work, ignored);
-  if (status != 0 || !fs::exists(partial)) {
-    fs::remove(partial, ignored);
-    throw UserError("gnuplot failed to draw " + png.string() + ": " + log.substr(0, 300));
-  }
-  fs::rename(partial, png);
+  run_gnuplot(script.str(), work, partial, png);
 }
 
 void render_heatmap(const Heatmap& heatmap, const fs::path& png, int width, int height) {
   require(!heatmap.values.empty() && !heatmap.values.front().empty(), "heat map " + png.string() + ": nothing to draw");
   require(gnuplot_available(), "gnuplot not found, so " + png.string() + " cannot be drawn: sudo apt-get install gnuplot-nox");
   const fs::path work = make_temp_dir();
-  const fs::path partial = png.parent_path() / (png.filename().string() + ".partial.png");
+  const fs::path partial = partial_png(png);
   const fs::path data = work / "matrix.dat";
   {
     std::ofstream out(data);  // one line per cell: column row value (NaN leaves the cell blank)
@@ -132,22 +142,7 @@ void render_heatmap(const Heatmap& heatmap, const fs::path& png, int width, int 
     script << "set label " << tag++ << " 'X' at " << column << "," << row << " center front font 'DejaVu Sans,14' tc rgb 'black'\n";
   }
   script << "plot " << quoted(data.string()) << " using 1:2:3 with image\nset output\n";
-  const fs::path script_path = work / "heatmap.gp";
-  std::ofstream(script_path) << script.str();
-  const fs::path log_path = work / "gnuplot.log";
-  const int status = std::system(("gnuplot " + quoted(script_path.string()) + " >" + quoted(log_path.string()) + " 2>&1").c_str());
-  std::string log;
-  try {
-    log = io::read_file(log_path);
-  } catch (const UserError&) {
-  }
-  std::error_code ignored;
-  fs::remove_all(work, ignored);
-  if (status != 0 || !fs::exists(partial)) {
-    fs::remove(partial, ignored);
-    throw UserError("gnuplot failed to draw " + png.string() + ": " + log.substr(0, 300));
-  }
-  fs::rename(partial, png);
+  run_gnuplot(script.str(), work, partial, png);
 }
 
 }  // namespace tpq::results
