@@ -112,14 +112,6 @@ void draw_sparsity_chart(const VariantTable& table, const std::vector<PrunedRow>
 
 }  // namespace
 
-const std::vector<std::string>& magnitude_pruning_keys() {
-  static const std::vector<std::string> keys = {
-      "baseline_model", "sparsities",       "scope",      "importance",          "fine_tune_epochs",
-      "fine_tune_learning_rate", "calibration_samples", "initial_sparsity", "final_sparsity", "iterations",
-      "schedule",       "steps_per_iteration"};
-  return keys;
-}
-
 UnstructuredPruningOptions unstructured_pruning_options(const ExperimentConfig& config) {
   UnstructuredPruningOptions options;
   ConfigSection section(config.tree, "pruning");

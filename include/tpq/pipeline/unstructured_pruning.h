@@ -31,7 +31,4 @@ UnstructuredPruningOptions unstructured_pruning_options(const ExperimentConfig& 
 
 void run_unstructured_pruning(const ExperimentConfig& config, const std::filesystem::path& output_dir, torch::Device device);
 
-// Keys of the `pruning:` section that 07 and 08 read, for the sibling experiments to accept().
-const std::vector<std::string>& magnitude_pruning_keys();
-
 }  // namespace tpq::pipeline
