@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
       {"--ffn_sparsity,--ffn-sparsity", "pruning.ffn_sparsity", "FFN neuron fractions to remove, each in [0, 1)", true},
       {"--importance", "pruning.head_importance", "Head importance: gradient (Michel et al.) or weight_norm"},
       {"--fine_tune_epochs,--fine-tune-epochs", "pruning.fine_tune_epochs", "Fine-tuning epochs after pruning (0: none)"},
+      {"--fine_tune_steps,--fine-tune-steps", "pruning.fine_tune_steps", "Fine-tune for this many optimizer steps instead of epochs (0: epochs)"},
       {"--calibration_samples,--calibration-samples", "pruning.calibration_samples", "Training examples for gradient importance"},
   };
   spec.run = tpq::pipeline::run_structured_pruning;

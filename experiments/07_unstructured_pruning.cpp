@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
       {"--scope", "pruning.scope", "global (one threshold), local (per layer) or both"},
       {"--importance", "pruning.importance", "Weight importance: l1, l2 or taylor"},
       {"--fine_tune_epochs,--fine-tune-epochs", "pruning.fine_tune_epochs", "Masked fine-tuning epochs (0 = one-shot)"},
+      {"--fine_tune_steps,--fine-tune-steps", "pruning.fine_tune_steps", "Fine-tune for this many optimizer steps instead of epochs (0: epochs)"},
       {"--fine_tune_learning_rate", "pruning.fine_tune_learning_rate", "Fine-tuning learning rate (0 = training.learning_rate)"},
       {"--calibration_samples", "pruning.calibration_samples", "Training examples for taylor importance"},
   };

@@ -7,10 +7,12 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.h"
+#include "tpq/core/allocator.h"
 #include "tpq/core/error.h"
 #include "tpq/core/log.h"
 
 int main(int argc, char** argv) {
+  tpq::tune_allocator();  // before any tensor: large activations are reused, not re-mmapped
   CLI::App app{"tpq: pruning and quantization experiments for BERT text classifiers"};
   app.require_subcommand(1);
   std::string log_level = "info";

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "tpq/core/allocator.h"
 #include "tpq/core/device.h"
 #include "tpq/core/error.h"
 #include "tpq/core/log.h"
@@ -15,6 +16,7 @@
 
 namespace tpq::experiments {
 int run_experiment(int argc, char** argv, const ExperimentSpec& spec) {
+  tune_allocator();  // before any tensor: large activations are reused, not re-mmapped
   CLI::App app{spec.description, spec.program};
   std::string config_file, profile = "default", output_dir, device, log_level = "info";
   std::optional<int64_t> seed;

@@ -14,6 +14,7 @@
 #include <torch/version.h>
 
 #include "tpq/build_info.h"
+#include "tpq/core/allocator.h"
 #include "tpq/core/error.h"
 
 namespace tpq {
@@ -67,6 +68,7 @@ BlasInfo detect_blas() {
 
 void check_blas(bool refuse_slow_blas, bool allow_slow_blas) {
   const BlasInfo blas = detect_blas();
+  spdlog::info("allocator: {}", allocator_description());
   if (!blas.is_reference) {
     spdlog::info("BLAS: {} ({}){}", blas.name, blas.library_path.empty() ? "-" : blas.library_path,
                  blas.details.empty() ? "" : " " + blas.details);
@@ -131,6 +133,7 @@ nlohmann::json runtime_record() {
       {"libtorch_version", libtorch_version()},
       {"blas", blas.name},
       {"blas_library", blas.library_path},
+      {"allocator", allocator_description()},
       {"cpu_model", cpu_model()},
       {"threads", at::get_num_threads()},
       {"git_rev", git_revision()},

@@ -56,7 +56,9 @@ eval::SpeedOptions speed_options_from(ConfigSection& section) {
 }  // namespace
 
 ExperimentConfig ExperimentConfig::from(const ConfigTree& tree, const std::vector<std::string>& extra_sections) {
-  std::vector<std::string> known = {"model", "data", "training", "evaluation", "run"};
+  // Profiles are shared by every experiment, so the compression sections (read by 02-09) are
+  // part of every profile's schema; an experiment that does not read a section ignores it.
+  std::vector<std::string> known = {"model", "data", "training", "evaluation", "run", "quantization", "pruning"};
   known.insert(known.end(), extra_sections.begin(), extra_sections.end());
   for (const auto& [section, value] : tree.json().items()) {
     if (std::find(known.begin(), known.end(), section) != known.end()) continue;

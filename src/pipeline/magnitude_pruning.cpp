@@ -15,9 +15,6 @@
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
-namespace {
-
-// `count` examples of `split` in a seeded order (cycling when count exceeds the split).
 data::TokenizedSplit sample_examples(const data::TokenizedSplit& split, int64_t count, uint64_t seed) {
   std::vector<std::size_t> order(split.size());
   std::iota(order.begin(), order.end(), 0);
@@ -34,8 +31,6 @@ data::TokenizedSplit sample_examples(const data::TokenizedSplit& split, int64_t 
   }
   return sample;
 }
-
-}  // namespace
 
 prune::Masks prune_weights(model::BertForSequenceClassificationImpl& model, const BaselineContext& context,
                            prune::Importance importance, prune::Scope scope, double sparsity,

@@ -13,6 +13,7 @@
 #include "tpq/eval/evaluator.h"
 #include "tpq/io/checkpoint.h"
 #include "tpq/pipeline/baseline_context.h"
+#include "tpq/pipeline/magnitude_pruning.h"
 #include "tpq/pipeline/structured_pruning_tables.h"
 #include "tpq/pipeline/variant_table.h"
 #include "tpq/prune/ffn_pruning.h"
@@ -42,32 +43,6 @@ void require_sparsity(double value, const std::string& key) {
                                        "; sparsities and fractions must be in [0, 1) (1 would remove everything)");
 }
 
-// Fine-tunes the pruned model (best validation epoch saved to dir), or saves it as is when no
-// fine-tuning was asked for; returns the checkpoint as loaded back from dir (what is measured).
-model::BertForSequenceClassification fine_tune_and_reload(model::BertForSequenceClassificationImpl& model,
-                                                           BaselineContext& context, const StructuredPruningOptions& options,
-                                                           const fs::path& dir, torch::Device device) {
-  const auto* tokenizer = context.checkpoint.tokenizer.get();
-  if (options.fine_tune_epochs > 0) {
-    auto training = context.config.training;
-    training.epochs = options.fine_tune_epochs;
-    training.early_stopping_patience = 0;
-    if (options.fine_tune_learning_rate > 0) training.learning_rate = options.fine_tune_learning_rate;
-    train::TrainHooks hooks;
-    hooks.on_best = [&](const train::EpochLog&) { io::save_checkpoint(dir, model, tokenizer); };
-    train::Trainer trainer(model, training, device, context.config.run.seed);
-    trainer.fit(context.data.train, context.data.validation, context.num_labels, hooks);
-  } else {
-    io::save_checkpoint(dir, model, tokenizer);
-  }
-  io::LoadOptions load;
-  load.device = device;
-  load.load_tokenizer = false;
-  auto reloaded = io::load_checkpoint(dir, load).model;
-  reloaded->eval();
-  return reloaded;
-}
-
 }  // namespace
 
 StructuredPruningOptions structured_pruning_options(const ExperimentConfig& config) {
@@ -79,6 +54,7 @@ StructuredPruningOptions structured_pruning_options(const ExperimentConfig& conf
   options.ffn_sparsities = section.get_doubles("ffn_sparsity", options.ffn_sparsities);
   options.head_importance = section.get_string("head_importance", options.head_importance);
   options.fine_tune_epochs = section.get_int("fine_tune_epochs", options.fine_tune_epochs);
+  options.fine_tune_steps = section.get_int("fine_tune_steps", options.fine_tune_steps);
   options.fine_tune_learning_rate = section.get_double("fine_tune_learning_rate", options.fine_tune_learning_rate);
   options.calibration_samples = section.get_int("calibration_samples", options.calibration_samples);
   options.combined_head_fraction = section.get_double("combined_head_fraction", options.combined_head_fraction);
@@ -95,6 +71,7 @@ StructuredPruningOptions structured_pruning_options(const ExperimentConfig& conf
   require_sparsity(options.combined_head_fraction, "combined_head_fraction");
   require_sparsity(options.combined_ffn_sparsity, "combined_ffn_sparsity");
   require(options.fine_tune_epochs >= 0, "pruning.fine_tune_epochs (--fine_tune_epochs) must be >= 0");
+  require(options.fine_tune_steps >= 0, "pruning.fine_tune_steps (--fine_tune_steps) must be >= 0 (0 = fine_tune_epochs)");
   require(options.fine_tune_learning_rate >= 0, "pruning.fine_tune_learning_rate must be >= 0 (0 = training.learning_rate)");
   require(options.calibration_samples > 0, "pruning.calibration_samples (--calibration_samples) must be positive");
   return options;
@@ -134,6 +111,53 @@ HeadCounts head_counts(const StructuredPruningOptions& options, const model::Ber
   return result;
 }
 
+std::string fine_tune_budget_text(const StructuredPruningOptions& options) {
+  if (options.fine_tune_steps > 0) return std::to_string(options.fine_tune_steps) + " optimizer steps";
+  return std::to_string(options.fine_tune_epochs) + " epoch(s)";
+}
+
+prune::HeadScores score_heads(model::BertForSequenceClassificationImpl& model, const BaselineContext& context,
+                              const StructuredPruningOptions& options, torch::Device device) {
+  if (prune::parse_head_importance(options.head_importance, "pruning.head_importance") == prune::HeadImportance::Gradient) {
+    prune::GradientImportanceOptions gradient;
+    gradient.max_samples = options.calibration_samples;
+    gradient.batch_size = context.config.training.eval_batch_size;
+    gradient.seed = context.config.run.seed;
+    return prune::gradient_head_importance(model, context.data.train, gradient, device);
+  }
+  return prune::weight_norm_head_importance(model);
+}
+
+model::BertForSequenceClassification fine_tune_and_reload(model::BertForSequenceClassificationImpl& model,
+                                                           BaselineContext& context, const StructuredPruningOptions& options,
+                                                           const fs::path& dir, torch::Device device) {
+  const auto* tokenizer = context.checkpoint.tokenizer.get();
+  if (options.fine_tune_epochs > 0 || options.fine_tune_steps > 0) {
+    auto training = context.config.training;
+    training.epochs = options.fine_tune_steps > 0 ? 1 : options.fine_tune_epochs;
+    training.early_stopping_patience = 0;
+    if (options.fine_tune_learning_rate > 0) training.learning_rate = options.fine_tune_learning_rate;
+    // A step budget trains one pass over exactly steps x batch examples.
+    const auto sample = options.fine_tune_steps > 0
+                            ? sample_examples(context.data.train,
+                                              options.fine_tune_steps * training.batch_size * training.gradient_accumulation_steps,
+                                              context.config.run.seed)
+                            : data::TokenizedSplit{};
+    train::TrainHooks hooks;
+    hooks.on_best = [&](const train::EpochLog&) { io::save_checkpoint(dir, model, tokenizer); };
+    train::Trainer trainer(model, training, device, context.config.run.seed);
+    trainer.fit(options.fine_tune_steps > 0 ? sample : context.data.train, context.data.validation, context.num_labels, hooks);
+  } else {
+    io::save_checkpoint(dir, model, tokenizer);
+  }
+  io::LoadOptions load;
+  load.device = device;
+  load.load_tokenizer = false;
+  auto reloaded = io::load_checkpoint(dir, load).model;
+  reloaded->eval();
+  return reloaded;
+}
+
 void run_structured_pruning(const ExperimentConfig& config, const fs::path& output_dir, torch::Device device) {
   const auto start = std::chrono::steady_clock::now();
   const std::string started_at = utc_timestamp();
@@ -151,15 +175,7 @@ void run_structured_pruning(const ExperimentConfig& config, const fs::path& outp
   prune::HeadScores scores;
   {
     auto scoring = clone_baseline(context, device);
-    if (method == prune::HeadImportance::Gradient) {
-      prune::GradientImportanceOptions gradient;
-      gradient.max_samples = options.calibration_samples;
-      gradient.batch_size = config.training.eval_batch_size;
-      gradient.seed = config.run.seed;
-      scores = prune::gradient_head_importance(*scoring, context.data.train, gradient, device);
-    } else {
-      scores = prune::weight_norm_head_importance(*scoring);
-    }
+    scores = score_heads(*scoring, context, options, device);
   }
 
   std::vector<PrunePlan> plans;
@@ -199,8 +215,9 @@ void run_structured_pruning(const ExperimentConfig& config, const fs::path& outp
     pruning["heads_total"] = total;
     pruning["ffn_sparsity"] = plan.ffn_sparsity;
     pruning["importance"] = options.head_importance;
-    pruning["fine_tuned"] = options.fine_tune_epochs > 0;
-    pruning["fine_tune_epochs"] = options.fine_tune_epochs;
+    pruning["fine_tuned"] = options.fine_tune_epochs > 0 || options.fine_tune_steps > 0;
+    pruning["fine_tune_epochs"] = options.fine_tune_steps > 0 ? 0 : options.fine_tune_epochs;
+    pruning["fine_tune_steps"] = options.fine_tune_steps;
     pruning["before_fine_tuning"] = {{"accuracy", before.metrics.accuracy}, {"f1", before.metrics.f1}};
     pruning["pruned_heads"] = pruned->config.to_json().value("pruned_heads", nlohmann::json::object());
     pruning["intermediate_sizes"] = pruned->config.intermediate_sizes;
@@ -239,7 +256,8 @@ void run_structured_pruning(const ExperimentConfig& config, const fs::path& outp
   extra["surviving_heads"] = surviving;
   extra["ffn_sparsities"] = options.ffn_sparsities;
   extra["ffn_importance"] = "weight_norm: ||intermediate.dense row j||_2 * ||output.dense column j||_2, same fraction in every layer";
-  extra["fine_tuning"] = {{"epochs", options.fine_tune_epochs},
+  extra["fine_tuning"] = {{"epochs", options.fine_tune_steps > 0 ? 0 : options.fine_tune_epochs},
+                          {"steps", options.fine_tune_steps},
                           {"learning_rate", options.fine_tune_learning_rate > 0 ? options.fine_tune_learning_rate
                                                                                 : config.training.learning_rate}};
   extra["before_after_fine_tuning"] = before_after_json(fine_tuning);
@@ -252,11 +270,11 @@ void run_structured_pruning(const ExperimentConfig& config, const fs::path& outp
           (method == prune::HeadImportance::Gradient
                ? " (sum over batches of |dL/d gate| on " + std::to_string(options.calibration_samples) + " training examples)."
                : " (L2 norm of the head's Q/K/V rows and output-projection columns)."),
-      "Every pruned row is fine-tuned (" + std::to_string(options.fine_tune_epochs) +
-          " epoch(s) on the training split, best validation epoch kept) and then measured as reloaded from disk; "
+      "Every pruned row is fine-tuned (" + fine_tune_budget_text(options) +
+          " on the training split, best validation epoch kept) and then measured as reloaded from disk; "
           "the accuracy before fine-tuning is in before_fine_tuning / fine_tuning_table.csv.",
       "The FP32 row is the baseline re-measured; its fine-tuning budget was the baseline's own, so pruned rows also had " +
-          std::to_string(options.fine_tune_epochs) + " extra epoch(s) of training."};
+          fine_tune_budget_text(options) + " of extra training."};
   const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   table.write(output_dir, combined_variant, started_at, elapsed, extra);
 }

@@ -120,6 +120,7 @@ UnstructuredPruningOptions unstructured_pruning_options(const ExperimentConfig& 
   options.scope_text = section.get_string("scope", options.scope_text);
   options.importance = prune::parse_importance(section.get_string("importance", "l1"), "pruning.importance (--importance)");
   options.fine_tune_epochs = section.get_int("fine_tune_epochs", options.fine_tune_epochs);
+  options.fine_tune_steps = section.get_int("fine_tune_steps", options.fine_tune_steps);
   options.fine_tune_learning_rate = section.get_double("fine_tune_learning_rate", options.fine_tune_learning_rate);
   options.calibration_samples = section.get_int("calibration_samples", options.calibration_samples);
   // 06 (structured), 08 (progressive) and 09 (combined) share this section.
@@ -140,6 +141,7 @@ UnstructuredPruningOptions unstructured_pruning_options(const ExperimentConfig& 
             "pruning.scope (--scope): unknown scope '" + options.scope_text + "'; use global, local or both");
     options.scopes = {prune::parse_scope(options.scope_text, "pruning.scope (--scope)")};
   }
+  require(options.fine_tune_steps >= 0, "pruning.fine_tune_steps (--fine_tune_steps) must be >= 0 (0 = fine_tune_epochs)");
   require(options.fine_tune_epochs >= 0, "pruning.fine_tune_epochs (--fine_tune_epochs) must be >= 0 (0 = one-shot)");
   require(options.fine_tune_learning_rate >= 0, "pruning.fine_tune_learning_rate must be >= 0 (0 = training.learning_rate)");
   require(options.calibration_samples > 0, "pruning.calibration_samples (--calibration_samples) must be positive");
@@ -164,14 +166,15 @@ void run_unstructured_pruning(const ExperimentConfig& config, const fs::path& ou
   for (const auto scope : options.scopes) {
     for (const double sparsity : options.sparsities) {
       const std::string variant = prune::to_string(scope) + "_" + percent_text(sparsity);
-      spdlog::info("unstructured pruning: {} ({} importance, {} fine-tune epoch(s))", variant,
-                   prune::to_string(options.importance), options.fine_tune_epochs);
+      spdlog::info("unstructured pruning: {} ({} importance, fine-tune {} epoch(s) / {} step(s))", variant,
+                   prune::to_string(options.importance), options.fine_tune_epochs, options.fine_tune_steps);
       auto model = clone_baseline(context, device);
       const auto masks = prune_weights(*model, context, options.importance, scope, sparsity, options.calibration_samples, device);
       const auto before = eval::evaluate(*model, context.data.validation, context.num_labels,
                                          context.config.training.eval_batch_size, device);
       FineTuneBudget budget;
       budget.epochs = options.fine_tune_epochs;
+      budget.steps = options.fine_tune_steps;
       const auto training = fine_tune_masked(*model, masks, context, budget, options.fine_tune_learning_rate,
                                              context.config.run.seed, device);
       const auto report = prune::measure_sparsity(*model);
@@ -185,8 +188,9 @@ void run_unstructured_pruning(const ExperimentConfig& config, const fs::path& ou
       pruning["importance"] = prune::to_string(options.importance);
       pruning["target_sparsity"] = sparsity;
       pruning["actual_sparsity"] = report.overall();
-      pruning["fine_tuned"] = options.fine_tune_epochs > 0;
-      pruning["fine_tune_epochs"] = options.fine_tune_epochs;
+      pruning["fine_tuned"] = !budget.none();
+      pruning["fine_tune_epochs"] = budget.steps > 0 ? 0 : budget.epochs;
+      pruning["fine_tune_steps"] = budget.steps;
       pruning["fine_tune_seconds"] = training.seconds;
       pruning["validation_accuracy_before_fine_tune"] = before.metrics.accuracy;
       pruning["validation_accuracy_after_fine_tune"] =
@@ -215,7 +219,8 @@ void run_unstructured_pruning(const ExperimentConfig& config, const fs::path& ou
   extra["importance"] = prune::to_string(options.importance);
   extra["scopes"] = options.scope_text;
   extra["sparsities"] = options.sparsities;
-  extra["fine_tune_epochs"] = options.fine_tune_epochs;
+  extra["fine_tune_epochs"] = options.fine_tune_steps > 0 ? 0 : options.fine_tune_epochs;
+  extra["fine_tune_steps"] = options.fine_tune_steps;
   extra["baseline_prunable_sparsity"] = baseline_actual;
   extra["notes"] = {
       "Pruned: encoder Linear weights only (Q, K, V, attention output, FFN in/out); embeddings, LayerNorm, biases, "

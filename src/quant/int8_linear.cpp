@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <mutex>
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/torch.h>
 
 #include "tpq/core/error.h"
+#include "tpq/quant/engine.h"
 
 namespace tpq::quant {
 namespace {
@@ -25,6 +29,53 @@ torch::Tensor unflatten_rows(const torch::Tensor& output, const torch::Tensor& i
 std::vector<std::pair<std::string, torch::Tensor>> weight_tensors(const std::string& prefix, const Int8Weight& weight,
                                                                  const torch::Tensor& bias) {
   return {{prefix + ".weight", weight.values}, {prefix + ".weight_scale", weight.scales}, {prefix + ".bias", bias}};
+}
+
+
+// oneDNN (LibTorch 1.13) keeps one prepared INT8 matmul per packed weight, bound to the input
+// shape of its *first* call; any other row count takes a slow path that JIT-compiles a primitive
+// and reorders the weight on every call (~0.5-1 ms per Linear). A large batch amortises that, but
+// batch-1 inference on real, variable-length reviews ran 8x slower than FP32. So small inputs
+// (<= kSmallRows rows: one sequence) are padded to one fixed block shape, and the first call binds
+// the prepared primitive to that shape. TPQ_INT8_ROW_BLOCK overrides kSmallRows (0: off).
+constexpr int64_t kSmallRows = 128;
+
+int64_t small_rows_for_engine() {
+  if (current_engine() != "onednn") return 0;
+  if (const char* text = std::getenv("TPQ_INT8_ROW_BLOCK")) {
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    if (end != text && *end == '\0' && value >= 0) return value;
+  }
+  return kSmallRows;
+}
+
+// v rounded away from zero to 16 steps per power of two (at most 1/16 wider).
+float round_outward(float value) {
+  if (value == 0 || !std::isfinite(value)) return value;
+  const float step = std::ldexp(1.0f, std::ilogb(value) - 4);
+  return value > 0 ? std::ceil(value / step) * step : std::floor(value / step) * step;
+}
+
+// Runs `apply` on rows [M, K]. Inputs of at most `small_rows` rows are copied into a zero block of
+// small_rows + 1 rows whose last row is the range row: for a dynamic kernel (which picks its scale
+// from the rows it sees) it holds the input's min and max rounded outward to a coarse grid, so the
+// scale is the input's own (within 1/16) and takes few distinct values, letting oneDNN reuse its
+// quantization reorders too. Static kernels (fixed scales) leave it zero. Zero rows never widen
+// a range (quantization ranges always include 0).
+torch::Tensor apply_padded_if_small(const torch::Tensor& rows, int64_t small_rows, bool dynamic_range,
+                                    const std::function<torch::Tensor(const torch::Tensor&)>& apply) {
+  const int64_t m = rows.size(0);
+  const int64_t k = rows.size(1);
+  if (small_rows <= 0 || m > small_rows || k < 2) return apply(rows);
+  auto block = torch::zeros({small_rows + 1, k}, rows.options());
+  block.narrow(0, 0, m).copy_(rows);
+  if (dynamic_range && m > 0) {
+    const auto [low, high] = torch::aminmax(rows);
+    block[small_rows][0] = round_outward(std::min(low.item<float>(), 0.0f));
+    block[small_rows][1] = round_outward(std::max(high.item<float>(), 0.0f));
+  }
+  return apply(block).narrow(0, 0, m).clone();
 }
 
 }  // namespace
@@ -83,10 +134,14 @@ c10::intrusive_ptr<LinearPackedParamsBase> prepack_linear(const Int8Weight& weig
 }
 
 DynamicInt8Linear::DynamicInt8Linear(Int8Weight weight, torch::Tensor bias)
-    : weight_(std::move(weight)), bias_(std::move(bias)), packed_(prepack_linear(weight_, bias_)) {}
+    : weight_(std::move(weight)), bias_(std::move(bias)), packed_(prepack_linear(weight_, bias_)),
+      small_rows_(small_rows_for_engine()) {}
 
 torch::Tensor DynamicInt8Linear::forward(const torch::Tensor& input) const {
-  return unflatten_rows(packed_->apply_dynamic(flatten_rows(input), /*reduce_range=*/false), input);
+  auto apply = [&](const torch::Tensor& rows) { return packed_->apply_dynamic(rows, /*reduce_range=*/false); };
+  // The first call binds oneDNN's prepared primitive to the small-block shape.
+  std::call_once(*bound_, [&] { if (small_rows_ > 0) apply(torch::zeros({small_rows_ + 1, weight_.values.size(1)})); });
+  return unflatten_rows(apply_padded_if_small(flatten_rows(input), small_rows_, /*dynamic_range=*/true, apply), input);
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> DynamicInt8Linear::export_tensors(const std::string& prefix) const {
@@ -97,12 +152,16 @@ std::string DynamicInt8Linear::describe() const { return "int8 dynamic (" + to_s
 
 StaticInt8Linear::StaticInt8Linear(Int8Weight weight, torch::Tensor bias, ActivationQuant input, ActivationQuant output)
     : weight_(std::move(weight)), bias_(std::move(bias)), input_(input), output_(output),
-      packed_(prepack_linear(weight_, bias_)) {}
+      packed_(prepack_linear(weight_, bias_)), small_rows_(small_rows_for_engine()) {}
 
 torch::Tensor StaticInt8Linear::forward(const torch::Tensor& input) const {
-  const auto quantized_input = at::quantize_per_tensor(flatten_rows(input), input_.scale, input_.zero_point, at::kQUInt8);
-  const auto quantized_output = packed_->apply(quantized_input, output_.scale, output_.zero_point);
-  return unflatten_rows(quantized_output.dequantize(), input);
+  auto apply = [&](const torch::Tensor& rows) {
+    const auto quantized_input = at::quantize_per_tensor(rows, input_.scale, input_.zero_point, at::kQUInt8);
+    return packed_->apply(quantized_input, output_.scale, output_.zero_point).dequantize();
+  };
+  // Scales are fixed, so zero padding changes nothing (zeros quantize to the zero point).
+  std::call_once(*bound_, [&] { if (small_rows_ > 0) apply(torch::zeros({small_rows_ + 1, weight_.values.size(1)})); });
+  return unflatten_rows(apply_padded_if_small(flatten_rows(input), small_rows_, /*dynamic_range=*/false, apply), input);
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> StaticInt8Linear::export_tensors(const std::string& prefix) const {

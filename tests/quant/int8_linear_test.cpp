@@ -1,4 +1,6 @@
 // INT8 kernels: quantization error bounds, agreement with FP32, and static (calibrated) INT8.
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -59,6 +61,44 @@ TEST_F(Int8Linear, DynamicKernelAgreesWithFp32) {
     const auto output = kernel.forward(input);
     EXPECT_EQ(output.sizes(), reference.sizes());
     EXPECT_LT(relative_error(output, reference), 0.03) << tpq::quant::to_string(granularity);
+  }
+}
+
+// Kernels built while TPQ_INT8_ROW_BLOCK has a value (read at construction).
+template <typename Make>
+auto with_row_block(const char* value, Make make) {
+  setenv("TPQ_INT8_ROW_BLOCK", value, 1);
+  auto kernel = make();
+  unsetenv("TPQ_INT8_ROW_BLOCK");
+  return kernel;
+}
+
+TEST_F(Int8Linear, RowBlocksComputeWhatOneCallComputes) {
+  // Small inputs run padded to one block whose range row holds the input's range rounded outward
+  // by at most 1/16: the error stays that of one call; large inputs run as they are.
+  const auto weight = torch::randn({24, 40}) * 0.05;
+  const auto bias = torch::randn({24}) * 0.1;
+  const auto quantized = Int8Weight::quantize(weight, Granularity::PerChannel);
+  const auto whole = with_row_block("0", [&] { return tpq::quant::DynamicInt8Linear(quantized, bias); });
+  const auto blocked = with_row_block("16", [&] { return tpq::quant::DynamicInt8Linear(quantized, bias); });
+  for (int64_t rows : {1, 7, 15, 16, 17, 31, 100}) {
+    auto input = torch::randn({rows, 40}).clamp(-5, 5);
+    input[rows - 1][3] = 6.0;  // the extremes sit in the last block only
+    input[rows - 1][4] = -6.0;
+    const auto expected = torch::nn::functional::linear(input, weight, bias);
+    const auto error = (blocked.forward(input) - expected).abs().max().item<double>();
+    EXPECT_LT(error, 2.0 * (whole.forward(input) - expected).abs().max().item<double>() + 1e-6) << rows << " rows";
+    if (rows > 16) {
+      EXPECT_TRUE(torch::equal(blocked.forward(input), whole.forward(input))) << rows << " rows";
+    }
+  }
+  const auto input_quant = tpq::quant::ActivationQuant::from_range(-3, 3);
+  const auto output_quant = tpq::quant::ActivationQuant::from_range(-2, 2);
+  const auto static_whole = with_row_block("0", [&] { return tpq::quant::StaticInt8Linear(quantized, bias, input_quant, output_quant); });
+  const auto static_blocked = with_row_block("16", [&] { return tpq::quant::StaticInt8Linear(quantized, bias, input_quant, output_quant); });
+  for (int64_t rows : {1, 16, 33}) {
+    const auto input = torch::randn({2, rows, 40});
+    EXPECT_TRUE(torch::equal(static_blocked.forward(input), static_whole.forward(input))) << rows << " rows";
   }
 }
 

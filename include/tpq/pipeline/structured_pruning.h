@@ -10,8 +10,11 @@
 
 #include <torch/types.h>
 
+#include "tpq/model/bert.h"
 #include "tpq/model/bert_config.h"
+#include "tpq/pipeline/baseline_context.h"
 #include "tpq/pipeline/experiment_config.h"
+#include "tpq/prune/head_importance.h"
 
 namespace tpq::pipeline {
 
@@ -22,6 +25,7 @@ struct StructuredPruningOptions {
   std::vector<double> ffn_sparsities = {0.3, 0.5};
   std::string head_importance = "gradient";  // gradient | weight_norm
   int64_t fine_tune_epochs = 1;
+  int64_t fine_tune_steps = 0;         // > 0: this many optimizer steps on a seeded sample instead of epochs
   double fine_tune_learning_rate = 0;  // 0: training.learning_rate
   int64_t calibration_samples = 1000;  // training examples for gradient importance
   double combined_head_fraction = 0.5;  // the heads+FFN row
@@ -41,6 +45,20 @@ struct HeadCounts {
 // (144 heads) gets the template's 4 8 12; else round(fraction * total heads), capped at the
 // removable heads (one head stays per layer), duplicates dropped.
 HeadCounts head_counts(const StructuredPruningOptions& options, const model::BertConfig& config);
+
+// "N epoch(s)" or "N optimizer steps", for notes.
+std::string fine_tune_budget_text(const StructuredPruningOptions& options);
+
+// Head importance by options.head_importance: gradient (Michel et al., on calibration_samples
+// training examples; the model's parameters get gradients) or weight_norm.
+prune::HeadScores score_heads(model::BertForSequenceClassificationImpl& model, const BaselineContext& context,
+                              const StructuredPruningOptions& options, torch::Device device);
+
+// Fine-tunes a pruned model (options.fine_tune_epochs; best validation epoch saved to dir), or
+// saves it as is for 0 epochs; returns the checkpoint as loaded back from dir (what is measured).
+model::BertForSequenceClassification fine_tune_and_reload(model::BertForSequenceClassificationImpl& model,
+                                                           BaselineContext& context, const StructuredPruningOptions& options,
+                                                           const std::filesystem::path& dir, torch::Device device);
 
 void run_structured_pruning(const ExperimentConfig& config, const std::filesystem::path& output_dir, torch::Device device);
 

@@ -22,6 +22,7 @@ struct UnstructuredPruningOptions {
   std::string scope_text = "both";
   prune::Importance importance = prune::Importance::L1;
   int64_t fine_tune_epochs = 1;           // 0: one-shot (no fine-tuning)
+  int64_t fine_tune_steps = 0;            // > 0: this many optimizer steps instead of epochs
   double fine_tune_learning_rate = 0;     // 0: training.learning_rate
   int64_t calibration_samples = 256;      // taylor: training examples whose gradients are summed
 };

@@ -4,6 +4,8 @@
 // (activations quantized with calibrated scales — static quantization).
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,8 @@ class DynamicInt8Linear : public model::LinearKernel {
   Int8Weight weight_;
   torch::Tensor bias_;
   c10::intrusive_ptr<LinearPackedParamsBase> packed_;
+  int64_t small_rows_ = 0;  // inputs up to this many rows run as one fixed-shape block (0: off)
+  std::shared_ptr<std::once_flag> bound_ = std::make_shared<std::once_flag>();  // oneDNN primitive bound to that shape
 };
 
 // y = x W^T + b fully in INT8: x quantized with a calibrated (scale, zero point), int8 GEMM with
@@ -75,6 +79,8 @@ class StaticInt8Linear : public model::LinearKernel {
   ActivationQuant input_;
   ActivationQuant output_;
   c10::intrusive_ptr<LinearPackedParamsBase> packed_;
+  int64_t small_rows_ = 0;  // inputs up to this many rows run as one fixed-shape block (0: off)
+  std::shared_ptr<std::once_flag> bound_ = std::make_shared<std::once_flag>();  // oneDNN primitive bound to that shape
 };
 
 // Packs weights for the current engine (quant::select_engine first).

@@ -1,0 +1,40 @@
+#include "tpq/core/allocator.h"
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace tpq {
+namespace {
+
+enum class AllocatorState { Untouched, Tuned, SystemRequested, Refused };
+AllocatorState state = AllocatorState::Untouched;
+
+}  // namespace
+
+void tune_allocator() {
+  if (state != AllocatorState::Untouched) return;
+  const char* opt_out = std::getenv("TPQ_SYSTEM_MALLOC");
+  if (opt_out != nullptr && std::strcmp(opt_out, "1") == 0) {
+    state = AllocatorState::SystemRequested;
+    return;
+  }
+  // No mmap-backed chunks (large blocks come from the heap and are reused after free), no trimming
+  // of the heap top, and a generous top pad so growing the heap is rare. mallopt returns 1 on success.
+  const bool ok = mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1 &&
+                  mallopt(M_TOP_PAD, 256 << 20) == 1;
+  state = ok ? AllocatorState::Tuned : AllocatorState::Refused;
+}
+
+std::string allocator_description() {
+  switch (state) {
+    case AllocatorState::Tuned: return "glibc malloc, large blocks reused (mmap off, trim 1 GiB, top pad 256 MiB)";
+    case AllocatorState::SystemRequested: return "glibc malloc defaults (TPQ_SYSTEM_MALLOC=1)";
+    case AllocatorState::Refused: return "glibc malloc defaults (mallopt refused the tuning)";
+    case AllocatorState::Untouched: break;
+  }
+  return "glibc malloc defaults";
+}
+
+}  // namespace tpq
