@@ -96,9 +96,13 @@ TEST_F(Int8Linear, RowBlocksComputeWhatOneCallComputes) {
   const auto output_quant = tpq::quant::ActivationQuant::from_range(-2, 2);
   const auto static_whole = with_row_block("0", [&] { return tpq::quant::StaticInt8Linear(quantized, bias, input_quant, output_quant); });
   const auto static_blocked = with_row_block("16", [&] { return tpq::quant::StaticInt8Linear(quantized, bias, input_quant, output_quant); });
+  // The fused oneDNN path (on when blocks are) computes what the textbook quantize -> GEMM ->
+  // requantize -> dequantize path computes: at most one output step apart (rounding order).
   for (int64_t rows : {1, 16, 33}) {
-    const auto input = torch::randn({2, rows, 40});
-    EXPECT_TRUE(torch::equal(static_blocked.forward(input), static_whole.forward(input))) << rows << " rows";
+    const auto input = torch::randn({2, rows, 40}) * 2;  // some values beyond the calibrated range
+    const auto difference = (static_blocked.forward(input) - static_whole.forward(input)).abs();
+    EXPECT_LE(difference.max().item<double>(), output_quant.scale * 1.001) << rows << " rows";
+    EXPECT_LT(difference.gt(1e-6).to(torch::kFloat).mean().item<double>(), 0.02) << rows << " rows";
   }
 }
 
