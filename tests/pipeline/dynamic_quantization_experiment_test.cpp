@@ -15,15 +15,12 @@ namespace fs = std::filesystem;
 using tpq::testing::experiment_binary;
 using tpq::testing::run_command;
 
-TEST(DynamicQuantizationExperiment, MeasuresFp32AndBothInt8VariantsSideBySide) {
+class DynamicQuantizationExperiment : public tpq::testing::ToyExperimentTest {};
+
+TEST_F(DynamicQuantizationExperiment, MeasuresFp32AndBothInt8VariantsSideBySide) {
   TPQ_SKIP_WITHOUT_SENTENCEPIECE();
-  tpq::testing::ScratchDir scratch;
-  tpq::testing::write_toy_dataset(scratch / "toy.jsonl");
-  tpq::testing::write_text_file(scratch / "tiny.yaml", tpq::testing::tiny_config(scratch / "toy.jsonl", scratch / "cache"));
-  const std::string common = " --profile quick --config " + (scratch / "tiny.yaml").string() + " --log-level warn";
-  const auto baseline = run_command(experiment_binary("01_baseline_training") + common + " --output_dir " +
-                                    (scratch / "baseline").string());
-  ASSERT_EQ(baseline.exit_code, 0) << baseline.output;
+  ASSERT_FALSE(train_baseline().empty());
+  const std::string common = profile();
   const auto out = scratch / "dynamic_quant";
   const auto result = run_command(experiment_binary("02_dynamic_quantization") + common + " --baseline-model " +
                                   (scratch / "baseline" / "model").string() + " --output_dir " + out.string());
@@ -59,8 +56,7 @@ TEST(DynamicQuantizationExperiment, MeasuresFp32AndBothInt8VariantsSideBySide) {
   EXPECT_EQ(predict.exit_code, 0) << predict.output;
 }
 
-TEST(DynamicQuantizationExperiment, MissingBaselineSaysHowToMakeIt) {
-  tpq::testing::ScratchDir scratch;
+TEST_F(DynamicQuantizationExperiment, MissingBaselineSaysHowToMakeIt) {
   const auto result = run_command(experiment_binary("02_dynamic_quantization") + " --profile quick --baseline-model " +
                                   (scratch / "nowhere").string() + " --output_dir " + (scratch / "out").string());
   EXPECT_EQ(result.exit_code, 2) << result.output;

@@ -15,6 +15,8 @@ namespace fs = std::filesystem;
 using tpq::testing::experiment_binary;
 using tpq::testing::run_command;
 
+class MixedPrecisionExperiment : public tpq::testing::ToyExperimentTest {};
+
 std::string first_line(const fs::path& path) {
   std::ifstream in(path);
   std::string line;
@@ -22,14 +24,9 @@ std::string first_line(const fs::path& path) {
   return line;
 }
 
-TEST(MixedPrecisionExperiment, MeasuresEveryPrecisionAndKeepsTheMostSensitiveLinearsFp32) {
-  tpq::testing::ScratchDir scratch;
-  tpq::testing::write_toy_dataset(scratch / "toy.jsonl");
-  tpq::testing::write_text_file(scratch / "tiny.yaml", tpq::testing::tiny_config(scratch / "toy.jsonl", scratch / "cache"));
-  const std::string common = " --profile quick --config " + (scratch / "tiny.yaml").string() + " --log-level warn";
-  const auto baseline = run_command(experiment_binary("01_baseline_training") + common + " --output_dir " +
-                                    (scratch / "baseline").string());
-  ASSERT_EQ(baseline.exit_code, 0) << baseline.output;
+TEST_F(MixedPrecisionExperiment, MeasuresEveryPrecisionAndKeepsTheMostSensitiveLinearsFp32) {
+  ASSERT_FALSE(train_baseline().empty());
+  const std::string common = profile();
   const auto out = scratch / "mixed_precision";
   const auto result = run_command(experiment_binary("05_mixed_precision") + common + " --model_path " +
                                   (scratch / "baseline" / "model").string() + " --sensitivity_samples 30 --output_dir " +
@@ -95,8 +92,7 @@ TEST(MixedPrecisionExperiment, MeasuresEveryPrecisionAndKeepsTheMostSensitiveLin
   EXPECT_EQ(predict.exit_code, 0) << predict.output;
 }
 
-TEST(MixedPrecisionExperiment, UnknownPrecisionIsAUserErrorListingTheValidOnes) {
-  tpq::testing::ScratchDir scratch;
+TEST_F(MixedPrecisionExperiment, UnknownPrecisionIsAUserErrorListingTheValidOnes) {
   const auto result = run_command(experiment_binary("05_mixed_precision") + " --profile quick --precisions fp16 fp8 --output_dir " +
                                   (scratch / "out").string());
   EXPECT_EQ(result.exit_code, 2) << result.output;

@@ -15,24 +15,13 @@ namespace fs = std::filesystem;
 using tpq::testing::experiment_binary;
 using tpq::testing::run_command;
 
-class QatExperiment : public ::testing::Test {
- protected:
-  void SetUp() override {
-    tpq::testing::write_toy_dataset(scratch_ / "toy.jsonl");
-    tpq::testing::write_text_file(scratch_ / "tiny.yaml", tpq::testing::tiny_config(scratch_ / "toy.jsonl", scratch_ / "cache"));
-    common_ = " --profile quick --config " + (scratch_ / "tiny.yaml").string() + " --log-level warn";
-  }
-  tpq::testing::ScratchDir scratch_;
-  std::string common_;
-};
+class QatExperiment : public tpq::testing::ToyExperimentTest {};
 
 TEST_F(QatExperiment, BaselinePtqAndQatRowsWithARealInt8Model) {
-  const auto baseline = run_command(experiment_binary("01_baseline_training") + common_ + " --output_dir " +
-                                    (scratch_ / "baseline").string());
-  ASSERT_EQ(baseline.exit_code, 0) << baseline.output;
-  const auto out = scratch_ / "qat";
-  const auto result = run_command(experiment_binary("04_qat_experiment") + common_ + " --model_path " +
-                                  (scratch_ / "baseline" / "model").string() +
+  ASSERT_FALSE(train_baseline().empty());
+  const auto out = scratch / "qat";
+  const auto result = run_command(experiment_binary("04_qat_experiment") + profile() + " --model_path " +
+                                  (scratch / "baseline" / "model").string() +
                                   " --epochs 1 --learning_rate 1e-4 --calibration_samples 40 --output_dir " + out.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
 
@@ -54,9 +43,9 @@ TEST_F(QatExperiment, BaselinePtqAndQatRowsWithARealInt8Model) {
 }
 
 TEST_F(QatExperiment, ZeroCalibrationSamplesIsAOneLineErrorNamingTheFlag) {
-  const auto out = scratch_ / "qat-bad";
-  const auto result = run_command(experiment_binary("04_qat_experiment") + common_ + " --model_path " +
-                                  (scratch_ / "missing-model").string() + " --calibration_samples 0 --output_dir " +
+  const auto out = scratch / "qat-bad";
+  const auto result = run_command(experiment_binary("04_qat_experiment") + profile() + " --model_path " +
+                                  (scratch / "missing-model").string() + " --calibration_samples 0 --output_dir " +
                                   out.string());
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("calibration_samples"), std::string::npos) << result.output;

@@ -15,34 +15,22 @@ namespace fs = std::filesystem;
 using tpq::testing::experiment_binary;
 using tpq::testing::run_command;
 
-class StaticQuantizationExperiment : public ::testing::Test {
+class StaticQuantizationExperiment : public tpq::testing::ToyExperimentTest {
  protected:
-  void SetUp() override {
-    tpq::testing::write_toy_dataset(scratch_ / "toy.jsonl");
-    tpq::testing::write_text_file(scratch_ / "tiny.yaml", tpq::testing::tiny_config(scratch_ / "toy.jsonl", scratch_ / "cache"));
-    common_ = " --profile quick --config " + (scratch_ / "tiny.yaml").string() + " --log-level warn";
-  }
-  std::string train_baseline() {
-    const auto baseline = run_command(experiment_binary("01_baseline_training") + common_ + " --output_dir " +
-                                      (scratch_ / "baseline").string());
-    EXPECT_EQ(baseline.exit_code, 0) << baseline.output;
-    return " --model_path " + (scratch_ / "baseline" / "model").string();
-  }
-  tpq::testing::ScratchDir scratch_;
-  std::string common_;
+  std::string model_flag() { return " --model_path " + train_baseline().string(); }
 };
 
 TEST_F(StaticQuantizationExperiment, MeasuresEveryObserverAndGranularityAgainstFp32) {
-  const auto model = train_baseline();
-  const auto out = scratch_ / "static_quant";
-  const auto result = run_command(experiment_binary("03_static_quantization") + common_ + model +
+  const auto model = model_flag();
+  const auto out = scratch / "static_quant";
+  const auto result = run_command(experiment_binary("03_static_quantization") + profile() + model +
                                   " --calibration_samples 40 --output_dir " + out.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
 
   const auto metrics = tpq::testing::read_json_file(out / "metrics.json");
   ASSERT_EQ(metrics["variants"].size(), 1u + 4 * 2);
   EXPECT_EQ(metrics["variants"][0]["variant"], "fp32");
-  const auto baseline_metrics = tpq::testing::read_json_file(scratch_ / "baseline" / "metrics.json");
+  const auto baseline_metrics = tpq::testing::read_json_file(scratch / "baseline" / "metrics.json");
   EXPECT_EQ(metrics["variants"][0]["metrics"]["accuracy"], baseline_metrics["metrics"]["accuracy"]);
   double best = 0;
   for (std::size_t i = 1; i < metrics["variants"].size(); ++i) {
@@ -72,20 +60,20 @@ TEST_F(StaticQuantizationExperiment, MeasuresEveryObserverAndGranularityAgainstF
   EXPECT_EQ(header, "方法,准确率,F1分数,模型大小 (MB),压缩比,推理时间 (ms),加速比");
 
   // quantized_model/ is an ordinary tpq checkpoint: `tpq predict` loads and runs it.
-  tpq::testing::write_text_file(scratch_ / "in.jsonl", "{\"text\": \"a wonderful film\"}\n");
+  tpq::testing::write_text_file(scratch / "in.jsonl", "{\"text\": \"a wonderful film\"}\n");
   const auto predict = run_command(tpq::testing::cli_path() + " --log-level warn predict --model " +
-                                   (out / "quantized_model").string() + " --input " + (scratch_ / "in.jsonl").string() +
-                                   " --output " + (scratch_ / "out.jsonl").string());
+                                   (out / "quantized_model").string() + " --input " + (scratch / "in.jsonl").string() +
+                                   " --output " + (scratch / "out.jsonl").string());
   EXPECT_EQ(predict.exit_code, 0) << predict.output;
 }
 
 TEST_F(StaticQuantizationExperiment, BadObserverOrZeroSamplesIsAOneLineError) {
-  const auto out = scratch_ / "out";
-  const auto zero = run_command(experiment_binary("03_static_quantization") + common_ +
+  const auto out = scratch / "out";
+  const auto zero = run_command(experiment_binary("03_static_quantization") + profile() +
                                 " --calibration_samples 0 --output_dir " + out.string());
   EXPECT_EQ(zero.exit_code, 2) << zero.output;
   EXPECT_NE(zero.output.find("--calibration_samples"), std::string::npos) << zero.output;
-  const auto observer = run_command(experiment_binary("03_static_quantization") + common_ +
+  const auto observer = run_command(experiment_binary("03_static_quantization") + profile() +
                                     " --observers minmax kl --output_dir " + out.string());
   EXPECT_EQ(observer.exit_code, 2) << observer.output;
   EXPECT_NE(observer.output.find("moving_average"), std::string::npos) << observer.output;

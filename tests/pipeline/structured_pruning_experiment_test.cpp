@@ -26,20 +26,15 @@ std::string first_line(const fs::path& path) {
   return line;
 }
 
-class StructuredPruningExperiment : public ::testing::Test {
+class StructuredPruningExperiment : public tpq::testing::ToyExperimentTest {
  protected:
   void SetUp() override {
-    tpq::testing::write_toy_dataset(scratch / "toy.jsonl");
-    tpq::testing::write_text_file(scratch / "tiny.yaml", tpq::testing::tiny_config(scratch / "toy.jsonl", scratch / "cache"));
-    common = " --profile quick --config " + (scratch / "tiny.yaml").string() + " --log-level warn";
-    const auto baseline = run_command(experiment_binary("01_baseline_training") + common + " --output_dir " +
-                                      (scratch / "baseline").string());
-    ASSERT_EQ(baseline.exit_code, 0) << baseline.output;
-    run06 = experiment_binary("06_structured_pruning") + common + " --baseline-model " +
-            (scratch / "baseline" / "model").string() + " --calibration_samples 50";
+    ToyExperimentTest::SetUp();
+    const auto model = train_baseline();
+    ASSERT_FALSE(model.empty());
+    run06 = experiment_binary("06_structured_pruning") + profile() + " --baseline-model " + model.string() +
+            " --calibration_samples 50";
   }
-  tpq::testing::ScratchDir scratch;
-  std::string common;
   std::string run06;
 };
 

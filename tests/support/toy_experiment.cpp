@@ -36,4 +36,20 @@ std::string experiment_binary(const std::string& name) {
   return (std::filesystem::path(cli_path()).parent_path() / name).string();
 }
 
+void ToyExperimentTest::SetUp() {
+  write_toy_dataset(scratch / "toy.jsonl");
+  write_text_file(scratch / "tiny.yaml", tiny_config(scratch / "toy.jsonl", scratch / "cache"));
+}
+
+std::string ToyExperimentTest::profile() const {
+  return " --profile quick --config " + (scratch / "tiny.yaml").string() + " --log-level warn";
+}
+
+std::filesystem::path ToyExperimentTest::train_baseline() {
+  const auto result = run_command(experiment_binary("01_baseline_training") + profile() + " --output_dir " +
+                                  (scratch / "baseline").string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  return result.exit_code == 0 ? scratch / "baseline" / "model" : std::filesystem::path();
+}
+
 }  // namespace tpq::testing

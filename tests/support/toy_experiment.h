@@ -4,6 +4,10 @@
 #include <filesystem>
 #include <string>
 
+#include <gtest/gtest.h>
+
+#include "support/fixtures.h"
+
 namespace tpq::testing {
 
 // 240 short jsonl reviews; positive ones carry positive words.
@@ -14,5 +18,18 @@ std::string tiny_config(const std::filesystem::path& data, const std::filesystem
 
 // Path of a built experiment program (beside the tpq CLI).
 std::string experiment_binary(const std::string& name);
+
+// The setup every end-to-end experiment test shares: a scratch dir holding the toy dataset and
+// the tiny config. train_baseline() runs 01 into scratch/baseline and returns the model dir.
+class ToyExperimentTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  // " --profile quick --config <tiny.yaml> --log-level warn"
+  std::string profile() const;
+  // Trains the toy baseline once per test; a failure is reported and leaves an empty path.
+  std::filesystem::path train_baseline();
+
+  ScratchDir scratch;
+};
 
 }  // namespace tpq::testing
