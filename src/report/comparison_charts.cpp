@@ -50,10 +50,12 @@ Panel bar_panel(const std::string& title, const std::string& y_label, const std:
   }
   panel.series.push_back(bars);
   panel.x_range = std::make_pair(-0.6, static_cast<double>(picked.size()) - 0.4);
-  if (field == &SummaryRow::accuracy || field == &SummaryRow::f1) {
-    double low = 1.0;
-    for (double y : bars.y) low = std::min(low, y);
-    panel.y_range = std::make_pair(std::max(0.0, std::floor(low * 10.0 - 0.5) / 10.0), 1.0);
+  if ((field == &SummaryRow::accuracy || field == &SummaryRow::f1) && !bars.y.empty()) {
+    // Zoomed to the measured span (whole points around it): compressed variants usually differ
+    // by tenths of a point, which a 0-1 axis would flatten. The axis labels carry the scale.
+    const auto [low, high] = std::minmax_element(bars.y.begin(), bars.y.end());
+    panel.y_range = std::make_pair(std::max(0.0, std::floor(*low * 100.0 - 1.0) / 100.0),
+                                   std::min(1.0, std::ceil(*high * 100.0 + 1.0) / 100.0));
   } else {
     panel.y_range = std::make_pair(0.0, bars.y.empty() ? 1.0 : *std::max_element(bars.y.begin(), bars.y.end()) * 1.15);
   }
@@ -75,6 +77,7 @@ Panel pareto_panel(const std::vector<SummaryRow>& rows, const std::vector<std::s
     panel.labels.push_back({chart_name(rows[i]), rows[i].file_mb, rows[i].accuracy});
   }
   panel.series = {all, front};
+  panel.key_position = "bottom right";  // the front runs along the top, where its labels are
   return panel;
 }
 
@@ -165,13 +168,22 @@ Panel radar_panel(const std::vector<SummaryRow>& rows, const std::vector<std::si
   return panel;
 }
 
-// The radar's rows: the baseline and each experiment's primary variant (its metrics.json record).
-std::vector<std::size_t> radar_rows(const ResultsTree& tree, const std::vector<SummaryRow>& rows) {
+// The baseline and each experiment's primary variant (its metrics.json record), in row order.
+std::vector<std::size_t> primary_rows(const ResultsTree& tree, const std::vector<SummaryRow>& rows) {
   std::vector<std::size_t> shown;
-  for (std::size_t i = 0; i < rows.size() && shown.size() < 8; ++i) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto* result = tree.find(rows[i].experiment);
     const bool primary = result && result->record.value("variant", "") == rows[i].variant;
-    if (primary && (rows[i].experiment == "baseline" || !rows[i].reference) && rows[i].speedup > 0) shown.push_back(i);
+    if (primary && (rows[i].experiment == "baseline" || !rows[i].reference)) shown.push_back(i);
+  }
+  return shown;
+}
+
+// The radar's rows: primary rows with a measured speed-up (at most 8, to stay legible).
+std::vector<std::size_t> radar_rows(const ResultsTree& tree, const std::vector<SummaryRow>& rows) {
+  std::vector<std::size_t> shown;
+  for (auto i : primary_rows(tree, rows)) {
+    if (rows[i].speedup > 0 && shown.size() < 8) shown.push_back(i);
   }
   return shown;
 }
@@ -217,7 +229,13 @@ ChartOutcome draw_comparison_charts(const ResultsTree& tree, const std::vector<S
   const auto scatter = pareto_panel(rows, picked, pareto);
   draw("accuracy_vs_size.png", {scatter}, 1000, 650);
 
-  std::vector<Panel> dashboard = {accuracy, size, speedup, scatter};
+  // The dashboard's bars show one row per experiment (its primary variant), so a page stays legible.
+  auto headline = primary_rows(tree, rows);
+  if (headline.empty()) headline = picked;
+  std::vector<Panel> dashboard = {
+      bar_panel("Test accuracy (primary variant per experiment)", "accuracy", rows, headline, &SummaryRow::accuracy),
+      bar_panel("Model file size (primary variant per experiment)", "MB (bytes on disk)", rows, headline, &SummaryRow::file_mb),
+      bar_panel("Speed-up vs FP32 (primary variant per experiment)", "x", rows, headline, &SummaryRow::speedup), scatter};
   if (const auto* pruning = tree.find("unstructured_pruning")) {
     Panel panel("Unstructured pruning: sparsity vs accuracy", "achieved sparsity", "test accuracy", sparsity_series(*pruning));
     draw("sparsity_vs_accuracy.png", {panel}, 900, 560);

@@ -1,5 +1,7 @@
 #include "tpq/report/lab_report.h"
 
+#include <cmath>
+#include <cstdio>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -48,7 +50,16 @@ std::string figure(const ReportContext& context, const fs::path& png, const std:
 
 std::string inline_value(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_float()) return num(value.get<double>(), 4);
+  if (value.is_number_float()) {
+    const double number = value.get<double>();
+    // Four decimals would print a learning rate of 1e-05 as 0.0000.
+    if (number != 0.0 && std::abs(number) < 0.01) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", number);
+      return text;
+    }
+    return num(number, 4);
+  }
   return value.dump();
 }
 

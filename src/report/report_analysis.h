@@ -25,6 +25,11 @@ std::string qat_cost_finding(const ReportContext& context);
 std::string sensitivity_finding(const ReportContext& context);
 std::string mixed_finding(const ReportContext& context);
 std::string order_finding(const ReportContext& context);
+// How much accuracy each stage of each combined order cost, from the recorded stages.
+std::string order_reason_finding(const ReportContext& context);
+// The sampling error behind a difference of `difference` (fraction) between two rows of
+// `subdir`, from the size of its test set; "" when that is not recorded.
+std::string noise_note(const ReportContext& context, const std::string& subdir, double difference);
 
 // 七 (problems), 八 (summary), 九 (references), 十 (appendix).
 void add_closing_sections(SectionWriters& writers);

@@ -57,8 +57,7 @@ std::string quantization_analysis(const ReportContext& context) {
 std::string combined_analysis(const ReportContext& context) {
   const auto limit = best_configs(context.rows, 5.0);
   std::string out = "**先剪枝后量化 vs 先量化后剪枝**：\n- 哪种策略更优？" + order_finding(context) +
-                    "\n- 原因分析：先剪枝时剪枝在 FP32 权重上选择并可微调恢复，随后量化的是已适应稀疏结构的权重；先量化时剪枝阈值基于量化"
-                    "后的权重，量化误差与剪枝误差叠加且无 FP32 微调可恢复。上面的数值是判断依据。\n\n";
+                    "\n- 原因分析：" + order_reason_finding(context) + "\n\n";
   out += "**压缩极限**：\n- 在保持可接受性能下的最大压缩比：" +
          (context.best.best_compression.row
               ? "准确率下降 ≤ 1 个百分点时为 " + num(context.rows[*context.best.best_compression.row].compression, 2) + "x（" +

@@ -24,6 +24,31 @@ double number_or(const nlohmann::json& json, const std::string& path, double fal
 
 std::string percent(double fraction) { return num(fraction * 100.0, fraction * 100.0 == static_cast<int>(fraction * 100.0) ? 0 : 1) + "%"; }
 
+// A recorded fine-tuning budget {"epochs", "steps"} (steps win when set) as report text.
+std::string budget_text(const nlohmann::json& budget, int64_t batch_size) {
+  const double steps = number_or(budget, "steps", 0);
+  if (steps > 0) {
+    return num(steps, 0) + " 个优化器步（batch " + std::to_string(batch_size) + "，约 " +
+           num(steps * static_cast<double>(batch_size), 0) + " 条训练样本）";
+  }
+  const double epochs = number_or(budget, "epochs", 0);
+  return epochs > 0 ? num(epochs, 0) + " 个 epoch" : std::string("不微调");
+}
+
+int64_t batch_size_of(const ExperimentResult& result) {
+  return static_cast<int64_t>(number_or(config_section(result, "training"), "batch_size", 32));
+}
+
+std::string head_importance_text(const nlohmann::json& importance) {
+  const std::string method = first_key(importance, {"method"}, "");
+  std::string text = method == "gradient"   ? "梯度重要性（Michel et al. 2019：|Σ ∂L/∂mask_h|）"
+                     : method.empty()       ? "未记录（metrics.json 的 experiment_extra.head_importance 缺失）"
+                                            : method;
+  if (importance.contains("normalised_per_layer")) text += "，每层 " + first_key(importance, {"normalised_per_layer"}, "") + " 归一化";
+  if (importance.contains("calibration_samples")) text += "，" + first_key(importance, {"calibration_samples"}, "") + " 条校准样本";
+  return text;
+}
+
 std::string head_pruning(const ReportContext& context, const ExperimentResult& result, const SummaryRow& fp32) {
   struct Row { double heads; const SummaryRow* row; const nlohmann::json* record; };
   std::vector<Row> rows;
@@ -37,14 +62,14 @@ std::string head_pruning(const ReportContext& context, const ExperimentResult& r
     rows.push_back({number_or(pruning, "heads_pruned", 0), row_of(context, result.subdir, variant), &record});
   }
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.heads < b.heads; });
-  const auto& config = config_section(result, "pruning");
+  const auto& fine_tuning = object_at(result.experiment_extra(), "fine_tuning");
   std::string list;
   for (const auto& row : rows) list += (list.empty() ? "" : ", ") + num(row.heads, 0);
   std::string out = "**注意力头剪枝**：\n\n实验设置：\n- 剪枝的注意力头数量：[" + (list.empty() ? "未运行头剪枝变体" : list) + "]（模型共 " +
                     heads_total + " 个头）\n- 重要性评估方法：" +
-                    first_key(config, {"head_importance", "importance", "importance_method"}, "未记录（见 config.pruning）") +
-                    "\n- 微调配置：" + first_key(config, {"fine_tune_epochs", "finetune_epochs", "epochs"}, "?") + " epoch，学习率 " +
-                    first_key(config, {"fine_tune_learning_rate", "learning_rate"}, "?") + "\n\n实验结果：\n";
+                    head_importance_text(object_at(result.experiment_extra(), "head_importance")) + "\n- 微调配置：每个剪枝后模型 " +
+                    budget_text(fine_tuning, batch_size_of(result)) + "，学习率 " + first_key(fine_tuning, {"learning_rate"}, "未记录") +
+                    "，AdamW\n\n实验结果：\n";
   out += "| 剪枝头数 | 准确率 | F1分数 | 模型大小 (MB) | 性能下降 (%) |\n|---------|--------|--------|--------------|-------------|\n";
   out += "| 0 (基线) | " + num(fp32.accuracy, 4) + " | " + num(fp32.f1, 4) + " | " + num(fp32.file_mb, 2) + " | - |\n";
   std::string before;
@@ -77,9 +102,9 @@ std::string ffn_pruning(const ReportContext& context, const ExperimentResult& re
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.kind != b.kind ? a.kind < b.kind : a.sparsity < b.sparsity; });
   std::string targets;
   for (const auto& row : rows) targets += row.kind == "ffn" ? (targets.empty() ? "" : ", ") + percent(row.sparsity) : "";
-  const auto& config = config_section(result, "pruning");
-  out += "- 目标稀疏度：[" + (targets.empty() ? "未运行 FFN 剪枝变体" : targets) + "]\n- 剪枝方法：" +
-         first_key(config, {"ffn_importance", "importance"}, "按中间神经元重要性") + " 排序，整行/整列移除 FFN 中间神经元（结构化）\n\n实验结果：\n";
+  const std::string importance = first_key(result.experiment_extra(), {"ffn_importance"}, "");
+  out += "- 目标稀疏度：[" + (targets.empty() ? "未运行 FFN 剪枝变体" : targets) + "]\n- 剪枝方法：按中间神经元重要性排序" +
+         (importance.empty() ? std::string() : "（" + importance + "）") + "，整行/整列物理移除 FFN 中间神经元（结构化）\n\n实验结果：\n";
   out += "| FFN稀疏度 | 准确率 | F1分数 | 模型大小 (MB) |\n|----------|--------|--------|--------------|\n";
   out += "| 0% (基线) | " + num(fp32.accuracy, 4) + " | " + num(fp32.f1, 4) + " | " + num(fp32.file_mb, 2) + " |\n";
   for (const auto& row : rows) {
@@ -141,12 +166,14 @@ std::string progressive(const ReportContext& context) {
   const auto* result = context.tree.find("progressive_pruning");
   if (!result) return not_run(context, "progressive_pruning");
   const auto history = result->experiment_extra().value("history", nlohmann::json::array());
-  const auto& config = config_section(*result, "pruning");
+  const auto& schedule = object_at(result->experiment_extra(), "schedule");
   std::string out = "实验设置：\n";
   out += "- 初始稀疏度：" + (history.empty() ? std::string("未记录") : percent(number_or(history.front(), "target_sparsity", 0))) + "\n";
   out += "- 最终稀疏度：" + (history.empty() ? std::string("未记录") : percent(number_or(history.back(), "target_sparsity", 0))) + "\n";
-  out += "- 迭代次数：" + std::to_string(history.size()) + "\n- 每次微调 epochs：" +
-         first_key(config, {"fine_tune_epochs", "epochs_per_iteration", "finetune_epochs"}, "未记录（见 config.pruning）") + "\n\n实验结果：\n";
+  out += "- 迭代次数：" + std::to_string(history.size()) + "（" + first_key(schedule, {"kind"}, "未记录") +
+         " 调度，Zhu & Gupta 2017）\n- 每次微调：" + budget_text(object_at(schedule, "fine_tune_per_iteration"), batch_size_of(*result)) +
+         "；对照的一次性剪枝共微调 " + budget_text(object_at(schedule, "one_shot_fine_tune"), batch_size_of(*result)) +
+         "\n- 稀疏度按编码器 Linear 权重计（嵌入层、LayerNorm、分类头不剪）\n\n实验结果：\n";
   out += "| 迭代 | 目标稀疏度 | 实际稀疏度 | 准确率 | F1分数 |\n|------|----------|-----------|--------|--------|\n";
   for (const auto& step : history) {
     out += "| " + first_key(step, {"iteration"}, "?") + " | " + num(number_or(step, "target_sparsity", 0) * 100, 1) + "% | " +
@@ -203,11 +230,19 @@ std::string static_quant(const ReportContext& context) {
 std::string qat(const ReportContext& context) {
   const auto* result = context.tree.find("qat");
   if (!result) return not_run(context, "qat");
-  const auto& config = config_section(*result, "quantization");
-  std::string out = "实验设置：\n- 训练 epochs：" + first_key(config, {"epochs"}, "未记录（见 config.quantization）") + "\n- 学习率：" +
-                    first_key(config, {"learning_rate"}, "未记录（见 config.quantization）") +
-                    "\n- 是否冻结 BN 统计：BERT 不含 BatchNorm（使用 LayerNorm），不适用；观察器在训练进度达到 " +
-                    first_key(config, {"freeze_observers_ratio"}, "（未记录）") + " 时冻结\n\n实验结果：\n";
+  const auto* qat_record = result->variant("int8_qat");
+  const nlohmann::json no_record = nlohmann::json::object();
+  const auto& qat_extra = object_at(qat_record ? *qat_record : no_record, "extra");
+  const auto& extra = result->experiment_extra();
+  std::string freeze = "未记录（experiment_extra.observers_frozen_at_step 缺失）";
+  double frozen = 0, total = 0;
+  if (number_at(extra, "observers_frozen_at_step", frozen) && number_at(extra, "total_optimizer_steps", total) && total > 0) {
+    freeze = "第 " + num(frozen, 0) + " / " + num(total, 0) + " 个优化器步（" + num(frozen / total * 100.0, 0) + "%）";
+  }
+  std::string out = "实验设置：\n- 训练 epochs：" + first_key(qat_extra, {"epochs"}, "未记录（int8_qat 行的 extra.epochs 缺失）") +
+                    "\n- 学习率：" + first_key(qat_extra, {"learning_rate"}, "未记录（int8_qat 行的 extra.learning_rate 缺失）") +
+                    "\n- 是否冻结 BN 统计：BERT 不含 BatchNorm（使用 LayerNorm），不适用；激活观察器在 " + freeze +
+                    "冻结，此后量化范围固定\n\n实验结果：\n";
   out += "| 方法 | 准确率 | F1分数 | 模型大小 (MB) | 训练时间 |\n|------|--------|--------|--------------|---------|\n";
   const auto* baseline = context.tree.find("baseline");
   for (const auto& row : rows_of(context, "qat")) {

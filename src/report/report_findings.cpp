@@ -31,6 +31,41 @@ double target_of(const ReportContext& context, const SummaryRow& row) {
 
 std::string pct(double fraction) { return num(points(fraction), 0) + "%"; }
 
+double number_or_zero(const nlohmann::json& json, const std::string& path) {
+  double value = 0;
+  number_at(json, path, value);
+  return value;
+}
+
+}  // namespace
+
+// The test-set size behind an experiment's FP32 row (sum of its confusion matrix), or 0.
+double test_examples(const ReportContext& context, const std::string& subdir) {
+  const auto* result = context.tree.find(subdir);
+  const auto* record = result ? result->variant("fp32") : nullptr;
+  if (!record) return 0;
+  const auto matrix = record->value("metrics", nlohmann::json::object()).value("confusion_matrix", nlohmann::json::array());
+  double total = 0;
+  for (const auto& row : matrix) {
+    if (!row.is_array()) continue;
+    for (const auto& cell : row) total += cell.is_number() ? cell.get<double>() : 0.0;
+  }
+  return total;
+}
+
+// "（…在 N 条测试样本上，准确率的标准误约 X 个百分点，差距小于 2 倍标准误，不足以区分）"
+std::string noise_note(const ReportContext& context, const std::string& subdir, double difference) {
+  const double n = test_examples(context, subdir);
+  const auto* fp32 = row_of(context, subdir, "fp32");
+  if (n <= 0 || !fp32) return "";
+  const double p = fp32->accuracy;
+  const double standard_error = std::sqrt(p * (1.0 - p) / n);
+  return "（" + num(n, 0) + " 条测试样本上准确率的标准误约 " + pp(standard_error) + "；差距" +
+         (std::abs(difference) < 2.0 * standard_error ? "小于 2 倍标准误，不足以区分两者" : "超过 2 倍标准误") + "）";
+}
+
+namespace {
+
 }  // namespace
 
 std::string head_finding(const ReportContext& context) {
@@ -39,7 +74,7 @@ std::string head_finding(const ReportContext& context) {
   std::string out;
   for (const auto& row : rows_with_prefix(context, "structured_pruning", "heads_")) {
     if (row.variant.find("ffn") != std::string::npos) continue;
-    out += (out.empty() ? "" : "；") + row.label + " 准确率 " + num(row.accuracy, 4) + "（比 FP32 低 " + pp(fp32->accuracy - row.accuracy) +
+    out += std::string(out.empty() ? "" : "；") + "剪 " + row.label + " 个头：准确率 " + num(row.accuracy, 4) + "（比 FP32 低 " + pp(fp32->accuracy - row.accuracy) +
            "，模型 " + num(row.file_mb, 2) + " MB）";
   }
   return out.empty() ? "结果中没有注意力头剪枝变体" : out + "。";
@@ -137,7 +172,7 @@ std::string progressive_finding(const ReportContext& context) {
   if (!final_row || !one_shot) return "结果缺少 progressive_final 或 one_shot 变体";
   const double diff = final_row->accuracy - one_shot->accuracy;
   return "同一最终稀疏度下渐进式准确率 " + num(final_row->accuracy, 4) + "，一次性剪枝 " + num(one_shot->accuracy, 4) + "，渐进式" +
-         (diff >= 0 ? "高 " : "低 ") + pp(std::abs(diff)) + "。";
+         (diff >= 0 ? "高 " : "低 ") + pp(std::abs(diff)) + "。" + noise_note(context, "progressive_pruning", diff);
 }
 
 std::string iterations_finding(const ReportContext& context) {
@@ -165,7 +200,11 @@ std::string recovery_finding(const ReportContext& context) {
   const auto* final_row = row_of(context, "progressive_pruning", "progressive_final");
   if (!context.tree.find("progressive_pruning")) return not_run(context, "progressive_pruning");
   if (!fp32 || !final_row) return "结果缺少 fp32 或 progressive_final 变体";
-  return "最终模型（稀疏度 " + num(final_row->sparsity * 100, 1) + "%）准确率 " + num(final_row->accuracy, 4) + "，相对 FP32 " +
+  const auto history = context.tree.find("progressive_pruning")->experiment_extra().value("history", nlohmann::json::array());
+  double encoder_sparsity = 0;
+  const bool has_encoder = !history.empty() && number_at(history.back(), "actual_sparsity", encoder_sparsity);
+  return "最终模型（" + (has_encoder ? "编码器 Linear 权重稀疏度 " + num(encoder_sparsity * 100, 1) + "%，" : std::string()) + "全部参数稀疏度 " +
+         num(final_row->sparsity * 100, 1) + "%）准确率 " + num(final_row->accuracy, 4) + "，相对 FP32 " +
          num(fp32->accuracy, 4) + (final_row->accuracy >= fp32->accuracy ? " 完全恢复（不低于基线）。" : " 仍低 " + pp(fp32->accuracy - final_row->accuracy) + "。");
 }
 
@@ -190,7 +229,8 @@ std::string qat_finding(const ReportContext& context) {
   if (!context.tree.find("qat")) return not_run(context, "qat");
   if (!qat || !ptq) return "结果缺少 int8_qat 或 int8_static_ptq 变体";
   return "QAT INT8 准确率 " + num(qat->accuracy, 4) + "，同设置的静态 PTQ " + num(ptq->accuracy, 4) + "，QAT " +
-         (qat->accuracy >= ptq->accuracy ? "高 " : "低 ") + pp(std::abs(qat->accuracy - ptq->accuracy)) + "。";
+         (qat->accuracy >= ptq->accuracy ? "高 " : "低 ") + pp(std::abs(qat->accuracy - ptq->accuracy)) + "。" +
+         noise_note(context, "qat", qat->accuracy - ptq->accuracy);
 }
 
 std::string qat_cost_finding(const ReportContext& context) {
@@ -211,11 +251,23 @@ std::string sensitivity_finding(const ReportContext& context) {
   if (!result) return not_run(context, "mixed_precision");
   const auto sensitivity = result->experiment_extra().value("sensitivity", nlohmann::json::array());
   if (sensitivity.empty()) return "未记录（experiment_extra.sensitivity 为空）";
-  std::string out = "逐模块单独量化为 INT8 时准确率下降最多的是 ";
-  for (std::size_t i = 0; i < sensitivity.size() && i < 3; ++i) {
-    double drop = 0;
-    number_at(sensitivity[i], "accuracy_drop", drop);
-    out += (i ? "、" : "") + first_key(sensitivity[i], {"module"}, "?") + "（下降 " + pp(drop) + "）";
+  double largest_drop = 0;
+  for (const auto& entry : sensitivity) largest_drop = std::max(largest_drop, std::abs(number_or_zero(entry, "accuracy_drop")));
+  // With no accuracy change at all, the loss change is the only signal left: say so and rank by it.
+  const bool by_loss = largest_drop < 1e-9;
+  auto ranked = std::vector<nlohmann::json>(sensitivity.begin(), sensitivity.end());
+  if (by_loss) {
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return std::abs(number_or_zero(a, "loss_change")) > std::abs(number_or_zero(b, "loss_change"));
+    });
+  }
+  std::string out = by_loss ? "单独把任何一个模块量化为 INT8 都没有改变验证切片上的准确率（" + std::to_string(sensitivity.size()) +
+                                  " 个模块，最大下降 0.00 个百分点），这个模型对 INT8 不敏感；验证损失变化（绝对值）最大的是 "
+                            : std::string("逐模块单独量化为 INT8 时准确率下降最多的是 ");
+  for (std::size_t i = 0; i < ranked.size() && i < 3; ++i) {
+    out += (i ? "、" : "") + first_key(ranked[i], {"module"}, "未记录模块名");
+    out += by_loss ? "（损失变化 " + num(number_or_zero(ranked[i], "loss_change"), 5) + "）"
+                   : "（下降 " + pp(number_or_zero(ranked[i], "accuracy_drop")) + "）";
   }
   return out + "（见附录 C 的敏感度图）。";
 }
@@ -245,9 +297,39 @@ std::string order_finding(const ReportContext& context) {
     return std::string(name) + " 最终准确率 " + num(accuracy, 4) + "，总压缩比 " + num(total, 2) + "x";
   };
   double margin = 0;
-  const bool has_margin = number_at(orders, "winner_margin", margin);
+  const bool has_margin = number_at(orders, "winner_margin", margin);  // recorded in percentage points
   return summary("prune_then_quantize", "先剪枝后量化") + "；" + summary("quantize_then_prune", "先量化后剪枝") + "；胜者：" +
-         first_key(orders, {"winner"}, "未记录") + (has_margin ? "，差距 " + inline_value(orders["winner_margin"]) : std::string()) + "。";
+         first_key(orders, {"winner"}, "未记录") + (has_margin ? "，差距 " + num(margin, 2) + " 个百分点" : std::string()) + "。" +
+         (has_margin ? noise_note(context, "combined", margin / 100.0) : std::string());
+}
+
+std::string order_reason_finding(const ReportContext& context) {
+  const auto* result = context.tree.find("combined");
+  if (!result) return not_run(context, "combined");
+  const auto& orders = result->experiment_extra().value("orders", nlohmann::json::object());
+  std::string out;
+  for (const auto& [key, name] : {std::pair<const char*, const char*>{"prune_then_quantize", "先剪枝后量化"},
+                                  std::pair<const char*, const char*>{"quantize_then_prune", "先量化后剪枝"}}) {
+    if (!orders.contains(key)) continue;
+    const auto stages = orders[key].value("stages", nlohmann::json::array());
+    std::string steps;
+    for (std::size_t i = 1; i < stages.size(); ++i) {
+      const double change = number_or_zero(stages[i], "accuracy") - number_or_zero(stages[i - 1], "accuracy");
+      steps += (steps.empty() ? "" : "，") + first_key(stages[i], {"stage"}, "第 " + std::to_string(i) + " 阶段") + " " +
+               (change >= 0 ? "+" : "") + num(points(change), 2);
+    }
+    if (!steps.empty()) out += (out.empty() ? "" : "；") + std::string(name) + "：" + steps;
+  }
+  if (out.empty()) return "未记录（experiment_extra.orders 中没有阶段数据）";
+  out = "各阶段准确率变化（百分点）" + out + "。两种顺序剪掉同样数量的头和 FFN 神经元、量化方法相同；先剪枝时剪枝模型在 FP32 下微调（" +
+        first_key(orders.value("prune_then_quantize", nlohmann::json::object()), {"fine_tuning"}, "未记录") +
+        "），先量化时 INT8 权重不能训练，剪枝后没有恢复训练";
+  double unrecovered = 0;
+  if (orders.contains("prune_then_quantize") &&
+      number_at(orders["prune_then_quantize"], "without_fine_tuning.accuracy", unrecovered)) {
+    out += "；对照：同样的 FP32 剪枝不微调直接量化，准确率 " + num(unrecovered, 4) + "，这一行分离出了顺序本身（而非微调）的影响";
+  }
+  return out + "。";
 }
 
 }  // namespace tpq::report

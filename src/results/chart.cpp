@@ -84,6 +84,12 @@ void render_chart(const std::vector<ChartPanel>& panels, const fs::path& png, in
            << (panel.bare ? "unset border\nunset xtics\nunset ytics\nunset grid\nset size ratio -1\n" : "set grid\n");
     script << "set title " << quoted(panel.title) << "\nset xlabel " << quoted(panel.x_label) << "\nset ylabel "
            << quoted(panel.y_label) << "\n";
+    // A key with no named series would be an empty box in the corner.
+    if (std::none_of(panel.series.begin(), panel.series.end(), [](const Series& s) { return !s.name.empty(); })) {
+      script << "unset key\n";
+    } else if (!panel.key_position.empty()) {
+      script << "set key " << panel.key_position << "\n";
+    }
     if (panel.log_x) script << "set logscale x\n";
     if (panel.x_range) script << "set xrange [" << panel.x_range->first << ":" << panel.x_range->second << "]\n";
     if (panel.y_range) script << "set yrange [" << panel.y_range->first << ":" << panel.y_range->second << "]\n";

@@ -45,6 +45,7 @@ struct ChartPanel : Panel {
   std::optional<std::pair<double, double>> y_range;
   bool log_x = false;
   bool bare = false;  // no border, tics or grid, square aspect
+  std::string key_position;  // gnuplot "set key" position ("bottom right"); empty: gnuplot's default
 };
 
 // Side-by-side panels in one PNG. UserError if gnuplot is missing or fails (its message included).
