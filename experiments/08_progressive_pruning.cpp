@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
       {"--steps_per_iteration", "pruning.steps_per_iteration", "Optimizer steps per iteration instead of epochs (0 = epochs)"},
       {"--fine_tune_learning_rate", "pruning.fine_tune_learning_rate", "Fine-tuning learning rate (0 = training.learning_rate)"},
       {"--calibration_samples", "pruning.calibration_samples", "Training examples for taylor importance"},
+      {"--prune_word_embeddings,--prune-word-embeddings", "pruning.prune_word_embeddings",
+       "Also prune the word-embedding table (true/false; most of a small model's parameters)"},
   };
   spec.run = tpq::pipeline::run_progressive_pruning;
   return tpq::experiments::run_experiment(argc, argv, spec);

@@ -34,16 +34,16 @@ data::TokenizedSplit sample_examples(const data::TokenizedSplit& split, int64_t 
 
 prune::Masks prune_weights(model::BertForSequenceClassificationImpl& model, const BaselineContext& context,
                            prune::Importance importance, prune::Scope scope, double sparsity,
-                           int64_t calibration_samples, torch::Device device) {
+                           int64_t calibration_samples, torch::Device device, const prune::PrunableSet& set) {
   prune::Scores scores;
   if (importance == prune::Importance::Taylor) {
     prune::TaylorOptions taylor;
     taylor.samples = calibration_samples;
     taylor.batch_size = context.config.training.batch_size;
     taylor.seed = context.config.run.seed;
-    scores = prune::taylor_scores(model, context.data.train, taylor, device);
+    scores = prune::taylor_scores(model, context.data.train, taylor, device, set);
   } else {
-    scores = prune::magnitude_scores(model, importance);
+    scores = prune::magnitude_scores(model, importance, set);
   }
   auto masks = prune::compute_masks(scores, sparsity, scope);
   prune::apply_masks(model, masks);
@@ -95,10 +95,10 @@ nlohmann::json SparseSave::to_json() const {
 }
 
 SparseSave save_sparse_model(const fs::path& dir, model::BertForSequenceClassificationImpl& model,
-                             const tokenize::Tokenizer* tokenizer) {
+                             const tokenize::Tokenizer* tokenizer, const prune::PrunableSet& set) {
   std::vector<std::string> names;
   SparseSave save;
-  for (const auto& [name, weight] : prune::prunable_weights(model)) {
+  for (const auto& [name, weight] : prune::prunable_weights(model, set)) {
     names.push_back(name);
     save.dense_weight_bytes += static_cast<uint64_t>(weight.numel()) * sizeof(float);
   }

@@ -97,6 +97,7 @@ ProgressivePruningOptions progressive_pruning_options(const ExperimentConfig& co
   options.steps_per_iteration = section.get_int("steps_per_iteration", options.steps_per_iteration);
   options.fine_tune_learning_rate = section.get_double("fine_tune_learning_rate", options.fine_tune_learning_rate);
   options.calibration_samples = section.get_int("calibration_samples", options.calibration_samples);
+  options.prunable.word_embeddings = section.get_bool("prune_word_embeddings", options.prunable.word_embeddings);
   // 06 (structured), 07 (unstructured) and 09 (combined) share this section.
   section.accept(pruning_section_keys());
   section.finish();
@@ -124,7 +125,7 @@ void run_progressive_pruning(const ExperimentConfig& config, const fs::path& out
   VariantTable table(context, "progressive_pruning");
   table.add_fp32_baseline();
   const double baseline_accuracy = table.records().front().metrics["accuracy"].get<double>();
-  const double baseline_sparsity = prune::measure_sparsity(*context.checkpoint.model).overall();
+  const double baseline_sparsity = prune::measure_sparsity(*context.checkpoint.model, options.prunable).overall();
   const int64_t eval_batch = context.config.training.eval_batch_size;
   const uint64_t seed = context.config.run.seed;
 
@@ -144,12 +145,12 @@ void run_progressive_pruning(const ExperimentConfig& config, const fs::path& out
     entry.target = targets[static_cast<std::size_t>(t - 1)];
     spdlog::info("progressive pruning: iteration {}/{} to {:.1f}% sparsity", t, options.iterations, 100.0 * entry.target);
     const auto masks = prune_weights(*model, context, options.importance, options.scope, entry.target,
-                                     options.calibration_samples, device);
+                                     options.calibration_samples, device, options.prunable);
     const auto training = fine_tune_masked(*model, masks, context, per_iteration, options.fine_tune_learning_rate,
                                            seed + static_cast<uint64_t>(t), device);
     entry.fine_tune_seconds = training.seconds;
     progressive_seconds += training.seconds;
-    entry.actual = prune::measure_sparsity(*model).overall();
+    entry.actual = prune::measure_sparsity(*model, options.prunable).overall();
     entry.validation_accuracy = eval::evaluate(*model, context.data.validation, context.num_labels, eval_batch, device).metrics.accuracy;
     const auto test = eval::evaluate(*model, context.data.test, context.num_labels, eval_batch, device).metrics;
     entry.accuracy = test.accuracy;
@@ -159,8 +160,8 @@ void run_progressive_pruning(const ExperimentConfig& config, const fs::path& out
     history.push_back(entry);
   }
   const fs::path progressive_dir = output_dir / "models" / "progressive_final";
-  const auto progressive_save = save_sparse_model(progressive_dir, *model, context.checkpoint.tokenizer.get());
-  const auto progressive_report = prune::measure_sparsity(*model);
+  const auto progressive_save = save_sparse_model(progressive_dir, *model, context.checkpoint.tokenizer.get(), options.prunable);
+  const auto progressive_report = prune::measure_sparsity(*model, options.prunable);
   const std::string final_pct = format_number(100.0 * options.final_sparsity, 0) + "%";
 
   auto pruning_json = [&](const prune::SparsityReport& report, const FineTuneBudget& budget, double seconds) {
@@ -191,13 +192,13 @@ void run_progressive_pruning(const ExperimentConfig& config, const fs::path& out
   spdlog::info("one-shot pruning to {:.1f}% with the same total fine-tuning budget", 100.0 * options.final_sparsity);
   auto one_shot = clone_baseline(context, device);
   const auto masks = prune_weights(*one_shot, context, options.importance, options.scope, options.final_sparsity,
-                                   options.calibration_samples, device);
+                                   options.calibration_samples, device, options.prunable);
   const auto training = fine_tune_masked(*one_shot, masks, context, total, options.fine_tune_learning_rate, seed, device);
   const fs::path one_shot_dir = output_dir / "models" / "one_shot";
-  const auto one_shot_save = save_sparse_model(one_shot_dir, *one_shot, context.checkpoint.tokenizer.get());
+  const auto one_shot_save = save_sparse_model(one_shot_dir, *one_shot, context.checkpoint.tokenizer.get(), options.prunable);
   {
     nlohmann::json extra;
-    extra["pruning"] = pruning_json(prune::measure_sparsity(*one_shot), total, training.seconds);
+    extra["pruning"] = pruning_json(prune::measure_sparsity(*one_shot, options.prunable), total, training.seconds);
     extra["dense_file_bytes"] = one_shot_save.dense_file_bytes;
     extra["storage"] = one_shot_save.to_json();
     table.add_variant("one_shot", "一次性剪枝 (" + final_pct + ")", *one_shot, one_shot_dir, extra);
@@ -219,6 +220,7 @@ void run_progressive_pruning(const ExperimentConfig& config, const fs::path& out
   nlohmann::json extra;
   extra["history"] = history_json;
   extra["schedule"] = schedule;
+  extra["pruned_weights"] = options.prunable.describe();
   extra["notes"] = {
       "Each iteration re-scores the current weights (already-pruned ones score 0 and stay pruned), prunes to the "
       "scheduled sparsity, and fine-tunes with the masks re-applied after every optimizer step.",

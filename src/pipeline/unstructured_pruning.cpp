@@ -123,6 +123,7 @@ UnstructuredPruningOptions unstructured_pruning_options(const ExperimentConfig& 
   options.fine_tune_steps = section.get_int("fine_tune_steps", options.fine_tune_steps);
   options.fine_tune_learning_rate = section.get_double("fine_tune_learning_rate", options.fine_tune_learning_rate);
   options.calibration_samples = section.get_int("calibration_samples", options.calibration_samples);
+  options.prunable.word_embeddings = section.get_bool("prune_word_embeddings", options.prunable.word_embeddings);
   // 06 (structured), 08 (progressive) and 09 (combined) share this section.
   section.accept(pruning_section_keys());
   section.finish();
@@ -158,7 +159,7 @@ void run_unstructured_pruning(const ExperimentConfig& config, const fs::path& ou
   auto context = load_baseline(config, options.baseline_model, device);
   VariantTable table(context, "unstructured_pruning");
   table.add_fp32_baseline();
-  const double baseline_actual = prune::measure_sparsity(*context.checkpoint.model).overall();
+  const double baseline_actual = prune::measure_sparsity(*context.checkpoint.model, options.prunable).overall();
 
   std::vector<PrunedRow> rows;
   std::string primary;
@@ -169,7 +170,8 @@ void run_unstructured_pruning(const ExperimentConfig& config, const fs::path& ou
       spdlog::info("unstructured pruning: {} ({} importance, fine-tune {} epoch(s) / {} step(s))", variant,
                    prune::to_string(options.importance), options.fine_tune_epochs, options.fine_tune_steps);
       auto model = clone_baseline(context, device);
-      const auto masks = prune_weights(*model, context, options.importance, scope, sparsity, options.calibration_samples, device);
+      const auto masks =
+          prune_weights(*model, context, options.importance, scope, sparsity, options.calibration_samples, device, options.prunable);
       const auto before = eval::evaluate(*model, context.data.validation, context.num_labels,
                                          context.config.training.eval_batch_size, device);
       FineTuneBudget budget;
@@ -177,11 +179,11 @@ void run_unstructured_pruning(const ExperimentConfig& config, const fs::path& ou
       budget.steps = options.fine_tune_steps;
       const auto training = fine_tune_masked(*model, masks, context, budget, options.fine_tune_learning_rate,
                                              context.config.run.seed, device);
-      const auto report = prune::measure_sparsity(*model);
+      const auto report = prune::measure_sparsity(*model, options.prunable);
 
       PrunedRow row{scope, sparsity, report.overall(), percent_text(sparsity) + "% (" + scope_label(scope) + ")", {}};
       const fs::path model_dir = output_dir / "models" / variant;
-      row.save = save_sparse_model(model_dir, *model, context.checkpoint.tokenizer.get());
+      row.save = save_sparse_model(model_dir, *model, context.checkpoint.tokenizer.get(), options.prunable);
 
       nlohmann::json pruning;
       pruning["scope"] = prune::to_string(scope);
@@ -217,6 +219,7 @@ void run_unstructured_pruning(const ExperimentConfig& config, const fs::path& ou
   const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json extra;
   extra["importance"] = prune::to_string(options.importance);
+  extra["pruned_weights"] = options.prunable.describe();
   extra["scopes"] = options.scope_text;
   extra["sparsities"] = options.sparsities;
   extra["fine_tune_epochs"] = options.fine_tune_steps > 0 ? 0 : options.fine_tune_epochs;

@@ -39,8 +39,14 @@ void require_sparsity_fraction(double sparsity, const std::string& where) {
           where + ": sparsity " + std::to_string(sparsity) + " is outside [0, 1); give a fraction such as 0.5 for 50%");
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> prunable_weights(model::BertForSequenceClassificationImpl& model) {
+std::string PrunableSet::describe() const {
+  return word_embeddings ? "encoder Linear weights and the word-embedding table" : "encoder Linear weights";
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> prunable_weights(model::BertForSequenceClassificationImpl& model,
+                                                                    const PrunableSet& set) {
   std::vector<std::pair<std::string, torch::Tensor>> weights;
+  if (set.word_embeddings) weights.emplace_back("bert.embeddings.word_embeddings.weight", model.bert->embeddings->word_embeddings->weight);
   for (const auto& [name, linear] : model::named_linears(model)) {
     // Encoder only: pooler and classifier are tiny and sit on the decision path.
     if (name.rfind("bert.encoder.", 0) != 0 || linear->kernel || !linear->weight.defined()) continue;
@@ -49,21 +55,21 @@ std::vector<std::pair<std::string, torch::Tensor>> prunable_weights(model::BertF
   return weights;
 }
 
-Scores magnitude_scores(model::BertForSequenceClassificationImpl& model, Importance importance) {
+Scores magnitude_scores(model::BertForSequenceClassificationImpl& model, Importance importance, const PrunableSet& set) {
   require(importance != Importance::Taylor, "magnitude_scores: taylor scores need data (taylor_scores)");
   torch::NoGradGuard no_grad;
   Scores scores;
-  for (const auto& [name, weight] : prunable_weights(model)) {
+  for (const auto& [name, weight] : prunable_weights(model, set)) {
     scores[name] = importance == Importance::L1 ? weight.abs() : weight.square();
   }
   return scores;
 }
 
 Scores taylor_scores(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& train,
-                     const TaylorOptions& options, torch::Device device) {
+                     const TaylorOptions& options, torch::Device device, const PrunableSet& set) {
   require(train.size() > 0, "taylor importance: the training split is empty");
   require(options.samples > 0, "taylor importance: calibration_samples must be positive");
-  const auto weights = prunable_weights(model);
+  const auto weights = prunable_weights(model, set);
   Scores scores;
   for (const auto& [name, weight] : weights) scores[name] = torch::zeros_like(weight);
   model.eval();  // no dropout: the scores describe the model that will be pruned
@@ -117,17 +123,17 @@ Masks compute_masks(const Scores& scores, double sparsity, Scope scope) {
 
 void apply_masks(model::BertForSequenceClassificationImpl& model, const Masks& masks) {
   torch::NoGradGuard no_grad;
-  for (const auto& [name, weight] : prunable_weights(model)) {
+  for (const auto& [name, weight] : prunable_weights(model, PrunableSet{/*word_embeddings=*/true})) {
     const auto found = masks.find(name);
     if (found == masks.end()) continue;
     weight.masked_fill_(found->second.logical_not(), 0.0);
   }
 }
 
-SparsityReport measure_sparsity(model::BertForSequenceClassificationImpl& model) {
+SparsityReport measure_sparsity(model::BertForSequenceClassificationImpl& model, const PrunableSet& set) {
   torch::NoGradGuard no_grad;
   SparsityReport report;
-  for (const auto& [name, weight] : prunable_weights(model)) {
+  for (const auto& [name, weight] : prunable_weights(model, set)) {
     const int64_t zeros = weight.numel() - weight.count_nonzero().item<int64_t>();
     report.total += weight.numel();
     report.zeros += zeros;

@@ -149,8 +149,11 @@ std::string unstructured(const ReportContext& context) {
     for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
     return text;
   };
+  const std::string pruned = first_key(result->experiment_extra(), {"pruned_weights"}, "encoder Linear weights");
   std::string out = "实验设置：\n- 稀疏度级别：[" + join(levels) + "]\n- 剪枝方法：" + join(scopes) + "（global = 全局阈值，local = 逐层阈值）\n- 重要性度量：" +
-                    join(importances) + "\n\n实验结果：\n";
+                    join(importances) + "\n- 剪枝对象：" +
+                    (pruned.find("word-embedding") != std::string::npos ? "编码器 Linear 权重 + 词嵌入表" : "编码器 Linear 权重（嵌入层不剪）") +
+                    "\n\n实验结果：\n";
   out += "| 稀疏度 | 准确率 | F1分数 | 实际稀疏度 | 模型大小 (MB) | 性能下降 (%) |\n|--------|--------|--------|-----------|--------------|-------------|\n";
   for (const auto& row : rows) {
     if (!row.row) continue;

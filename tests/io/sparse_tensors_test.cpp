@@ -69,6 +69,35 @@ TEST(SparseTensors, SavedPrunedModelReloadsWithIdenticalLogitsAndASmallerFile) {
   EXPECT_TRUE(tpq::io::SafetensorsFile::open(scratch / "again" / "model.safetensors").contains(name + ".tpq_mask"));
 }
 
+TEST(SparseTensors, WordEmbeddingsArePrunedOnlyWhenAskedAndShrinkTheWholeFile) {
+  tpq::testing::ScratchDir scratch;
+  torch::manual_seed(5);
+  // Embedding-heavy like the quick profile: vocab 1000 x hidden 32 beside a 1-layer encoder.
+  tpq::model::BertForSequenceClassification model(tpq::testing::small_bert_config(1000, 32, 1, 2, 64, 16));
+  model->init_weights();
+  model->eval();
+  const std::string table = "bert.embeddings.word_embeddings.weight";
+  const auto encoder_only = tpq::prune::magnitude_scores(*model, tpq::prune::Importance::L1);
+  EXPECT_EQ(encoder_only.count(table), 0u);
+  const tpq::prune::PrunableSet with_table{/*word_embeddings=*/true};
+  const auto scores = tpq::prune::magnitude_scores(*model, tpq::prune::Importance::L1, with_table);
+  ASSERT_EQ(scores.count(table), 1u);
+  tpq::prune::apply_masks(*model, tpq::prune::compute_masks(scores, 0.5, tpq::prune::Scope::Local));
+  const auto report = tpq::prune::measure_sparsity(*model, with_table);
+  EXPECT_NEAR(report.per_layer.at(table), 0.5, 0.005);
+  EXPECT_NEAR(report.overall(), 0.5, 0.005);
+
+  const auto save = tpq::pipeline::save_sparse_model(scratch / "sparse", *model, nullptr, with_table);
+  EXPECT_LT(save.file_bytes, 0.6 * save.dense_file_bytes);  // the whole file, not only the encoder
+  const auto file = tpq::io::SafetensorsFile::open(scratch / "sparse" / "model.safetensors");
+  EXPECT_TRUE(file.contains(table + ".tpq_mask"));
+  tpq::io::LoadOptions options;
+  options.load_tokenizer = false;
+  auto reloaded = tpq::io::load_checkpoint(scratch / "sparse", options);
+  const auto ids = torch::randint(5, 1000, {2, 12}, torch::kLong);
+  EXPECT_TRUE(torch::equal(model->forward({ids, {}, {}}).logits, reloaded.model->forward({ids, {}, {}}).logits));
+}
+
 TEST(SparseTensors, MissingPackedPairIsAUserErrorNamingTheTensor) {
   tpq::testing::ScratchDir scratch;
   torch::manual_seed(4);

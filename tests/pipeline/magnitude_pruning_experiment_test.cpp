@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fixtures.h"
+#include "support/sanitizers.h"
 #include "support/toy_experiment.h"
 #include "tpq/io/checkpoint.h"
 #include "tpq/prune/magnitude.h"
@@ -31,7 +32,10 @@ class MagnitudePruningExperiment : public ::testing::Test {
     baseline_output_ = baseline.output;
   }
   static void TearDownTestSuite() { scratch_.reset(); }
-  void SetUp() override { ASSERT_TRUE(baseline_ok_) << baseline_output_; }
+  void SetUp() override {
+    TPQ_SKIP_WITHOUT_SENTENCEPIECE();
+    ASSERT_TRUE(baseline_ok_) << baseline_output_;
+  }
 
   static std::string profile() {
     return " --profile quick --config " + (*scratch_ / "tiny.yaml").string() + " --log-level warn";

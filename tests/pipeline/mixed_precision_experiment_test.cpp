@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fixtures.h"
+#include "support/sanitizers.h"
 #include "support/toy_experiment.h"
 #include "tpq/io/safetensors.h"
 
@@ -25,6 +26,7 @@ std::string first_line(const fs::path& path) {
 }
 
 TEST_F(MixedPrecisionExperiment, MeasuresEveryPrecisionAndKeepsTheMostSensitiveLinearsFp32) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   ASSERT_FALSE(train_baseline().empty());
   const std::string common = profile();
   const auto out = scratch / "mixed_precision";

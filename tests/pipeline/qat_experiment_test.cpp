@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fixtures.h"
+#include "support/sanitizers.h"
 #include "support/toy_experiment.h"
 #include "tpq/io/safetensors.h"
 
@@ -18,6 +19,7 @@ using tpq::testing::run_command;
 class QatExperiment : public tpq::testing::ToyExperimentTest {};
 
 TEST_F(QatExperiment, BaselinePtqAndQatRowsWithARealInt8Model) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   ASSERT_FALSE(train_baseline().empty());
   const auto out = scratch / "qat";
   const auto result = run_command(experiment_binary("04_qat_experiment") + profile() + " --model_path " +

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fixtures.h"
+#include "support/sanitizers.h"
 #include "support/toy_experiment.h"
 #include "tpq/io/safetensors.h"
 
@@ -21,6 +22,7 @@ class StaticQuantizationExperiment : public tpq::testing::ToyExperimentTest {
 };
 
 TEST_F(StaticQuantizationExperiment, MeasuresEveryObserverAndGranularityAgainstFp32) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   const auto model = model_flag();
   const auto out = scratch / "static_quant";
   const auto result = run_command(experiment_binary("03_static_quantization") + profile() + model +

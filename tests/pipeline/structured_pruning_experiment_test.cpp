@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "support/fixtures.h"
+#include "support/sanitizers.h"
 #include "support/small_models.h"
 #include "support/toy_experiment.h"
 #include "tpq/core/error.h"
@@ -29,6 +30,7 @@ std::string first_line(const fs::path& path) {
 class StructuredPruningExperiment : public tpq::testing::ToyExperimentTest {
  protected:
   void SetUp() override {
+    TPQ_SKIP_WITHOUT_SENTENCEPIECE();
     ToyExperimentTest::SetUp();
     const auto model = train_baseline();
     ASSERT_FALSE(model.empty());

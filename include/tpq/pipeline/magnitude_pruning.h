@@ -23,7 +23,7 @@ data::TokenizedSplit sample_examples(const data::TokenizedSplit& split, int64_t 
 // lowest-scoring ones so that `sparsity` of them are 0. Returns the masks applied.
 prune::Masks prune_weights(model::BertForSequenceClassificationImpl& model, const BaselineContext& context,
                            prune::Importance importance, prune::Scope scope, double sparsity,
-                           int64_t calibration_samples, torch::Device device);
+                           int64_t calibration_samples, torch::Device device, const prune::PrunableSet& set = {});
 
 struct FineTuneBudget {
   int64_t epochs = 1;  // whole passes over the training split
@@ -48,6 +48,6 @@ struct SparseSave {
 
 // Saves `model` to dir with its prunable weights in the compressed format (tokenizer included).
 SparseSave save_sparse_model(const std::filesystem::path& dir, model::BertForSequenceClassificationImpl& model,
-                             const tokenize::Tokenizer* tokenizer);
+                             const tokenize::Tokenizer* tokenizer, const prune::PrunableSet& set = {});
 
 }  // namespace tpq::pipeline

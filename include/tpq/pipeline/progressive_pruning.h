@@ -26,6 +26,7 @@ struct ProgressivePruningOptions {
   int64_t steps_per_iteration = 0;  // > 0: this many optimizer steps per iteration instead of epochs
   double fine_tune_learning_rate = 0;
   int64_t calibration_samples = 256;
+  prune::PrunableSet prunable;  // pruning.prune_word_embeddings
 };
 
 ProgressivePruningOptions progressive_pruning_options(const ExperimentConfig& config);

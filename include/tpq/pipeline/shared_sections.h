@@ -22,7 +22,7 @@ inline const std::vector<std::string>& pruning_section_keys() {
       "baseline_model", "calibration_samples", "fine_tune_epochs", "fine_tune_steps", "fine_tune_learning_rate",
       "heads", "head_fractions", "ffn_sparsity", "head_importance", "combined_head_fraction",
       "combined_ffn_sparsity",                                                   // 06
-      "sparsities", "sparsity", "scope", "importance",                           // 07
+      "sparsities", "sparsity", "scope", "importance", "prune_word_embeddings",  // 07, 08
       "initial_sparsity", "final_sparsity", "iterations", "schedule", "steps_per_iteration",  // 08
       "quantization", "granularity"};                                           // 09
   return keys;

@@ -25,6 +25,7 @@ struct UnstructuredPruningOptions {
   int64_t fine_tune_steps = 0;            // > 0: this many optimizer steps instead of epochs
   double fine_tune_learning_rate = 0;     // 0: training.learning_rate
   int64_t calibration_samples = 256;      // taylor: training examples whose gradients are summed
+  prune::PrunableSet prunable;            // pruning.prune_word_embeddings
 };
 
 // Reads the `pruning:` section (shared with 06, 08, 09: their keys are accepted).
