@@ -99,6 +99,9 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
   const int64_t total_steps = std::max<int64_t>(1, steps_per_epoch * config_.epochs);
   int64_t epochs_without_improvement = 0;
   LossScaler scaler(/*enabled=*/config_.amp == "fp16");
+  // Dropout draws from the global generator; without a reseed here a fine-tune (06/07/08/09, QAT)
+  // would depend on how many numbers earlier work drew (timing loops draw a varying count).
+  torch::manual_seed(seed_);
 
   for (int64_t epoch = 1; epoch <= config_.epochs; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();

@@ -109,6 +109,21 @@ TEST_F(MagnitudePruningExperiment, ProgressiveHistoryAndOneShotComparison) {
   EXPECT_EQ(first_line(out / "history.csv").rfind("迭代,目标稀疏度,实际稀疏度,准确率,F1分数", 0), 0u);
 }
 
+// Same seed, same flags: the fine-tuned pruned model's numbers repeat exactly (the trainer reseeds
+// dropout itself instead of inheriting whatever earlier work left in the global generator).
+TEST_F(MagnitudePruningExperiment, SameSeedRepeatsTheFineTunedNumbersExactly) {
+  std::vector<nlohmann::json> runs;
+  for (const char* name : {"repeat_a", "repeat_b"}) {
+    const auto result = run_command(experiment_binary("07_unstructured_pruning") + common() +
+                                    " --sparsities 0.5 --scope global --fine_tune_steps 4 --output_dir " + dir(name).string());
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    runs.push_back(tpq::testing::read_json_file(dir(name) / "metrics.json")["variants"][1]["metrics"]);
+  }
+  EXPECT_EQ(runs[0]["loss"], runs[1]["loss"]);
+  EXPECT_EQ(runs[0]["accuracy"], runs[1]["accuracy"]);
+  EXPECT_EQ(runs[0]["confusion_matrix"], runs[1]["confusion_matrix"]);
+}
+
 TEST_F(MagnitudePruningExperiment, BadSparsityFlagsExitTwoNamingTheFlag) {
   const auto bad = run_command(experiment_binary("07_unstructured_pruning") + common() + " --sparsities 0.5 1.2 --output_dir " +
                                dir("bad07").string());
