@@ -171,7 +171,11 @@ std::string progressive(const ReportContext& context) {
   const auto history = result->experiment_extra().value("history", nlohmann::json::array());
   const auto& schedule = object_at(result->experiment_extra(), "schedule");
   std::string out = "实验设置：\n";
-  out += "- 初始稀疏度：" + (history.empty() ? std::string("未记录") : percent(number_or(history.front(), "target_sparsity", 0))) + "\n";
+  // s_i of the schedule (the first iteration already prunes to s_1 > s_i).
+  double initial = 0;
+  const bool has_initial = number_at(schedule, "initial_sparsity", initial);
+  out += "- 初始稀疏度：" + (has_initial ? percent(initial) : std::string("未记录（experiment_extra.schedule.initial_sparsity 缺失）")) +
+         (history.empty() ? std::string() : "（第 1 次迭代剪到 " + percent(number_or(history.front(), "target_sparsity", 0)) + "）") + "\n";
   out += "- 最终稀疏度：" + (history.empty() ? std::string("未记录") : percent(number_or(history.back(), "target_sparsity", 0))) + "\n";
   out += "- 迭代次数：" + std::to_string(history.size()) + "（" + first_key(schedule, {"kind"}, "未记录") +
          " 调度，Zhu & Gupta 2017）\n- 每次微调：" + budget_text(object_at(schedule, "fine_tune_per_iteration"), batch_size_of(*result)) +
