@@ -27,7 +27,8 @@ install_missing() {
   compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null || missing+=(libclang-rt-14-dev)
   if [[ ${#missing[@]} -gt 0 ]]; then
     echo "fuzz.sh: installing ${missing[*]}" >&2
-    apt-get install -y --no-install-recommends "${missing[@]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 }
 install_missing
