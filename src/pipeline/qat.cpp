@@ -190,6 +190,9 @@ void run_qat(const ExperimentConfig& config, const fs::path& output_dir, torch::
   training_config.epochs = options.epochs;
   training_config.learning_rate = options.learning_rate;
   training_config.early_stopping_patience = 0;
+  // Fake quantization simulates INT8 arithmetic on FP32 values; a bf16/fp16 autocast (the default
+  // profile trains under bf16) would round inputs before the observers see them.
+  training_config.amp = "none";
   const int64_t batches_per_epoch = (static_cast<int64_t>(train_split.size()) + training_config.batch_size - 1) / training_config.batch_size;
   const int64_t total_steps = options.epochs * std::max<int64_t>(1, batches_per_epoch / training_config.gradient_accumulation_steps);
   const auto freeze_at = static_cast<int64_t>(std::ceil(options.freeze_observers_ratio * static_cast<double>(total_steps)));
