@@ -28,7 +28,7 @@ LoadedSource load_spam_assassin(const std::filesystem::path& path) {
       nlohmann::json mail;
       try {
         mail = nlohmann::json::parse(read_text_file(file));
-      } catch (const nlohmann::json::parse_error& error) {
+      } catch (const nlohmann::json::exception& error) {  // parse errors and out-of-range numbers
         throw UserError(file.string() + ": invalid JSON (" + error.what() + "); re-fetch with scripts/setup.sh");
       }
       require(mail.is_object() && mail.contains("text") && mail["text"].is_string(),

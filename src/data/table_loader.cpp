@@ -87,7 +87,7 @@ void read_jsonl(const std::filesystem::path& file, const TableColumns& columns, 
     nlohmann::json object;
     try {
       object = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& error) {
+    } catch (const nlohmann::json::exception& error) {  // parse errors and out-of-range numbers
       throw UserError(where + ": malformed JSON (" + error.what() + "); each line must be one JSON object");
     }
     require(object.is_object(), where + ": expected a JSON object per line, got " + std::string(object.type_name()));

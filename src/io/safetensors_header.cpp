@@ -186,6 +186,9 @@ json parse_header_json(const uint8_t* text, std::size_t size, const std::string&
     throw UserError(source + ": header is not valid JSON (at header byte " + std::to_string(error.byte) + ": " +
                     printable(detail::json_parse_error_text(error.what()), 200, true) +
                     ") (not a safetensors file, or corrupt)");
+  } catch (const json::out_of_range& error) {  // a number literal beyond double range (fuzz-found)
+    throw UserError(source + ": header is not valid JSON (" + printable(detail::json_parse_error_text(error.what()), 200, true) +
+                    ") (not a safetensors file, or corrupt)");
   } catch (const TooDeep&) {
     throw UserError(source + ": header JSON nests deeper than {name: {dtype, shape, data_offsets}} allows (" +
                     kCorrupt + ")");

@@ -7,6 +7,7 @@
 #include "support/fixtures.h"
 #include "tpq/core/config_tree.h"
 #include "tpq/core/error.h"
+#include "tpq/io/safetensors_header.h"
 #include "tpq/model/bert_config.h"
 #include "tpq/tokenize/wordpiece_tokenizer.h"
 
@@ -79,6 +80,19 @@ TEST(FuzzRegressions, HugeFloatForAnIntegerKeyIsAUserError) {
   auto exact = config;
   exact["vocab_size"] = 12.0;  // HF sometimes writes integral floats; still accepted
   EXPECT_EQ(tpq::model::BertConfig::from_json(exact, "config.json").vocab_size, 12);
+}
+
+// safetensors_header_fuzz (CI smoke, 2026-12-01): a number literal beyond double range made
+// nlohmann throw out_of_range 406, which escaped as std::terminate instead of a UserError; the
+// JSONL and SpamAssassin readers caught only parse_error the same way.
+TEST(FuzzRegressions, OutOfRangeNumberInJsonIsAUserError) {
+  const std::string header = R"({"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 3333333333333333333333333E333]}})";
+  std::string file(8, '\0');
+  const uint64_t size = header.size();
+  for (int i = 0; i < 8; ++i) file[i] = static_cast<char>((size >> (8 * i)) & 0xff);
+  file += header;
+  EXPECT_THROW(tpq::io::parse_safetensors_header(reinterpret_cast<const uint8_t*>(file.data()), file.size(), "m.safetensors"),
+               tpq::UserError);
 }
 
 }  // namespace
