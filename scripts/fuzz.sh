@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz, clang, ASan + UBSan, only the torch-free parser sources)
 # in build-fuzz and runs each one for a while, starting from the seeds in tests/fuzz/corpus/<target>.
-#   scripts/fuzz.sh [--seconds S] [--jobs N] [--build-dir DIR] [target ...]
+#   scripts/fuzz.sh [--seconds S] [--runs N --seed K] [--jobs N] [--build-dir DIR] [target ...]
+# --runs/--seed: a fixed number of inputs from a fixed seed, starting from the committed seeds only,
+# so the same commit fuzzes the same inputs every time (what CI uses: a pass here is a pass there).
 # Default: a smoke run of 8 s per target (< 60 s in all). Inputs that crash are kept under
 # <build-dir>/artifacts/<target>/ (cleared per run); replay one with <build-dir>/fuzz/<target> FILE. Exit 1 if any crashed.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="$repo_root/build-fuzz"
 seconds=8
+runs=0
+seed=0
 jobs=2
 targets=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
     --build-dir) build_dir="$2"; shift 2 ;;
     -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
@@ -52,17 +58,22 @@ for target in "${targets[@]}"; do
   work="$build_dir/corpus/$target"        # grows as the fuzzer finds new coverage; not committed
   artifacts="$build_dir/artifacts/$target"
   rm -rf "$artifacts"                      # crashes of this run only
+  budget=(-max_total_time="$seconds")
+  if [[ $runs -gt 0 ]]; then
+    rm -rf "$work"                         # reproducible: no corpus carried over from earlier runs
+    budget=(-runs="$runs" -seed="$seed")
+  fi
   mkdir -p "$work" "$artifacts"
   log="$build_dir/$target.log"
   set +e
-  "$build_dir/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$build_dir/fuzz/$target" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$work" "$seeds" >"$log" 2>&1
   rc=$?
   set -e
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+  executed=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
   crashes=$(find "$artifacts" -type f | wc -l)
-  printf '%-24s %12s %10s %8s\n' "$target" "${runs:-?}" "${rate:-?}" "$crashes"
+  printf '%-24s %12s %10s %8s\n' "$target" "${executed:-?}" "${rate:-?}" "$crashes"
   if [[ $rc -ne 0 || $crashes -ne 0 ]]; then
     status=1
     echo "  $target failed (exit $rc); log: $log; inputs: $artifacts" >&2
