@@ -166,7 +166,7 @@ void run_static_quantization(const ExperimentConfig& config, const fs::path& out
           " training examples (seeded sample, never test); both the input and the output of each INT8 Linear are quantized "
           "(" + engine + " INT8 GEMM with int32 accumulation), then dequantized to FP32. On onednn the GEMM runs through "
           "quantized::linear_dynamic with the input clamped to the calibrated range and that range imposed, and the "
-          "output is put on the calibrated output grid in one vectorised pass: LibTorch 1.13 without fbgemm quantizes "
+          "output is put on the calibrated output grid in place: LibTorch 1.13 without fbgemm quantizes "
           "and dequantizes tensors in scalar single-threaded loops, which made the textbook path barely faster than FP32.",
       "Observers: minmax = running min/max; moving_average = EMA of per-batch min/max, momentum 0.01 (first batch sets "
       "it); histogram = 2048 bins, 0.005 % clipped from each tail; mse = range minimizing the expected quantization MSE "
