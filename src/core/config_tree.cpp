@@ -23,26 +23,45 @@ json scalar_to_json(const YAML::Node& node) {
   return typed_scalar(node.Scalar());
 }
 
-json yaml_to_json(const YAML::Node& node, const std::string& prefix, const std::string& source,
-                  std::map<std::string, std::string>& origins) {
-  origins[prefix] = source + ":" + std::to_string(node.Mark().line + 1);
+// An alias can refer to its own anchor ("base: &b {<<: *b}") or fan out exponentially (each level
+// repeating the previous alias), so the YAML tree is a graph. No real config comes close to these caps;
+// past them the walk stops with an error instead of recursing forever or exhausting memory.
+constexpr int kMaxYamlDepth = 64;
+constexpr std::size_t kMaxYamlNodes = 100000;
+
+struct YamlWalk {
+  const std::string& source;
+  std::map<std::string, std::string>& origins;
+  std::size_t nodes = 0;
+};
+
+json yaml_to_json(const YAML::Node& node, const std::string& prefix, int depth, YamlWalk& walk) {
+  const std::string where = walk.source + ":" + std::to_string(node.Mark().line + 1);
+  require(depth <= kMaxYamlDepth, where + ": nested more than " + std::to_string(kMaxYamlDepth) +
+                                      " levels deep (under '" + prefix +
+                                      "'); an alias inside its own anchor ('&name' ... '*name') repeats forever: "
+                                      "remove the self-reference");
+  require(++walk.nodes <= kMaxYamlNodes, where + ": the config expands to more than " +
+                                             std::to_string(kMaxYamlNodes) +
+                                             " values (aliases '*name' repeating each other?); write it out plainly");
+  walk.origins[prefix] = where;
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       json object = json::object();
       for (const auto& item : node) {
         // A list or map used as a key ("{[a]: 1}", a stray "? ") would make as<std::string>() throw.
-        require(item.first.IsScalar(), source + ":" + std::to_string(item.first.Mark().line + 1) +
+        require(item.first.IsScalar(), walk.source + ":" + std::to_string(item.first.Mark().line + 1) +
                                            ": a key must be a plain name, not a list, map or empty key (" +
                                            (prefix.empty() ? "at the top level" : "under '" + prefix + "'") +
                                            "; check the ':' and indentation)");
         const std::string key = item.first.Scalar();
-        object[key] = yaml_to_json(item.second, prefix.empty() ? key : prefix + "." + key, source, origins);
+        object[key] = yaml_to_json(item.second, prefix.empty() ? key : prefix + "." + key, depth + 1, walk);
       }
       return object;
     }
     case YAML::NodeType::Sequence: {
       json array = json::array();
-      for (const auto& item : node) array.push_back(yaml_to_json(item, prefix, source, origins));
+      for (const auto& item : node) array.push_back(yaml_to_json(item, prefix, depth + 1, walk));
       return array;
     }
     case YAML::NodeType::Scalar:
@@ -120,7 +139,8 @@ ConfigTree ConfigTree::from_yaml_string(const std::string& text, const std::stri
   }
   if (root.IsNull()) return tree;
   require(root.IsMap(), source + ": expected a mapping of sections (model:, data:, training: ...) at the top level");
-  tree.json_ = yaml_to_json(root, "", source, tree.origins_);
+  YamlWalk walk{source, tree.origins_};
+  tree.json_ = yaml_to_json(root, "", 0, walk);
   return tree;
 }
 

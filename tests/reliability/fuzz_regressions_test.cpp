@@ -41,6 +41,43 @@ TEST(FuzzRegressions, NonScalarYamlKeyIsAUserErrorNamingTheLine) {
   }
 }
 
+// config_yaml_fuzz (clean-clone CI run): an alias inside its own anchor ("base: &b\n  <<: *b") makes
+// the YAML tree a cycle; converting it recursed until the stack overflowed.
+TEST(FuzzRegressions, SelfReferentialYamlAliasIsAUserErrorNotAStackOverflow) {
+  for (const std::string text : {"base: &b\n  <<: *b\n  epochs: ~\n", "a: &x [1, *x]\n"}) {
+    try {
+      tpq::ConfigTree::from_yaml_string(text, "fuzz.yaml");
+      ADD_FAILURE() << "expected a UserError for " << text;
+    } catch (const tpq::UserError& error) {
+      EXPECT_NE(std::string(error.what()).find("self-reference"), std::string::npos) << error.what();
+    }
+  }
+}
+
+// The acyclic cousin: each alias repeating the previous one ten times ("billion laughs") expands
+// to 10^8 values from a few hundred bytes of YAML; the walk must stop, not exhaust memory.
+TEST(FuzzRegressions, ExponentiallyExpandingYamlAliasesAreAUserError) {
+  std::string text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 8; ++level) {
+    const std::string previous = "*l" + std::to_string(level - 1);
+    text += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int copy = 0; copy < 10; ++copy) text += (copy ? ", " : "") + previous;
+    text += "]\n";
+  }
+  try {
+    tpq::ConfigTree::from_yaml_string(text, "fuzz.yaml");
+    FAIL() << "expected a UserError";
+  } catch (const tpq::UserError& error) {
+    EXPECT_NE(std::string(error.what()).find("expands to more than"), std::string::npos) << error.what();
+  }
+}
+
+// A config legitimately using anchors and aliases still loads.
+TEST(FuzzRegressions, PlainYamlAliasStillLoads) {
+  const auto tree = tpq::ConfigTree::from_yaml_string("a: &x [1, 2]\nb: *x\n", "ok.yaml");
+  EXPECT_EQ(tree.json().at("b").size(), 2u);
+}
+
 void expect_tokenizer_json_user_error(const std::string& json_text, const std::string& must_name) {
   tpq::testing::ScratchDir dir;
   tpq::testing::write_text_file(dir / "tokenizer.json", json_text);
