@@ -111,6 +111,7 @@ void run_baseline(const ExperimentConfig& config, const fs::path& output_dir, to
     mlm_config.learning_rate = config.training.mlm_learning_rate;
     mlm_config.mask_probability = config.training.mlm_mask_probability;
     mlm_config.batch_size = config.training.batch_size;
+    mlm_config.amp = config.training.amp;
     const train::SpecialIds special{tokenizer->pad_id(), tokenizer->cls_id(), tokenizer->sep_id(), tokenizer->mask_id(),
                                     1 + std::max({tokenizer->pad_id(), tokenizer->cls_id(), tokenizer->sep_id(),
                                                   tokenizer->mask_id(), tokenizer->unk_id()})};

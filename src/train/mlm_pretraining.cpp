@@ -9,6 +9,7 @@
 
 #include "tpq/core/error.h"
 #include "tpq/data/batching.h"
+#include "tpq/train/autocast_scope.h"
 #include "tpq/train/lr_schedule.h"
 #include "tpq/train/progress.h"
 
@@ -24,7 +25,9 @@ MlmHeadImpl::MlmHeadImpl(const model::BertConfig& config) {
 }
 
 torch::Tensor MlmHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings) {
-  auto transformed = LayerNorm(torch::gelu(dense(hidden)));           // (N, H)
+  // Back to the LayerNorm's dtype: under CPU bf16 autocast (LibTorch 1.13) layer_norm is not
+  // autocast and rejects a bf16 input with FP32 weights (in the encoder the residual add promotes).
+  auto transformed = LayerNorm(torch::gelu(dense(hidden)).to(LayerNorm->weight.scalar_type()));  // (N, H)
   return torch::matmul(transformed, word_embeddings.t()) + bias;      // (N, V)
 }
 
@@ -76,13 +79,18 @@ MlmResult pretrain_mlm(model::BertForSequenceClassificationImpl& model, const da
       masked = masked.to(device);
       labels = labels.to(device);
       const auto mask = batch.attention_mask.to(device);
-      auto hidden = model.bert->embeddings(masked, batch.token_type_ids.to(device));
-      hidden = model.bert->encoder->forward(hidden, model::additive_attention_mask(mask, hidden.scalar_type()), {});
       const auto selected = labels.ne(-100);
       if (selected.sum().item<int64_t>() == 0) continue;
-      // Only masked positions go through the vocabulary-sized decoder: (N, H) -> (N, V).
-      auto logits = head->forward(hidden.index({selected}), model.bert->embeddings->word_embeddings->weight);
-      auto loss = torch::nn::functional::cross_entropy(logits, labels.index({selected}));
+      torch::Tensor loss;
+      {
+        AutocastScope autocast(config.amp, device);
+        auto hidden = model.bert->embeddings(masked, batch.token_type_ids.to(device));
+        hidden = model.bert->encoder->forward(hidden, model::additive_attention_mask(mask, hidden.scalar_type()), {});
+        // Only masked positions go through the vocabulary-sized decoder: (N, H) -> (N, V).
+        auto logits = head->forward(hidden.index({selected}), model.bert->embeddings->word_embeddings->weight);
+        // Autocast keeps cross_entropy in FP32 (log-softmax over 16k classes).
+        loss = torch::nn::functional::cross_entropy(logits, labels.index({selected}));
+      }
       const double lr = linear_warmup_decay(config.learning_rate, result.steps, total_steps, config.warmup_ratio);
       for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
       optimizer.zero_grad();

@@ -6,7 +6,6 @@
 #include <iomanip>
 #include <sstream>
 
-#include <ATen/autocast_mode.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -14,6 +13,7 @@
 #include "tpq/data/batching.h"
 #include "tpq/eval/evaluator.h"
 #include "tpq/io/atomic_file.h"
+#include "tpq/train/autocast_scope.h"
 #include "tpq/train/loss_scaler.h"
 #include "tpq/train/lr_schedule.h"
 #include "tpq/train/progress.h"
@@ -24,39 +24,6 @@ namespace {
 bool skips_weight_decay(const std::string& name) {
   return name.find("bias") != std::string::npos || name.find("LayerNorm") != std::string::npos;
 }
-
-// Enables autocast for the scope (bf16 on CPU or CUDA, fp16 on CUDA), restoring the old state after.
-class AutocastScope {
- public:
-  AutocastScope(const std::string& amp, torch::Device device) {
-    if (amp == "none") return;
-    active_ = true;
-    cuda_ = device.is_cuda();
-    const auto dtype = amp == "bf16" ? at::kBFloat16 : at::kHalf;
-    if (cuda_) {
-      at::autocast::set_autocast_gpu_dtype(dtype);
-      at::autocast::set_enabled(true);
-    } else {
-      at::autocast::set_autocast_cpu_dtype(dtype);
-      at::autocast::set_cpu_enabled(true);
-    }
-  }
-  ~AutocastScope() {
-    if (!active_) return;
-    if (cuda_) {
-      at::autocast::set_enabled(false);
-    } else {
-      at::autocast::set_cpu_enabled(false);
-    }
-    at::autocast::clear_cache();
-  }
-  AutocastScope(const AutocastScope&) = delete;
-  AutocastScope& operator=(const AutocastScope&) = delete;
-
- private:
-  bool active_ = false;
-  bool cuda_ = false;
-};
 
 std::string format_detail(double loss, double lr) {
   std::ostringstream out;

@@ -1,4 +1,6 @@
 // Masked-LM pre-training: BERT's masking rule, and the MLM loss falls on a repetitive toy corpus.
+#include <string>
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -34,7 +36,7 @@ TEST(MlmPretraining, MaskingFollowsBertsRule) {
   EXPECT_TRUE(masked.index({~selected}).eq(ids.index({~selected})).all().item<bool>());
 }
 
-TEST(MlmPretraining, LossFallsOnARepetitiveCorpus) {
+tpq::train::MlmResult pretrain_on_repetitive_corpus(const std::string& amp, bool& left_training_mode) {
   tpq::data::TokenizedSplit texts;
   for (int i = 0; i < 128; ++i) {
     std::vector<int64_t> ids = {2};
@@ -50,10 +52,31 @@ TEST(MlmPretraining, LossFallsOnARepetitiveCorpus) {
   mlm.epochs = 8;
   mlm.learning_rate = 3e-3;
   mlm.batch_size = 16;
-  const auto result = tpq::train::pretrain_mlm(*model, texts, kSpecial, mlm, torch::kCPU, 1);
+  mlm.amp = amp;
+  auto result = tpq::train::pretrain_mlm(*model, texts, kSpecial, mlm, torch::kCPU, 1);
+  left_training_mode = model->is_training();
+  return result;
+}
+
+TEST(MlmPretraining, LossFallsOnARepetitiveCorpus) {
+  bool training = true;
+  const auto result = pretrain_on_repetitive_corpus("none", training);
   ASSERT_EQ(result.epoch_losses.size(), 8u);
   EXPECT_LT(result.epoch_losses.back(), 0.6 * result.epoch_losses.front());
-  EXPECT_FALSE(model->is_training());
+  EXPECT_FALSE(training);
+}
+
+// training.amp reaches MLM pre-training too: under bf16 autocast the loss falls as in FP32, and the
+// weights stay FP32 (autocast casts per op), so the FP32 fine-tune and save that follow are unchanged.
+TEST(MlmPretraining, Bf16AutocastLossFallsLikeFp32) {
+  bool training = true;
+  const auto fp32 = pretrain_on_repetitive_corpus("none", training);
+  const auto bf16 = pretrain_on_repetitive_corpus("bf16", training);
+  ASSERT_EQ(bf16.epoch_losses.size(), 8u);
+  EXPECT_LT(bf16.epoch_losses.back(), 0.6 * bf16.epoch_losses.front());
+  // A different rounding path, so not bit-identical to FP32, but the same trajectory.
+  EXPECT_NE(bf16.epoch_losses.back(), fp32.epoch_losses.back());
+  EXPECT_NEAR(bf16.epoch_losses.back(), fp32.epoch_losses.back(), 0.5 * fp32.epoch_losses.front());
 }
 
 }  // namespace

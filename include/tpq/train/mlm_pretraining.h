@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <torch/nn/module.h>
@@ -36,6 +37,7 @@ struct MlmConfig {
   int64_t batch_size = 32;
   double warmup_ratio = 0.06;
   double weight_decay = 0.01;
+  std::string amp = "none";  // autocast for the forward pass, as training.amp
 };
 
 struct SpecialIds {
