@@ -26,7 +26,9 @@ struct ProgressivePruningOptions {
   int64_t steps_per_iteration = 0;  // > 0: this many optimizer steps per iteration instead of epochs
   double fine_tune_learning_rate = 0;
   int64_t calibration_samples = 256;
-  prune::PrunableSet prunable;  // pruning.prune_word_embeddings
+  // pruning.prune_word_embeddings, on by default: "global" ranks every weight matrix of the model, and
+  // the table is most of a small model's file (see prune::PrunableSet).
+  prune::PrunableSet prunable{/*word_embeddings=*/true};
 };
 
 ProgressivePruningOptions progressive_pruning_options(const ExperimentConfig& config);

@@ -25,7 +25,9 @@ struct UnstructuredPruningOptions {
   int64_t fine_tune_steps = 0;            // > 0: this many optimizer steps instead of epochs
   double fine_tune_learning_rate = 0;     // 0: training.learning_rate
   int64_t calibration_samples = 256;      // taylor: training examples whose gradients are summed
-  prune::PrunableSet prunable;            // pruning.prune_word_embeddings
+  // pruning.prune_word_embeddings, on by default: "global" ranks every weight matrix of the model, and
+  // the table is most of a small model's file (see prune::PrunableSet).
+  prune::PrunableSet prunable{/*word_embeddings=*/true};
 };
 
 // Reads the `pruning:` section (shared with 06, 08, 09: their keys are accepted).
