@@ -28,16 +28,21 @@ TEST(FuzzRegressions, YamlValueWithInvalidUtf8AndWrongTypeIsAUserError) {
   EXPECT_THROW(section.get_doubles("lr", {}), tpq::UserError);
 }
 
+// Loading `text` must throw a UserError whose message contains `must_name`.
+void expect_yaml_user_error(const std::string& text, const std::string& must_name) {
+  try {
+    tpq::ConfigTree::from_yaml_string(text, "fuzz.yaml");
+    ADD_FAILURE() << "expected a UserError for " << text;
+  } catch (const tpq::UserError& error) {
+    EXPECT_NE(std::string(error.what()).find(must_name), std::string::npos) << error.what();
+  }
+}
+
 // config_yaml_fuzz: a flow sequence used as a map key made yaml-cpp's as<std::string>() throw
 // YAML::TypedBadConversion out of ConfigTree (the fuzzer's input, shortened).
 TEST(FuzzRegressions, NonScalarYamlKeyIsAUserErrorNamingTheLine) {
   for (const std::string text : {"base: {x: ,[ :y 1., 2]}\n", "training:\n  [a, b]: 1\n", "? {a: 1}\n: 2\n"}) {
-    try {
-      tpq::ConfigTree::from_yaml_string(text, "fuzz.yaml");
-      ADD_FAILURE() << "expected a UserError for " << text;
-    } catch (const tpq::UserError& error) {
-      EXPECT_NE(std::string(error.what()).find("fuzz.yaml:"), std::string::npos) << error.what();
-    }
+    expect_yaml_user_error(text, "fuzz.yaml:");
   }
 }
 
@@ -45,12 +50,7 @@ TEST(FuzzRegressions, NonScalarYamlKeyIsAUserErrorNamingTheLine) {
 // the YAML tree a cycle; converting it recursed until the stack overflowed.
 TEST(FuzzRegressions, SelfReferentialYamlAliasIsAUserErrorNotAStackOverflow) {
   for (const std::string text : {"base: &b\n  <<: *b\n  epochs: ~\n", "a: &x [1, *x]\n"}) {
-    try {
-      tpq::ConfigTree::from_yaml_string(text, "fuzz.yaml");
-      ADD_FAILURE() << "expected a UserError for " << text;
-    } catch (const tpq::UserError& error) {
-      EXPECT_NE(std::string(error.what()).find("self-reference"), std::string::npos) << error.what();
-    }
+    expect_yaml_user_error(text, "self-reference");
   }
 }
 
@@ -64,12 +64,7 @@ TEST(FuzzRegressions, ExponentiallyExpandingYamlAliasesAreAUserError) {
     for (int copy = 0; copy < 10; ++copy) text += (copy ? ", " : "") + previous;
     text += "]\n";
   }
-  try {
-    tpq::ConfigTree::from_yaml_string(text, "fuzz.yaml");
-    FAIL() << "expected a UserError";
-  } catch (const tpq::UserError& error) {
-    EXPECT_NE(std::string(error.what()).find("expands to more than"), std::string::npos) << error.what();
-  }
+  expect_yaml_user_error(text, "expands to more than");
 }
 
 // A config legitimately using anchors and aliases still loads.
