@@ -56,11 +56,10 @@ for target in "${targets[@]}"; do
   work="$build_dir/corpus/$target"        # grows as the fuzzer finds new coverage; not committed
   artifacts="$build_dir/artifacts/$target"
   rm -rf "$artifacts"                      # crashes of this run only
-  budget=(-max_total_time="$seconds")
   mkdir -p "$work" "$artifacts"
   log="$build_dir/$target.log"
   set +e
-  "$build_dir/fuzz/$target" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$build_dir/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$work" "$seeds" >"$log" 2>&1
   rc=$?
   set -e

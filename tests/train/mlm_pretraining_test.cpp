@@ -66,8 +66,7 @@ TEST(MlmPretraining, LossFallsOnARepetitiveCorpus) {
   EXPECT_FALSE(training);
 }
 
-// training.amp reaches MLM pre-training too: under bf16 autocast the loss falls as in FP32, and the
-// weights stay FP32 (autocast casts per op), so the FP32 fine-tune and save that follow are unchanged.
+// training.amp reaches MLM pre-training too: under bf16 autocast the loss falls as in FP32.
 TEST(MlmPretraining, Bf16AutocastLossFallsLikeFp32) {
   bool training = true;
   const auto fp32 = pretrain_on_repetitive_corpus("none", training);
