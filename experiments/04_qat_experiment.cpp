@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
        "Fraction of training after which activation ranges freeze (default 0.5)"},
       {"--calibration_samples,--calibration-samples", "quantization.calibration_samples",
        "Training examples for range calibration (PTQ row and QAT start; default 1000)"},
+      {"--weight_bits,--weight-bits", "quantization.weight_bits",
+       "Weight grid bits for PTQ and QAT (default 8 = INT8; 4 = 15 levels, still int8 storage and kernels)"},
       {"--engine", "quantization.engine", "Quantized engine: auto, onednn, fbgemm, qnnpack"},
       {"--include-head", "quantization.include_pooler_and_classifier", "Also quantize pooler and classifier (true/false)"},
   };

@@ -127,6 +127,7 @@ QatOptions qat_options(const ExperimentConfig& config) {
   options.learning_rate = section.get_double("learning_rate", options.learning_rate);
   options.freeze_observers_ratio = section.get_double("freeze_observers_ratio", options.freeze_observers_ratio);
   options.calibration_samples = section.get_int("calibration_samples", options.calibration_samples);
+  options.weight_bits = section.get_int("weight_bits", options.weight_bits);
   // Keys of the other quantization experiments (02, 03, 05) sharing this section.
   section.accept(quantization_section_keys());
   section.finish();
@@ -137,6 +138,7 @@ QatOptions qat_options(const ExperimentConfig& config) {
   require(options.calibration_samples > 0,
           "quantization.calibration_samples (--calibration_samples) must be > 0: static INT8 needs observed activation "
           "ranges; got " + std::to_string(options.calibration_samples));
+  quant::weight_bits_max_level(options.weight_bits);  // UserError naming the key outside [2, 8]
   return options;
 }
 
@@ -157,6 +159,8 @@ void run_qat(const ExperimentConfig& config, const fs::path& output_dir, torch::
   quant::LinearSelection selection;
   selection.include_pooler_and_classifier = options.include_pooler_and_classifier;
 
+  // Below 8 bits the rows say so: "W4A8" is a 4-bit weight grid in int8 storage, not an INT8 model.
+  const std::string weight_label = options.weight_bits == 8 ? "INT8" : "W" + std::to_string(options.weight_bits) + "A8";
   VariantTable table(context, "qat");
   const auto fp32_seconds = baseline_training_seconds(context.model_dir);
   {
@@ -167,7 +171,7 @@ void run_qat(const ExperimentConfig& config, const fs::path& output_dir, torch::
 
   // PTQ: the baseline's ranges observed on the calibration samples, converted, no training.
   auto ptq = clone_baseline(context, device);
-  quant::prepare_qat(*ptq, selection);
+  quant::prepare_qat(*ptq, selection, options.weight_bits);
   const auto calibration_start = std::chrono::steady_clock::now();
   quant::calibrate(*ptq, calibration_pass(*ptq, train_split, calibration_samples, batch_size, seed, device));
   const auto ptq_info = quant::convert_qat(*ptq, "ptq");
@@ -179,12 +183,12 @@ void run_qat(const ExperimentConfig& config, const fs::path& output_dir, torch::
     extra["training_time_s"] = calibration_seconds;
     extra["calibration_samples"] = calibration_samples;
     extra["quantization"] = ptq_info.to_json();
-    table.add_variant("int8_static_ptq", "INT8 (静态 PTQ)", *ptq, ptq_dir, extra);
+    table.add_variant("int8_static_ptq", weight_label + " (静态 PTQ)", *ptq, ptq_dir, extra);
   }
 
   // QAT: same initial ranges, then fine-tuning through fake quantization.
   auto qat = clone_baseline(context, device);
-  quant::prepare_qat(*qat, selection);
+  quant::prepare_qat(*qat, selection, options.weight_bits);
   quant::calibrate(*qat, calibration_pass(*qat, train_split, calibration_samples, batch_size, seed, device));
   auto training_config = context.config.training;
   training_config.epochs = options.epochs;
@@ -237,7 +241,7 @@ void run_qat(const ExperimentConfig& config, const fs::path& output_dir, torch::
     extra["observers_frozen_at_step"] = frozen_at_step;
     extra["calibration_samples"] = calibration_samples;
     extra["quantization"] = qat_info.to_json();
-    table.add_variant("int8_qat", "QAT INT8", *qat, qat_dir, extra);
+    table.add_variant("int8_qat", "QAT " + weight_label, *qat, qat_dir, extra);
   }
 
   const auto& rows = table.records();
@@ -245,6 +249,11 @@ void run_qat(const ExperimentConfig& config, const fs::path& output_dir, torch::
   nlohmann::json recovery = nullptr;
   const double ptq_loss = accuracy(0) - accuracy(1);
   if (ptq_loss > 0) recovery = (accuracy(2) - accuracy(1)) / ptq_loss;
+  // A loss of a few test examples is noise: recovery only means something when the paired
+  // difference FP32 - PTQ is at least two of its standard errors.
+  const auto ptq_vs_fp32 = table.paired(0, 1);
+  const auto qat_vs_ptq = table.paired(1, 2);
+  const bool ptq_loss_significant = ptq_loss > 0 && ptq_loss >= 2 * ptq_vs_fp32.standard_error;
 
   results::Table comparison({"方法", "准确率", "F1分数", "模型大小 (MB)", "训练时间"});
   for (const auto& row : rows) {
@@ -258,25 +267,34 @@ void run_qat(const ExperimentConfig& config, const fs::path& output_dir, torch::
 
   nlohmann::json extra;
   extra["engine"] = engine;
+  extra["weight_bits"] = options.weight_bits;
   extra["recovery"] = recovery;
   extra["ptq_accuracy_loss"] = ptq_loss;
+  extra["ptq_accuracy_loss_standard_error"] = ptq_vs_fp32.standard_error;
+  extra["ptq_loss_significant"] = ptq_loss_significant;
+  extra["qat_vs_ptq"] = qat_vs_ptq.to_json();
   extra["qat_training_time_s"] = training.seconds;
   extra["calibration_time_s"] = calibration_seconds;
   extra["observers_frozen_at_step"] = frozen_at_step;
   extra["total_optimizer_steps"] = training.optimizer_steps;
   extra["reload_max_abs_logit_difference"] = reload_max_abs;
   extra["notes"] = {
-      "Weights: symmetric per-output-channel INT8 (max|w|/127); activations: quint8 per tensor, ranges from a moving-average "
+      "Weights: symmetric per-output-channel, max|w|/(2^(weight_bits-1)-1), values stored and multiplied as int8 "
+      "(weight_bits " + std::to_string(options.weight_bits) + "); activations: quint8 per tensor, ranges from a moving-average "
       "min-max observer (momentum 0.01) on the input and output of every quantized Linear.",
       "PTQ: observers run on FP32 forward passes over the calibration samples, then converted; no training.",
       "QAT: same calibration, then fine-tuning with fake-quant weights, inputs and outputs (straight-through gradients); "
       "observers freeze after freeze_observers_ratio of the steps; the best fake-quant validation epoch is converted.",
-      "recovery = (QAT acc - PTQ acc) / (FP32 acc - PTQ acc), null when PTQ lost no accuracy.",
+      "recovery = (QAT acc - PTQ acc) / (FP32 acc - PTQ acc), null when PTQ lost no accuracy; standard errors are paired "
+      "(same test examples), and ptq_loss_significant says whether the PTQ loss is at least two of them.",
       "FP32 training time is the baseline run's wall time (01, including tokenization); QAT time is the fine-tuning only."};
   const auto elapsed = seconds_since(start);
   table.write(output_dir, "int8_qat", started_at, elapsed, extra);
-  spdlog::info("qat: FP32 {:.4f}, PTQ {:.4f}, QAT {:.4f}; QAT training {:.0f} s; recovery {}", accuracy(0), accuracy(1), accuracy(2),
-               training.seconds, recovery.dump());
+  spdlog::info("qat: FP32 {:.4f}, PTQ {:.4f} ({:+.2f} ± {:.2f} pt), QAT {:.4f} ({:+.2f} ± {:.2f} pt vs PTQ); QAT training {:.0f} s; "
+               "recovery {}{}",
+               accuracy(0), accuracy(1), -100 * ptq_loss, 100 * ptq_vs_fp32.standard_error, accuracy(2),
+               100 * qat_vs_ptq.accuracy_difference, 100 * qat_vs_ptq.standard_error, training.seconds, recovery.dump(),
+               ptq_loss_significant ? "" : " (PTQ loss within two paired standard errors: noise)");
 }
 
 }  // namespace tpq::pipeline

@@ -32,11 +32,20 @@ void VariantTable::add_variant(const std::string& variant, const std::string& la
   record.extra = extra;
   record.extra["model_dir"] = model_dir.string();
   record.extra["label"] = label;
+  if (!predictions_.empty()) {
+    record.extra["paired_vs_baseline"] =
+        eval::compare_paired(predictions_.front(), measurement.evaluation.predictions, context_.data.test.labels).to_json();
+  }
   spdlog::info("{} / {}: accuracy {:.4f}, F1 {:.4f}, {:.2f} MB, {:.3f} ms/sample (p50), {:.0f} samples/s", experiment_, variant,
                record.metrics["accuracy"].get<double>(), record.metrics["f1"].get<double>(), record.size["file_mb"].get<double>(),
                record.speed["latency_ms_per_sample_p50"].get<double>(), record.speed["throughput_samples_s"].get<double>());
   records_.push_back(std::move(record));
   labels_.push_back(label);
+  predictions_.push_back(measurement.evaluation.predictions);
+}
+
+eval::PairedComparison VariantTable::paired(std::size_t reference, std::size_t candidate) const {
+  return eval::compare_paired(predictions_.at(reference), predictions_.at(candidate), context_.data.test.labels);
 }
 
 results::Table VariantTable::comparison_table() const {
@@ -56,9 +65,12 @@ results::Table VariantTable::comparison_table() const {
 
 results::Table VariantTable::details_table() const {
   results::Table table({"variant", "accuracy", "f1", "precision", "recall", "file_bytes", "params", "nonzero_params",
-                        "latency_ms_p50", "latency_ms_p95", "throughput_samples_s", "throughput_speedup", "peak_rss_mb"});
+                        "latency_ms_p50", "latency_ms_p95", "throughput_samples_s", "throughput_speedup", "peak_rss_mb",
+                        "accuracy_change_pt", "paired_se_pt", "changed_predictions"});
   const auto& base = records_.front();
-  for (const auto& row : records_) {
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    const auto& row = records_[i];
+    const auto change = paired(0, i);
     table.add_row({row.variant, format_number(number(row.metrics, "accuracy"), 4), format_number(number(row.metrics, "f1"), 4),
                    format_number(number(row.metrics, "precision"), 4), format_number(number(row.metrics, "recall"), 4),
                    std::to_string(row.size["file_bytes"].get<uint64_t>()), std::to_string(row.size["params"].get<int64_t>()),
@@ -67,7 +79,8 @@ results::Table VariantTable::details_table() const {
                    format_number(number(row.speed, "latency_ms_per_sample_p95"), 3),
                    format_number(number(row.speed, "throughput_samples_s"), 1),
                    format_number(number(row.speed, "throughput_samples_s") / number(base.speed, "throughput_samples_s"), 2) + "x",
-                   format_number(number(row.memory, "peak_rss_mb"), 1)});
+                   format_number(number(row.memory, "peak_rss_mb"), 1), format_number(100 * change.accuracy_difference, 2),
+                   format_number(100 * change.standard_error, 2), std::to_string(change.changed_predictions)});
   }
   return table;
 }

@@ -228,9 +228,16 @@ std::string qat_finding(const ReportContext& context) {
   const auto* ptq = row_of(context, "qat", "int8_static_ptq");
   if (!context.tree.find("qat")) return not_run(context, "qat");
   if (!qat || !ptq) return "结果缺少 int8_qat 或 int8_static_ptq 变体";
-  return "QAT INT8 准确率 " + num(qat->accuracy, 4) + "，同设置的静态 PTQ " + num(ptq->accuracy, 4) + "，QAT " +
-         (qat->accuracy >= ptq->accuracy ? "高 " : "低 ") + pp(std::abs(qat->accuracy - ptq->accuracy)) + "。" +
-         noise_note(context, "qat", qat->accuracy - ptq->accuracy);
+  const double difference = qat->accuracy - ptq->accuracy;
+  std::string note = noise_note(context, "qat", difference);
+  // Same test examples for both rows: the paired standard error (04 records it) is the sharper yardstick.
+  double paired_se = 0;
+  if (number_at(context.tree.find("qat")->experiment_extra(), "qat_vs_ptq.standard_error", paired_se) && paired_se > 0) {
+    note = "（同一批测试样本上的配对标准误 " + pp(paired_se) + "；差距" +
+           (std::abs(difference) < 2.0 * paired_se ? "小于 2 倍配对标准误，不足以区分两者" : "超过 2 倍配对标准误") + "）";
+  }
+  return qat->label + " 准确率 " + num(qat->accuracy, 4) + "，同设置的" + ptq->label + " " + num(ptq->accuracy, 4) + "，QAT " +
+         (difference >= 0 ? "高 " : "低 ") + pp(std::abs(difference)) + "。" + note;
 }
 
 std::string qat_cost_finding(const ReportContext& context) {

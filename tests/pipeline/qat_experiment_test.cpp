@@ -42,6 +42,17 @@ TEST_F(QatExperiment, BaselinePtqAndQatRowsWithARealInt8Model) {
   // The saved QAT model reloads into the same kernels: the experiment compares logits after reload.
   ASSERT_TRUE(metrics["experiment_extra"].contains("reload_max_abs_logit_difference")) << metrics["experiment_extra"].dump();
   EXPECT_LT(metrics["experiment_extra"]["reload_max_abs_logit_difference"].get<double>(), 1e-6);
+
+  // Paired comparisons: the accuracy differences they report are the rows' own differences.
+  const auto accuracy = [&](int row) { return metrics["variants"][row]["metrics"]["accuracy"].get<double>(); };
+  const auto& qat_vs_ptq = metrics["experiment_extra"]["qat_vs_ptq"];
+  EXPECT_NEAR(qat_vs_ptq["accuracy_difference"].get<double>(), accuracy(2) - accuracy(1), 1e-9);
+  EXPECT_EQ(qat_vs_ptq["count"], metrics["variants"][0]["metrics"]["count"]);
+  const auto& ptq_vs_fp32 = metrics["variants"][1]["extra"]["paired_vs_baseline"];
+  EXPECT_NEAR(ptq_vs_fp32["accuracy_difference"].get<double>(), accuracy(1) - accuracy(0), 1e-9);
+  EXPECT_DOUBLE_EQ(metrics["experiment_extra"]["ptq_accuracy_loss_standard_error"].get<double>(),
+                   ptq_vs_fp32["standard_error"].get<double>());
+  EXPECT_TRUE(metrics["experiment_extra"]["ptq_loss_significant"].is_boolean());
 }
 
 TEST_F(QatExperiment, ZeroCalibrationSamplesIsAOneLineErrorNamingTheFlag) {

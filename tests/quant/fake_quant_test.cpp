@@ -50,12 +50,15 @@ TEST(FakeQuant, GradientsReachTheFp32WeightsThroughTheStraightThroughEstimator) 
   EXPECT_GT(weight.grad().abs().sum().item<double>(), 0.0);
 }
 
-TEST(FakeQuant, ConvertedInt8ModelComputesWhatTheFakeQuantModelEmulated) {
+class FakeQuantConversion : public ::testing::TestWithParam<int64_t> {};
+
+TEST_P(FakeQuantConversion, ConvertedInt8ModelComputesWhatTheFakeQuantModelEmulated) {
+  const int64_t weight_bits = GetParam();
   tpq::quant::select_engine("auto");
   torch::manual_seed(2);
   tpq::model::BertForSequenceClassification model(tpq::testing::small_bert_config(50, 32, 1, 2, 64, 32));
   model->init_weights();
-  tpq::quant::prepare_qat(*model);
+  tpq::quant::prepare_qat(*model, {}, weight_bits);
   const auto calibration = random_inputs(50);
   tpq::quant::calibrate(*model, [&] { model->forward(calibration); });
   tpq::quant::freeze_observers(*model);
@@ -68,6 +71,13 @@ TEST(FakeQuant, ConvertedInt8ModelComputesWhatTheFakeQuantModelEmulated) {
   const auto real = model->forward(inputs).logits;
   // Same scales and zero points; only rounding inside the int8 GEMM's requantization may differ.
   EXPECT_LT((real - emulated).abs().max().item<double>(), 0.05 + 0.05 * emulated.abs().max().item<double>());
+  // The stored int8 values stay on the requested grid.
+  const auto* kernel = dynamic_cast<const tpq::quant::StaticInt8Linear*>(model->bert->encoder->layers[0]->intermediate->dense->kernel.get());
+  ASSERT_NE(kernel, nullptr);
+  EXPECT_EQ(kernel->weight().values.abs().max().item<int64_t>(), tpq::quant::weight_bits_max_level(weight_bits));
+  EXPECT_EQ(info.details.contains("weight_bits"), weight_bits != 8);
 }
+
+INSTANTIATE_TEST_SUITE_P(WeightBits, FakeQuantConversion, ::testing::Values(8, 4));
 
 }  // namespace

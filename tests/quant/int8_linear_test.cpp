@@ -35,6 +35,23 @@ TEST_F(Int8Linear, QuantizationErrorIsAtMostHalfAStep) {
   }
 }
 
+TEST_F(Int8Linear, FewerWeightBitsUseFewerLevelsInTheSameInt8Storage) {
+  EXPECT_EQ(tpq::quant::weight_bits_max_level(8), 127);
+  EXPECT_EQ(tpq::quant::weight_bits_max_level(4), 7);
+  EXPECT_THROW(tpq::quant::weight_bits_max_level(1), tpq::UserError);
+  EXPECT_THROW(tpq::quant::weight_bits_max_level(9), tpq::UserError);
+  const auto weight = torch::randn({16, 32});
+  const auto four_bit = Int8Weight::quantize(weight, Granularity::PerChannel, 7);
+  EXPECT_EQ(four_bit.values.scalar_type(), torch::kChar);
+  // Every row reaches its extreme level 7 and no value goes past it.
+  EXPECT_TRUE(std::get<0>(four_bit.values.abs().max(1)).eq(7).all().item<bool>());
+  const auto error = (four_bit.dequantize() - weight).abs();
+  EXPECT_TRUE((error <= four_bit.scales.unsqueeze(1) / 2 + 1e-7).all().item<bool>());
+  // A coarser grid: the mean error grows about as 127/7.
+  const auto int8_error = (Int8Weight::quantize(weight, Granularity::PerChannel).dequantize() - weight).abs().mean().item<double>();
+  EXPECT_GT(error.mean().item<double>(), 10 * int8_error);
+}
+
 TEST_F(Int8Linear, PerChannelBeatsPerTensorWhenRowsDifferInScale) {
   auto weight = torch::randn({8, 64});
   weight[0] *= 50;  // one large row forces a coarse per-tensor scale on every row

@@ -20,6 +20,9 @@ struct QatOptions {
   double learning_rate = 1e-5;
   double freeze_observers_ratio = 0.5;  // fraction of the optimizer steps after which ranges stop moving
   int64_t calibration_samples = 1000;   // training examples for the initial (and PTQ) ranges
+  // Weight grid of both PTQ and QAT rows. 8 is INT8; fewer bits (e.g. 4) keep int8 storage and
+  // kernels but round onto 2^bits - 1 levels: the harsher setting where PTQ visibly loses accuracy.
+  int64_t weight_bits = 8;
 };
 
 // Reads the `quantization:` section; UserError naming the key for out-of-range values.

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tpq/eval/paired_comparison.h"
 #include "tpq/pipeline/baseline_context.h"
 #include "tpq/results/run_record.h"
 #include "tpq/results/table.h"
@@ -27,13 +28,18 @@ class VariantTable {
                    const std::filesystem::path& model_dir, const nlohmann::json& extra = nlohmann::json::object());
 
   const std::vector<results::RunRecord>& records() const { return records_; }
+  // Test-set predictions of row `row`, in split order (for paired comparisons between variants).
+  const std::vector<int64_t>& predictions(std::size_t row) const { return predictions_.at(row); }
+  // Row `candidate` against row `reference` on the same test examples (eval/paired_comparison.h).
+  eval::PairedComparison paired(std::size_t reference, std::size_t candidate) const;
 
   // Template columns: 方法 | 准确率 | F1分数 | 模型大小 (MB) | 压缩比 | 推理时间 (ms) | 加速比
   results::Table comparison_table() const;
   // An experiment whose template table has other columns (e.g. 4.1.2) writes that table as
   // comparison.csv instead; rows are the caller's business.
   void set_comparison_table(results::Table table) { comparison_override_ = std::move(table); }
-  // Everything measured per row: p50/p95 latency, throughput and its ratio, peak RSS, params, non-zeros.
+  // Everything measured per row: p50/p95 latency, throughput and its ratio, peak RSS, params, non-zeros,
+  // and the paired accuracy change against the first row with its standard error.
   results::Table details_table() const;
 
   // Writes the files; metrics.json holds the primary variant's record plus "variants" (all rows).
@@ -45,6 +51,7 @@ class VariantTable {
   std::string experiment_;
   std::vector<results::RunRecord> records_;
   std::vector<std::string> labels_;
+  std::vector<std::vector<int64_t>> predictions_;
   std::optional<results::Table> comparison_override_;
 };
 

@@ -30,7 +30,8 @@ struct RangeObserver {
 // Uses the owning Linear's own FP32 weight and bias, so the optimizer keeps training them.
 class FakeQuantLinear : public model::LinearKernel {
  public:
-  explicit FakeQuantLinear(model::LinearImpl& owner);
+  // weight_max_level: 127 for INT8 weights, 2^(b-1)-1 for a b-bit grid (weight_bits_max_level).
+  explicit FakeQuantLinear(model::LinearImpl& owner, int64_t weight_max_level = 127);
 
   torch::Tensor forward(const torch::Tensor& input) const override;
   std::string describe() const override { return "fake-quant int8 (QAT)"; }
@@ -47,13 +48,15 @@ class FakeQuantLinear : public model::LinearKernel {
   const RangeObserver& output_range() const { return output_; }
   void set_ranges(const RangeObserver& input, const RangeObserver& output) { input_ = input; output_ = output; }
 
-  // The per-output-channel symmetric int8 weight scales for `weight` (max|w| / 127).
-  static torch::Tensor weight_scales(const torch::Tensor& weight);
+  int64_t weight_max_level() const { return weight_max_level_; }
+  // The per-output-channel symmetric weight scales for `weight` (max|w| / max_level).
+  static torch::Tensor weight_scales(const torch::Tensor& weight, int64_t max_level = 127);
 
  private:
   bool observing() const;
 
   model::LinearImpl* owner_;
+  int64_t weight_max_level_;
   mutable RangeObserver input_;
   mutable RangeObserver output_;
   bool calibrating_ = false;
@@ -61,8 +64,10 @@ class FakeQuantLinear : public model::LinearKernel {
   bool frozen_ = false;
 };
 
-// Installs FakeQuantLinear on the selected Linears (weights stay trainable parameters); returns their names.
-std::vector<std::string> prepare_qat(model::BertForSequenceClassificationImpl& model, const LinearSelection& selection = {});
+// Installs FakeQuantLinear on the selected Linears (weights stay trainable parameters, rounded onto
+// a `weight_bits` grid in the forward pass); returns their names.
+std::vector<std::string> prepare_qat(model::BertForSequenceClassificationImpl& model, const LinearSelection& selection = {},
+                                     int64_t weight_bits = 8);
 
 // The FakeQuantLinear kernels of a prepared model, by module name.
 std::vector<std::pair<std::string, FakeQuantLinear*>> fake_quant_kernels(model::BertForSequenceClassificationImpl& model);

@@ -26,11 +26,17 @@ struct Int8Weight {
   torch::Tensor scales;  // float [1] (per tensor) or [out] (per channel)
   Granularity granularity = Granularity::PerChannel;
 
-  // Symmetric quantization: scale = max|w| / 127 over the tensor or each output row.
-  static Int8Weight quantize(const torch::Tensor& weight, Granularity granularity);
+  // Symmetric quantization: scale = max|w| / max_level over the tensor or each output row, values
+  // in [-max_level, max_level]. max_level 127 is INT8; a smaller one (7 for a 4-bit grid) keeps the
+  // int8 storage and kernels but rounds onto fewer levels (weight_bits_max_level).
+  static Int8Weight quantize(const torch::Tensor& weight, Granularity granularity, int64_t max_level = 127);
   at::Tensor to_quantized() const;   // a qint8 tensor for the engine
   torch::Tensor dequantize() const;  // float [out, in]
 };
+
+// Largest symmetric level of a `bits`-bit signed weight grid: 2^(bits-1) - 1 (127 for 8 bits).
+// UserError naming quantization.weight_bits outside [2, 8].
+int64_t weight_bits_max_level(int64_t bits);
 
 // Per-tensor affine parameters of an activation (quint8, asymmetric).
 struct ActivationQuant {
