@@ -27,6 +27,8 @@ void tune_allocator() {
   state = ok ? AllocatorState::Tuned : AllocatorState::Refused;
 }
 
+void release_free_heap() { malloc_trim(0); }
+
 std::string allocator_description() {
   switch (state) {
     case AllocatorState::Tuned: return "glibc malloc, large blocks reused (mmap off, trim 1 GiB, top pad 256 MiB)";

@@ -219,9 +219,14 @@ void run_qat(const ExperimentConfig& config, const fs::path& output_dir, torch::
     spdlog::info("QAT epoch {}: best fake-quant validation accuracy so far ({:.4f})", epoch.epoch, epoch.validation.accuracy);
     best.take(*qat);
   };
-  train::Trainer trainer(*qat, training_config, device, seed);
-  const auto training = trainer.fit(train_split, context.data.validation, context.num_labels, hooks);
+  // The trainer (optimizer state) and the snapshot go out of scope before the rows are measured,
+  // so the QAT row's peak RSS is the INT8 model's, not the training's.
+  const auto training = [&] {
+    train::Trainer trainer(*qat, training_config, device, seed);
+    return trainer.fit(train_split, context.data.validation, context.num_labels, hooks);
+  }();
   best.restore(*qat);
+  best = Snapshot{};
   qat->eval();
   train::write_training_curves(training, output_dir);
   draw_training_curve(training, output_dir / "training_curve.png");

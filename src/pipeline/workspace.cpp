@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "tpq/core/allocator.h"
 #include "tpq/core/error.h"
 #include "tpq/core/hash.h"
 #include "tpq/data/token_cache.h"
@@ -102,6 +103,7 @@ VariantMeasurement measure_variant(model::BertForSequenceClassificationImpl& mod
                                    const data::TokenizedSplit& test, int64_t num_labels, const ExperimentConfig& config,
                                    torch::Device device) {
   VariantMeasurement measurement;
+  release_free_heap();  // memory freed by earlier training must not count as this variant's
   measurement.peak_rss_is_evaluation_only = eval::reset_peak_rss();
   measurement.evaluation = eval::evaluate(model, test, num_labels, config.training.eval_batch_size, device);
   measurement.speed = eval::measure_speed(model, test, config.evaluation, device);

@@ -15,6 +15,10 @@ namespace tpq {
 // Call first thing in main, before any tensor exists. Idempotent.
 void tune_allocator();
 
+// Returns the heap's free pages to the kernel (malloc_trim). The tuned heap keeps what training
+// freed, so without this an evaluation's "peak RSS" after a training pass is mostly that cache.
+void release_free_heap();
+
 // "glibc malloc: mmap off, no trimming (tpq)" or "glibc malloc defaults (TPQ_SYSTEM_MALLOC=1)",
 // recorded in every results record so a timing can be traced to the allocator it ran on.
 std::string allocator_description();
