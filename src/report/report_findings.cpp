@@ -236,7 +236,7 @@ std::string qat_finding(const ReportContext& context) {
     note = "（同一批测试样本上的配对标准误 " + pp(paired_se) + "；差距" +
            (std::abs(difference) < 2.0 * paired_se ? "小于 2 倍配对标准误，不足以区分两者" : "超过 2 倍配对标准误") + "）";
   }
-  return qat->label + " 准确率 " + num(qat->accuracy, 4) + "，同设置的" + ptq->label + " " + num(ptq->accuracy, 4) + "，QAT " +
+  return qat->label + " 准确率 " + num(qat->accuracy, 4) + "，同设置的 " + ptq->label + " " + num(ptq->accuracy, 4) + "，QAT " +
          (difference >= 0 ? "高 " : "低 ") + pp(std::abs(difference)) + "。" + note;
 }
 
