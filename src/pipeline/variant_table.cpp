@@ -32,16 +32,13 @@ void VariantTable::add_variant(const std::string& variant, const std::string& la
   record.extra = extra;
   record.extra["model_dir"] = model_dir.string();
   record.extra["label"] = label;
-  if (!predictions_.empty()) {
-    record.extra["paired_vs_baseline"] =
-        eval::compare_paired(predictions_.front(), measurement.evaluation.predictions, context_.data.test.labels).to_json();
-  }
+  predictions_.push_back(measurement.evaluation.predictions);
+  if (predictions_.size() > 1) record.extra["paired_vs_baseline"] = paired(0, predictions_.size() - 1).to_json();
   spdlog::info("{} / {}: accuracy {:.4f}, F1 {:.4f}, {:.2f} MB, {:.3f} ms/sample (p50), {:.0f} samples/s", experiment_, variant,
                record.metrics["accuracy"].get<double>(), record.metrics["f1"].get<double>(), record.size["file_mb"].get<double>(),
                record.speed["latency_ms_per_sample_p50"].get<double>(), record.speed["throughput_samples_s"].get<double>());
   records_.push_back(std::move(record));
   labels_.push_back(label);
-  predictions_.push_back(measurement.evaluation.predictions);
 }
 
 eval::PairedComparison VariantTable::paired(std::size_t reference, std::size_t candidate) const {

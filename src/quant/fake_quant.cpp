@@ -27,17 +27,10 @@ void RangeObserver::observe(const torch::Tensor& values) {
 
 ActivationQuant RangeObserver::quant() const { return ActivationQuant::from_range(min_value, max_value); }
 
-FakeQuantLinear::FakeQuantLinear(model::LinearImpl& owner, int64_t weight_max_level)
-    : owner_(&owner), weight_max_level_(weight_max_level) {
-  require(weight_max_level >= 1 && weight_max_level <= 127, "fake-quant weight max level must lie in [1, 127]");
-}
+FakeQuantLinear::FakeQuantLinear(model::LinearImpl& owner, int64_t weight_bits)
+    : owner_(&owner), weight_bits_(weight_bits), weight_max_level_(weight_bits_max_level(weight_bits)) {}
 
 bool FakeQuantLinear::observing() const { return !frozen_ && (calibrating_ || owner_->is_training()); }
-
-torch::Tensor FakeQuantLinear::weight_scales(const torch::Tensor& weight, int64_t max_level) {
-  // The same scales Int8Weight::quantize(PerChannel) computes, so convert_qat reproduces the int8 values.
-  return (std::get<0>(weight.detach().abs().max(1)) / static_cast<double>(max_level)).clamp_min(1e-12).to(torch::kFloat);
-}
 
 torch::Tensor FakeQuantLinear::forward(const torch::Tensor& input) const {
   if (observing()) input_.observe(input);
@@ -49,7 +42,7 @@ torch::Tensor FakeQuantLinear::forward(const torch::Tensor& input) const {
   require(input_.initialised, "fake-quant Linear used before its input range was observed: calibrate first");
   const auto in = input_.quant();
   const auto x = torch::fake_quantize_per_tensor_affine(input, in.scale, in.zero_point, 0, 255);
-  const auto scales = weight_scales(owner_->weight, weight_max_level_);
+  const auto scales = Int8Weight::symmetric_scales(owner_->weight, Granularity::PerChannel, weight_max_level_);
   const auto zero_points = torch::zeros({scales.size(0)}, torch::TensorOptions().dtype(torch::kInt).device(scales.device()));
   const auto w = torch::fake_quantize_per_channel_affine(owner_->weight, scales, zero_points, 0, -weight_max_level_,
                                                              weight_max_level_);
@@ -66,11 +59,11 @@ std::vector<std::pair<std::string, torch::Tensor>> FakeQuantLinear::export_tenso
 
 std::vector<std::string> prepare_qat(model::BertForSequenceClassificationImpl& model, const LinearSelection& selection,
                                      int64_t weight_bits) {
-  const int64_t max_level = weight_bits_max_level(weight_bits);
+  weight_bits_max_level(weight_bits);  // UserError before any Linear is touched
   const auto names = select_linears(model, selection);
   for (const auto& [name, linear] : model::named_linears(model)) {
     if (std::find(names.begin(), names.end(), name) == names.end()) continue;
-    linear->attach_trainable_kernel(std::make_shared<FakeQuantLinear>(*linear, max_level));
+    linear->attach_trainable_kernel(std::make_shared<FakeQuantLinear>(*linear, weight_bits));
   }
   return names;
 }
@@ -113,7 +106,7 @@ QuantizationInfo convert_qat(model::BertForSequenceClassificationImpl& model, co
   info.method = "static_int8";
   info.granularity = Granularity::PerChannel;
   info.engine = current_engine();
-  int64_t max_level = 0;
+  int64_t weight_bits = 8;
   std::map<std::string, model::LinearImpl*> linears;
   for (const auto& [name, linear] : model::named_linears(model)) linears[name] = linear;
   for (const auto& [name, kernel] : fake_quant_kernels(model)) {
@@ -121,7 +114,7 @@ QuantizationInfo convert_qat(model::BertForSequenceClassificationImpl& model, co
             "convert_qat: module '" + name + "' has no observed ranges; calibrate first");
     auto* linear = linears.at(name);
     auto weight = Int8Weight::quantize(linear->weight, Granularity::PerChannel, kernel->weight_max_level());
-    max_level = kernel->weight_max_level();
+    weight_bits = kernel->weight_bits();
     auto int8 = std::make_shared<StaticInt8Linear>(std::move(weight), linear->bias.detach().clone(),
                                                    kernel->input_range().quant(), kernel->output_range().quant());
     linear->replace_with(std::move(int8));
@@ -131,11 +124,10 @@ QuantizationInfo convert_qat(model::BertForSequenceClassificationImpl& model, co
   info.details["source"] = source;
   info.details["observer"] = "moving_average_min_max (momentum 0.01)";
   // Below 8 bits the values still sit in int8 storage and run on the int8 kernels: fewer levels, same bytes.
-  if (max_level != 127) {
-    int64_t bits = 1;
-    while ((int64_t{1} << (bits - 1)) - 1 < max_level) ++bits;
-    info.details["weight_bits"] = bits;
-    info.details["weight_storage"] = "int8 (values in [-" + std::to_string(max_level) + ", " + std::to_string(max_level) + "])";
+  if (weight_bits != 8) {
+    const auto max_level = std::to_string(weight_bits_max_level(weight_bits));
+    info.details["weight_bits"] = weight_bits;
+    info.details["weight_storage"] = "int8 (values in [-" + max_level + ", " + max_level + "])";
   }
   model.config.extra[kQuantizationKey] = info.to_json();
   return info;

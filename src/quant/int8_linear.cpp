@@ -95,15 +95,20 @@ int64_t weight_bits_max_level(int64_t bits) {
   return (int64_t{1} << (bits - 1)) - 1;
 }
 
-Int8Weight Int8Weight::quantize(const torch::Tensor& weight, Granularity granularity, int64_t max_level) {
+torch::Tensor Int8Weight::symmetric_scales(const torch::Tensor& weight, Granularity granularity, int64_t max_level) {
   require(max_level >= 1 && max_level <= 127, "int8 weight max level must lie in [1, 127]");
+  const auto w = weight.detach();
+  const auto max_abs = granularity == Granularity::PerTensor ? w.abs().max().reshape({1}) : std::get<0>(w.abs().max(1));
+  // A row of zeros (e.g. a pruned neuron) still needs a valid, positive scale.
+  return (max_abs / static_cast<double>(max_level)).clamp_min(1e-12).to(torch::kFloat);
+}
+
+Int8Weight Int8Weight::quantize(const torch::Tensor& weight, Granularity granularity, int64_t max_level) {
   torch::NoGradGuard no_grad;
   const auto w = weight.detach().to(torch::kCPU, torch::kFloat);
   Int8Weight result;
   result.granularity = granularity;
-  auto max_abs = granularity == Granularity::PerTensor ? w.abs().max().reshape({1}) : std::get<0>(w.abs().max(1));
-  // A row of zeros (e.g. a pruned neuron) still needs a valid, positive scale.
-  result.scales = (max_abs / static_cast<double>(max_level)).clamp_min(1e-12).to(torch::kFloat);
+  result.scales = symmetric_scales(w, granularity, max_level);
   const auto broadcast = granularity == Granularity::PerTensor ? result.scales : result.scales.unsqueeze(1);
   result.values = torch::clamp(torch::round(w / broadcast), -max_level, max_level).to(torch::kChar);
   return result;

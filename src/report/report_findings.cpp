@@ -53,20 +53,24 @@ double test_examples(const ReportContext& context, const std::string& subdir) {
   return total;
 }
 
-// "（…在 N 条测试样本上，准确率的标准误约 X 个百分点，差距小于 2 倍标准误，不足以区分）"
+namespace {
+
+// "（<lead><se>；差距小于/超过 2 倍<yardstick>…）": whether `difference` is outside two standard errors.
+std::string significance_note(const std::string& lead, const std::string& yardstick, double standard_error, double difference) {
+  return "（" + lead + pp(standard_error) + "；差距" +
+         (std::abs(difference) < 2.0 * standard_error ? "小于 2 倍" + yardstick + "，不足以区分两者" : "超过 2 倍" + yardstick) + "）";
+}
+
+}  // namespace
+
+// "（N 条测试样本上准确率的标准误约 X 个百分点；差距小于 2 倍标准误，不足以区分两者）"
 std::string noise_note(const ReportContext& context, const std::string& subdir, double difference) {
   const double n = test_examples(context, subdir);
   const auto* fp32 = row_of(context, subdir, "fp32");
   if (n <= 0 || !fp32) return "";
   const double p = fp32->accuracy;
-  const double standard_error = std::sqrt(p * (1.0 - p) / n);
-  return "（" + num(n, 0) + " 条测试样本上准确率的标准误约 " + pp(standard_error) + "；差距" +
-         (std::abs(difference) < 2.0 * standard_error ? "小于 2 倍标准误，不足以区分两者" : "超过 2 倍标准误") + "）";
+  return significance_note(num(n, 0) + " 条测试样本上准确率的标准误约 ", "标准误", std::sqrt(p * (1.0 - p) / n), difference);
 }
-
-namespace {
-
-}  // namespace
 
 std::string head_finding(const ReportContext& context) {
   const auto* fp32 = row_of(context, "structured_pruning", "fp32");
@@ -226,16 +230,15 @@ std::string static_dynamic_finding(const ReportContext& context) {
 std::string qat_finding(const ReportContext& context) {
   const auto* qat = row_of(context, "qat", "int8_qat");
   const auto* ptq = row_of(context, "qat", "int8_static_ptq");
-  if (!context.tree.find("qat")) return not_run(context, "qat");
+  const auto* result = context.tree.find("qat");
+  if (!result) return not_run(context, "qat");
   if (!qat || !ptq) return "结果缺少 int8_qat 或 int8_static_ptq 变体";
   const double difference = qat->accuracy - ptq->accuracy;
-  std::string note = noise_note(context, "qat", difference);
   // Same test examples for both rows: the paired standard error (04 records it) is the sharper yardstick.
   double paired_se = 0;
-  if (number_at(context.tree.find("qat")->experiment_extra(), "qat_vs_ptq.standard_error", paired_se) && paired_se > 0) {
-    note = "（同一批测试样本上的配对标准误 " + pp(paired_se) + "；差距" +
-           (std::abs(difference) < 2.0 * paired_se ? "小于 2 倍配对标准误，不足以区分两者" : "超过 2 倍配对标准误") + "）";
-  }
+  const bool paired = number_at(result->experiment_extra(), "qat_vs_ptq.standard_error", paired_se) && paired_se > 0;
+  const std::string note = paired ? significance_note("同一批测试样本上的配对标准误 ", "配对标准误", paired_se, difference)
+                                  : noise_note(context, "qat", difference);
   return qat->label + " 准确率 " + num(qat->accuracy, 4) + "，同设置的 " + ptq->label + " " + num(ptq->accuracy, 4) + "，QAT " +
          (difference >= 0 ? "高 " : "低 ") + pp(std::abs(difference)) + "。" + note;
 }

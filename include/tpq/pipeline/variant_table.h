@@ -28,8 +28,6 @@ class VariantTable {
                    const std::filesystem::path& model_dir, const nlohmann::json& extra = nlohmann::json::object());
 
   const std::vector<results::RunRecord>& records() const { return records_; }
-  // Test-set predictions of row `row`, in split order (for paired comparisons between variants).
-  const std::vector<int64_t>& predictions(std::size_t row) const { return predictions_.at(row); }
   // Row `candidate` against row `reference` on the same test examples (eval/paired_comparison.h).
   eval::PairedComparison paired(std::size_t reference, std::size_t candidate) const;
 

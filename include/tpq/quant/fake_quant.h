@@ -30,8 +30,8 @@ struct RangeObserver {
 // Uses the owning Linear's own FP32 weight and bias, so the optimizer keeps training them.
 class FakeQuantLinear : public model::LinearKernel {
  public:
-  // weight_max_level: 127 for INT8 weights, 2^(b-1)-1 for a b-bit grid (weight_bits_max_level).
-  explicit FakeQuantLinear(model::LinearImpl& owner, int64_t weight_max_level = 127);
+  // weight_bits: 8 for INT8 weights; fewer rounds onto 2^(b-1)-1 levels a side (weight_bits_max_level).
+  explicit FakeQuantLinear(model::LinearImpl& owner, int64_t weight_bits = 8);
 
   torch::Tensor forward(const torch::Tensor& input) const override;
   std::string describe() const override { return "fake-quant int8 (QAT)"; }
@@ -48,15 +48,15 @@ class FakeQuantLinear : public model::LinearKernel {
   const RangeObserver& output_range() const { return output_; }
   void set_ranges(const RangeObserver& input, const RangeObserver& output) { input_ = input; output_ = output; }
 
+  int64_t weight_bits() const { return weight_bits_; }
   int64_t weight_max_level() const { return weight_max_level_; }
-  // The per-output-channel symmetric weight scales for `weight` (max|w| / max_level).
-  static torch::Tensor weight_scales(const torch::Tensor& weight, int64_t max_level = 127);
 
  private:
   bool observing() const;
 
   model::LinearImpl* owner_;
-  int64_t weight_max_level_;
+  int64_t weight_bits_;
+  int64_t weight_max_level_;  // weight_bits_max_level(weight_bits_), once
   mutable RangeObserver input_;
   mutable RangeObserver output_;
   bool calibrating_ = false;

@@ -30,6 +30,9 @@ struct Int8Weight {
   // in [-max_level, max_level]. max_level 127 is INT8; a smaller one (7 for a 4-bit grid) keeps the
   // int8 storage and kernels but rounds onto fewer levels (weight_bits_max_level).
   static Int8Weight quantize(const torch::Tensor& weight, Granularity granularity, int64_t max_level = 127);
+  // The scales quantize uses ([1] or [out], on weight's device, detached): QAT's fake quantization
+  // calls this too, so the model it converts holds exactly the values it trained against.
+  static torch::Tensor symmetric_scales(const torch::Tensor& weight, Granularity granularity, int64_t max_level = 127);
   at::Tensor to_quantized() const;   // a qint8 tensor for the engine
   torch::Tensor dequantize() const;  // float [out, in]
 };
