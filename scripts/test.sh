@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Builds (via setup.sh, idempotent) and runs the whole test suite with ctest.
-#   scripts/test.sh [extra ctest args, e.g. -R Tokenizer]
+#   scripts/test.sh [--no-setup] [extra ctest args, e.g. -R Tokenizer]
+#   --no-setup  do not run scripts/setup.sh (no apt-get, no data fetch, no build): test what is built
 # Tests that need ../shared/fixtures skip when it is absent, unless TPQ_REQUIRE_FIXTURES=1 (CI),
 # where a missing fixture fails the test (see tests/support/fixtures.h).
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${TPQ_BUILD_DIR:-$repo_root/build}"
-bash "$repo_root/scripts/setup.sh" --build-dir "$build_dir"
+if [[ "${1:-}" == "--no-setup" ]]; then
+  shift
+else
+  bash "$repo_root/scripts/setup.sh" --build-dir "$build_dir"
+fi
 ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" "$@"

@@ -1,6 +1,5 @@
 // tpq — the main command line. Subcommands live in *_command.cpp; errors a user can fix print one
 // line and exit 2, anything else exits 3.
-#include <cstdio>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -8,7 +7,7 @@
 
 #include "commands.h"
 #include "tpq/core/allocator.h"
-#include "tpq/core/error.h"
+#include "tpq/core/exit_status.h"
 #include "tpq/core/log.h"
 
 int main(int argc, char** argv) {
@@ -18,24 +17,18 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
   const std::vector<tpq::cli::Command> commands = {tpq::cli::add_predict_command(app), tpq::cli::add_bench_command(app),
-                                                     tpq::cli::add_report_command(app)};
+                                                     tpq::cli::add_report_command(app), tpq::cli::add_experiments_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
   }
-  try {
+  return tpq::run_with_exit_status("tpq", [&] {
     tpq::init_logging(log_level);
     for (const auto& command : commands) {
       const int status = command();
       if (status >= 0) return status;
     }
     return 0;
-  } catch (const tpq::UserError& error) {
-    std::fprintf(stderr, "tpq: error: %s\n", error.what());
-    return 2;
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "tpq: internal error (please report): %s\n", error.what());
-    return 3;
-  }
+  });
 }

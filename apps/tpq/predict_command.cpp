@@ -7,7 +7,7 @@
 #include "tpq/core/device.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/eval/predictor.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 
 namespace tpq::cli {
 
@@ -34,9 +34,9 @@ Command add_predict_command(CLI::App& app) {
     if (!command->parsed()) return -1;
     set_threads(flags->threads);
     check_blas(/*refuse_slow_blas=*/false, /*allow_slow_blas=*/true);
-    io::LoadOptions load_options;
+    checkpoint::LoadOptions load_options;
     load_options.device = parse_device(flags->device);
-    io::Checkpoint checkpoint = io::load_checkpoint(flags->model_dir, load_options);
+    checkpoint::Checkpoint checkpoint = checkpoint::load_checkpoint(flags->model_dir, load_options);
     const auto inputs = eval::read_text_inputs_jsonl(flags->input);
     const auto predictions = eval::predict(*checkpoint.model, *checkpoint.tokenizer, inputs, flags->options);
     eval::write_predictions_jsonl(flags->output, predictions);

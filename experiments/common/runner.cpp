@@ -1,8 +1,7 @@
 #include "runner.h"
 
-#include <chrono>
-#include <cstdio>
 #include <optional>
+#include <regex>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -10,81 +9,149 @@
 #include "tpq/core/allocator.h"
 #include "tpq/core/device.h"
 #include "tpq/core/error.h"
+#include "tpq/core/exit_status.h"
 #include "tpq/core/log.h"
 #include "tpq/core/runtime_info.h"
-#include "tpq/io/stale_files.h"
+#include "tpq/pipeline/experiment.h"
 
 namespace tpq::experiments {
-int run_experiment(int argc, char** argv, const ExperimentSpec& spec) {
-  tune_allocator();  // before any tensor: large activations are reused, not re-mmapped
-  CLI::App app{spec.description, spec.program};
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommonFlags {
   std::string config_file, profile = "default", output_dir, device, log_level = "info";
   std::optional<int64_t> seed;
   std::optional<int> threads;
   bool allow_slow_blas = false;
-  app.add_option("--config", config_file, "YAML file layered over the profile");
-  app.add_option("--profile", profile, "configs/profiles/<name>.yaml: quick, default or full")->capture_default_str();
-  app.add_option("--output_dir,--output-dir", output_dir, "Results directory (default results/" + spec.results_subdir + ")");
-  app.add_option("--device", device, "cpu, cuda, cuda:N or auto (overrides run.device)");
-  app.add_option("--seed", seed, "Random seed (overrides run.seed)");
-  app.add_option("--threads", threads, "CPU threads (overrides run.threads; 0 = LibTorch default)");
-  app.add_flag("--allow-slow-blas", allow_slow_blas, "Measure even on the reference BLAS (timings will be wrong)");
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
-  std::vector<std::string> scalar_values(spec.flags.size());
-  std::vector<std::vector<std::string>> list_values(spec.flags.size());
+};
+
+struct ExperimentFlags {
+  std::vector<std::string> scalars;
+  std::vector<std::vector<std::string>> lists;
   std::vector<CLI::Option*> options;
-  for (std::size_t i = 0; i < spec.flags.size(); ++i) {
-    const auto& flag = spec.flags[i];
-    const std::string help = flag.help + " [" + flag.config_key + "]";
-    options.push_back(flag.list ? app.add_option(flag.names, list_values[i], help)->expected(1, -1)
-                                : app.add_option(flag.names, scalar_values[i], help));
+};
+
+// The value of `--name VALUE` / `--name=VALUE` in argv, before CLI11 parses it (for help texts).
+std::string prescan(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == name && i + 1 < argc) return argv[i + 1];
+    if (arg.rfind(name + "=", 0) == 0) return arg.substr(name.size() + 1);
   }
+  return fallback;
+}
+
+// The values the profile (and --config) on the command line set, for --help: defaults are the
+// profile's, so help shows those instead of numbers of its own. Empty when they cannot be read
+// (the real run reports that error).
+struct HelpValues {
+  std::string source;  // "profile quick" or "profile quick + my.yaml"
+  nlohmann::json values = nlohmann::json::object();
+};
+
+HelpValues help_values(int argc, char** argv) {
+  HelpValues help;
+  try {
+    const std::string profile = prescan(argc, argv, "--profile", "default");
+    ConfigTree tree = ConfigTree::from_yaml_file(pipeline::profile_path(profile));
+    const std::string config = prescan(argc, argv, "--config", "");
+    if (!config.empty()) tree.merge(ConfigTree::from_yaml_file(config));
+    help.source = "profile " + profile + (config.empty() ? "" : " + " + config);
+    help.values = tree.json();
+  } catch (const std::exception&) {
+  }
+  return help;
+}
+
+std::string flag_help(const pipeline::ConfigFlag& flag, const HelpValues& help) {
+  const auto pointer = nlohmann::json::json_pointer("/" + std::regex_replace(flag.config_key, std::regex("\\."), "/"));
+  if (!help.values.contains(pointer)) return flag.help + " [" + flag.config_key + "]";
+  return flag.help + " [" + flag.config_key + " = " + help.values.at(pointer).dump() + " in " + help.source + "]";
+}
+
+void add_common_flags(CLI::App& app, CommonFlags& flags, const std::string& results_dir) {
+  app.add_option("--config", flags.config_file, "YAML file layered over the profile");
+  app.add_option("--profile", flags.profile, "configs/profiles/<name>.yaml: quick, default or full")->capture_default_str();
+  app.add_option("--output_dir,--output-dir", flags.output_dir, "Results directory (default results/" + results_dir + ")");
+  app.add_option("--device", flags.device, "cpu, cuda, cuda:N or auto (overrides run.device)");
+  app.add_option("--seed", flags.seed, "Random seed (overrides run.seed)");
+  app.add_option("--threads", flags.threads, "CPU threads (overrides run.threads; 0 = LibTorch default)");
+  app.add_flag("--allow-slow-blas", flags.allow_slow_blas, "Measure even on the reference BLAS (timings will be wrong)");
+  app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, off");
+}
+
+void add_experiment_flags(CLI::App& app, const std::vector<pipeline::ConfigFlag>& specs, const HelpValues& values,
+                          ExperimentFlags& flags) {
+  flags.scalars.resize(specs.size());
+  flags.lists.resize(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const std::string help = flag_help(specs[i], values);
+    flags.options.push_back(specs[i].list ? app.add_option(specs[i].names, flags.lists[i], help)->expected(1, -1)
+                                          : app.add_option(specs[i].names, flags.scalars[i], help));
+  }
+}
+
+// Profile, then --config, then each flag given on the command line.
+ConfigTree layered_config(const CommonFlags& common, const std::vector<pipeline::ConfigFlag>& specs,
+                          const ExperimentFlags& flags) {
+  ConfigTree tree = ConfigTree::from_yaml_file(pipeline::profile_path(common.profile));
+  if (!common.config_file.empty()) tree.merge(ConfigTree::from_yaml_file(common.config_file));
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (flags.options[i]->count() == 0) continue;
+    const std::string origin = flags.options[i]->get_name();
+    if (specs[i].list) {
+      nlohmann::json values = nlohmann::json::array();
+      for (const auto& value : flags.lists[i]) values.push_back(typed_scalar(value));
+      tree.set(specs[i].config_key, values, origin);
+    } else {
+      tree.set(specs[i].config_key, typed_scalar(flags.scalars[i]), origin);
+    }
+  }
+  if (common.seed) tree.set("run.seed", *common.seed, "--seed");
+  if (common.threads) tree.set("run.threads", *common.threads, "--threads");
+  if (!common.device.empty()) tree.set("run.device", common.device, "--device");
+  return tree;
+}
+
+// Options first (nothing loaded or written yet), then the run in its staging directory, then publish.
+void run_checked(const results::ExperimentEntry& entry, const pipeline::ExperimentDefinition& definition,
+                 const CommonFlags& common, const pipeline::ExperimentConfig& config) {
+  set_threads(config.run.threads);
+  const torch::Device device = parse_device(config.run.device);
+  check_blas(definition.measures_speed && device.is_cpu(), common.allow_slow_blas);
+  const fs::path results_dir = common.output_dir.empty() ? fs::path("results") / entry.results_dir : fs::path(common.output_dir);
+  auto experiment = definition.make();
+  experiment->read_options(config);
+  pipeline::ExperimentRun run(entry, config, results_dir, device);
+  spdlog::info("{}: profile {}, device {}, {} thread(s), seed {}, results in {}", entry.program, common.profile,
+               device.str(), at::get_num_threads(), config.run.seed, results_dir.string());
+  experiment->run(run);
+  run.publish();
+}
+
+}  // namespace
+
+int run_experiment(int argc, char** argv, results::ExperimentId id) {
+  tune_allocator();  // before any tensor: large activations are reused, not re-mmapped
+  const auto& entry = results::catalogue_entry(id);
+  const auto& definition = pipeline::experiment_definition(id);
+  CLI::App app{definition.description, entry.program};
+  CommonFlags common;
+  ExperimentFlags flags;
+  add_common_flags(app, common, entry.results_dir);
+  add_experiment_flags(app, definition.flags, help_values(argc, argv), flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return app.exit(error);
   }
-
-  try {
-    init_logging(log_level);
-    ConfigTree tree = ConfigTree::from_yaml_file(pipeline::profile_path(profile));
-    if (!config_file.empty()) tree.merge(ConfigTree::from_yaml_file(config_file));
-    for (std::size_t i = 0; i < spec.flags.size(); ++i) {
-      if (options[i]->count() == 0) continue;
-      const std::string origin = options[i]->get_name();
-      if (spec.flags[i].list) {
-        nlohmann::json values = nlohmann::json::array();
-        for (const auto& value : list_values[i]) values.push_back(typed_scalar(value));
-        tree.set(spec.flags[i].config_key, values, origin);
-      } else {
-        tree.set(spec.flags[i].config_key, typed_scalar(scalar_values[i]), origin);
-      }
-    }
-    if (seed) tree.set("run.seed", *seed, "--seed");
-    if (threads) tree.set("run.threads", *threads, "--threads");
-    if (!device.empty()) tree.set("run.device", device, "--device");
-    const auto config = pipeline::ExperimentConfig::from(tree, spec.extra_sections);
-
-    set_threads(config.run.threads);
-    const torch::Device torch_device = parse_device(config.run.device);
-    check_blas(spec.measures_speed && torch_device.is_cpu(), allow_slow_blas);
-    const std::filesystem::path results_dir = output_dir.empty() ? std::filesystem::path("results") / spec.results_subdir
-                                                                 : std::filesystem::path(output_dir);
-    spdlog::info("{}: profile {}, device {}, {} thread(s), seed {}, results in {}", spec.program, profile,
-                 torch_device.str(), at::get_num_threads(), config.run.seed, results_dir.string());
-    const auto start = std::chrono::steady_clock::now();
-    io::clean_stale_work_files(results_dir);  // temp files of an earlier run that was killed
-    spec.run(config, results_dir, torch_device);
-    spdlog::info("{} finished in {:.0f} s", spec.program,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return run_with_exit_status(entry.program, [&] {
+    init_logging(common.log_level);
+    const auto tree = layered_config(common, definition.flags, flags);
+    run_checked(entry, definition, common, pipeline::ExperimentConfig::from(tree, definition.extra_sections));
     return 0;
-  } catch (const UserError& error) {
-    std::fprintf(stderr, "%s: error: %s\n", spec.program.c_str(), error.what());
-    return 2;
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "%s: internal error (please report): %s\n", spec.program.c_str(), error.what());
-    return 3;
-  }
+  });
 }
 
 }  // namespace tpq::experiments

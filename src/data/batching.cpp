@@ -7,7 +7,7 @@
 #include <random>
 
 #include "tpq/core/error.h"
-#include "tpq/data/split.h"
+#include "data/split.h"
 
 namespace tpq::data {
 

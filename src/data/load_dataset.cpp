@@ -10,7 +10,7 @@
 #include "tpq/core/config_tree.h"
 #include "tpq/core/error.h"
 #include "tpq/data/dataset_spec.h"
-#include "tpq/data/split.h"
+#include "data/split.h"
 
 namespace tpq::data {
 

@@ -1,6 +1,6 @@
 // Seeded stratified splitting and class-balanced capping (see include/tpq/data/split.h).
 // Owns the rounding rule: per class floor(n * f) plus largest remainders, ties to the earlier part.
-#include "tpq/data/split.h"
+#include "data/split.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,12 +4,51 @@
 
 #include <algorithm>
 #include <limits>
+#include <numeric>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
 #include "tpq/core/hash.h"
+#include "data/split.h"
 
 namespace tpq::data {
+
+namespace {
+
+void append_row(TokenizedSplit& out, const TokenizedSplit& split, std::size_t row) {
+  const std::size_t length = split.length(row);
+  out.input_ids.insert(out.input_ids.end(), split.ids_of(row), split.ids_of(row) + length);
+  out.token_type_ids.insert(out.token_type_ids.end(), split.types_of(row), split.types_of(row) + length);
+  out.offsets.push_back(out.input_ids.size());
+  out.labels.push_back(split.labels[row]);
+}
+
+TokenizedSplit empty_like(const TokenizedSplit& split) {
+  TokenizedSplit out;
+  out.pad_id = split.pad_id;
+  out.max_length = split.max_length;
+  return out;
+}
+
+}  // namespace
+
+TokenizedSplit seeded_sample(const TokenizedSplit& split, int64_t count, uint64_t seed) {
+  std::vector<std::size_t> order(split.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 generator(seed);
+  seeded_shuffle(order, generator);
+  TokenizedSplit sample = empty_like(split);
+  for (int64_t i = 0; i < count && !order.empty(); ++i) append_row(sample, split, order[static_cast<std::size_t>(i) % order.size()]);
+  return sample;
+}
+
+TokenizedSplit head_of(const TokenizedSplit& split, int64_t n) {
+  if (n <= 0 || static_cast<std::size_t>(n) >= split.size()) return split;
+  TokenizedSplit head = empty_like(split);
+  for (std::size_t row = 0; row < static_cast<std::size_t>(n); ++row) append_row(head, split, row);
+  return head;
+}
 
 void TokenizedSplit::append(const std::vector<int64_t>& ids, const std::vector<int64_t>& types, int64_t label) {
   if (ids.size() != types.size()) throw std::logic_error("tokenizer returned ids and type ids of different lengths");

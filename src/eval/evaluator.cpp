@@ -9,7 +9,7 @@
 
 namespace tpq::eval {
 
-EvaluationResult evaluate(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& split,
+EvaluationResult evaluate(model::EncoderClassifierImpl& model, const data::TokenizedSplit& split,
                           int64_t num_labels, int64_t batch_size, torch::Device device) {
   require(split.size() > 0, "evaluation split is empty");
   const auto start = std::chrono::steady_clock::now();

@@ -58,17 +58,4 @@ ClassificationMetrics compute_metrics(const std::vector<int64_t>& predicted, con
   return metrics;
 }
 
-nlohmann::json ClassificationMetrics::to_json() const {
-  return {{"accuracy", accuracy},
-          {"f1", f1},
-          {"precision", precision},
-          {"recall", recall},
-          {"macro_f1", macro_f1},
-          {"macro_precision", macro_precision},
-          {"macro_recall", macro_recall},
-          {"loss", loss},
-          {"count", count},
-          {"confusion_matrix", confusion_matrix}};
-}
-
 }  // namespace tpq::eval

@@ -11,7 +11,7 @@
 
 namespace tpq::eval {
 
-model::BertInputs collate(const std::vector<const tokenize::Encoding*>& encodings, int64_t pad_id, torch::Device device) {
+model::ModelInputs collate(const std::vector<const tokenize::Encoding*>& encodings, int64_t pad_id, torch::Device device) {
   require(!encodings.empty(), "collate: empty batch");
   std::size_t longest = 0;
   for (const auto* encoding : encodings) longest = std::max(longest, encoding->input_ids.size());
@@ -34,7 +34,7 @@ model::BertInputs collate(const std::vector<const tokenize::Encoding*>& encoding
   return {ids.to(device), types.to(device), mask.to(device)};
 }
 
-std::vector<Prediction> predict(model::BertForSequenceClassificationImpl& model, const tokenize::Tokenizer& tokenizer,
+std::vector<Prediction> predict(model::EncoderClassifierImpl& model, const tokenize::Tokenizer& tokenizer,
                                 const std::vector<TextInput>& inputs, const PredictOptions& options) {
   const int64_t model_limit = std::min<int64_t>(512, model.config.max_position_embeddings);
   const int64_t max_length = options.max_length > 0 ? options.max_length : model_limit;

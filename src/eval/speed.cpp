@@ -22,7 +22,7 @@ double percentile(std::vector<double> values, double p) {
   return values[low] + (rank - low) * (values[high] - values[low]);
 }
 
-SpeedResult measure_speed(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& split,
+SpeedResult measure_speed(model::EncoderClassifierImpl& model, const data::TokenizedSplit& split,
                           const SpeedOptions& options, torch::Device device) {
   require(split.size() > 0, "speed measurement needs a non-empty split");
   require(options.latency_samples > 0 && options.throughput_batch_size > 0 && options.throughput_batches > 0,
@@ -67,20 +67,6 @@ SpeedResult measure_speed(model::BertForSequenceClassificationImpl& model, const
   result.throughput_samples_per_second = samples / seconds;
   result.batch_ms_mean = 1000.0 * seconds / options.throughput_batches;
   return result;
-}
-
-nlohmann::json SpeedResult::to_json() const {
-  return {{"latency_ms_per_sample_p50", latency_ms_p50},
-          {"latency_ms_per_sample_p95", latency_ms_p95},
-          {"latency_ms_per_sample_mean", latency_ms_mean},
-          {"throughput_samples_s", throughput_samples_per_second},
-          {"batch_ms_mean", batch_ms_mean},
-          {"batch_size", options.throughput_batch_size},
-          {"latency_samples", options.latency_samples},
-          {"throughput_batches", options.throughput_batches},
-          {"warmup", options.warmup},
-          {"threads", threads},
-          {"device", device}};
 }
 
 }  // namespace tpq::eval

@@ -6,8 +6,8 @@
 
 namespace tpq::model {
 
-BertConfig ModelSpec::scratch_config(int64_t tokenizer_vocab_size, const std::vector<std::string>& label_names) const {
-  BertConfig config;
+EncoderConfig ModelSpec::scratch_config(int64_t tokenizer_vocab_size, const std::vector<std::string>& label_names) const {
+  EncoderConfig config;
   config.vocab_size = tokenizer_vocab_size;
   config.hidden_size = hidden_size;
   config.num_hidden_layers = num_hidden_layers;

@@ -5,7 +5,7 @@
 
 namespace tpq::model {
 
-std::vector<std::pair<std::string, LinearImpl*>> named_linears(BertForSequenceClassificationImpl& model) {
+std::vector<std::pair<std::string, LinearImpl*>> named_linears(EncoderClassifierImpl& model) {
   std::vector<std::pair<std::string, LinearImpl*>> linears;
   for (const auto& item : model.named_modules(/*name_prefix=*/"", /*include_self=*/false)) {
     if (auto* linear = item.value()->as<LinearImpl>()) linears.emplace_back(item.key(), linear);
@@ -13,7 +13,7 @@ std::vector<std::pair<std::string, LinearImpl*>> named_linears(BertForSequenceCl
   return linears;
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> model_state_tensors(BertForSequenceClassificationImpl& model) {
+std::vector<std::pair<std::string, torch::Tensor>> model_state_tensors(EncoderClassifierImpl& model) {
   std::vector<std::pair<std::string, torch::Tensor>> tensors;
   std::set<std::string> exported;  // parameter names a kernel speaks for
   for (const auto& [name, linear] : named_linears(model)) {

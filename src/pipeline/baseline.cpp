@@ -1,7 +1,6 @@
-#include "tpq/pipeline/baseline.h"
+#include "pipeline/baseline.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
@@ -10,8 +9,10 @@
 #include "tpq/core/runtime_info.h"
 #include "tpq/data/stats.h"
 #include "tpq/io/atomic_file.h"
-#include "tpq/io/checkpoint.h"
-#include "tpq/pipeline/workspace.h"
+#include "tpq/checkpoint/checkpoint.h"
+#include "tpq/pipeline/experiment.h"
+#include "pipeline/training_curve.h"
+#include "pipeline/workspace.h"
 #include "tpq/results/chart.h"
 #include "tpq/results/table.h"
 #include "tpq/train/mlm_pretraining.h"
@@ -23,156 +24,190 @@ namespace {
 
 // The model to fine-tune: a pretrained checkpoint (classifier re-initialised if the labels differ)
 // or a fresh from-scratch BERT.
-model::BertForSequenceClassification initial_model(const ExperimentConfig& config, const tokenize::Tokenizer& tokenizer,
+model::EncoderClassifier initial_model(const ExperimentConfig& config, const tokenize::Tokenizer& tokenizer,
                                                    const std::vector<std::string>& label_names) {
   torch::manual_seed(config.run.seed);
   if (config.model.from_scratch()) {
-    return model::BertForSequenceClassification(config.model.scratch_config(tokenizer.vocab_size(), label_names));
+    return model::EncoderClassifier(config.model.scratch_config(tokenizer.vocab_size(), label_names));
   }
   const fs::path dir = config.model.pretrained;
-  auto bert_config = model::BertConfig::load(dir / "config.json");
+  auto bert_config = model::EncoderConfig::load(dir / "config.json");
   const bool same_labels = bert_config.num_labels() == static_cast<int64_t>(label_names.size());
   bert_config.label_names = label_names;
-  model::BertForSequenceClassification model(bert_config);
-  io::LoadOptions options;
+  model::EncoderClassifier model(bert_config);
+  checkpoint::LoadOptions options;
   options.allow_fresh_classifier = true;
   options.discard_classifier = !same_labels;
   std::vector<std::string> fresh;
-  io::load_weights(*model, dir / "model.safetensors", options, &fresh);
+  checkpoint::load_weights(*model, dir / "model.safetensors", options, &fresh);
   if (!fresh.empty()) spdlog::info("fine-tuning {}: classifier initialised fresh for {} labels", dir.string(), label_names.size());
   return model;
-}
-
-void draw_training_curve(const train::TrainResult& result, const fs::path& png) {
-  results::Series step_loss{"train loss (per step window)", {}, {}, "lines"};
-  for (const auto& step : result.steps) {
-    step_loss.x.push_back(step.epoch);
-    step_loss.y.push_back(step.loss);
-  }
-  results::Series val_loss{"validation loss", {}, {}}, train_acc{"train accuracy", {}, {}}, val_acc{"validation accuracy", {}, {}};
-  for (const auto& epoch : result.epochs) {
-    val_loss.x.push_back(epoch.epoch);
-    val_loss.y.push_back(epoch.validation.loss);
-    train_acc.x.push_back(epoch.epoch);
-    train_acc.y.push_back(epoch.train_accuracy);
-    val_acc.x.push_back(epoch.epoch);
-    val_acc.y.push_back(epoch.validation.accuracy);
-  }
-  results::render_panels({{"Loss", "epoch", "cross-entropy", {step_loss, val_loss}},
-                          {"Accuracy", "epoch", "accuracy", {train_acc, val_acc}}},
-                         png);
 }
 
 results::Table evaluation_table(const results::RunRecord& record) {
   // Rows as the template's 基线性能 table.
   results::Table table({"指标", "数值"});
   const auto& metrics = record.metrics;
-  table.add_row({"准确率 (Accuracy)", results::format_number(metrics["accuracy"].get<double>(), 4)});
-  table.add_row({"F1 分数", results::format_number(metrics["f1"].get<double>(), 4)});
-  table.add_row({"精确率 (Precision)", results::format_number(metrics["precision"].get<double>(), 4)});
-  table.add_row({"召回率 (Recall)", results::format_number(metrics["recall"].get<double>(), 4)});
-  table.add_row({"推理时间 (ms/样本)", results::format_number(record.speed["latency_ms_per_sample_p50"].get<double>(), 3)});
-  table.add_row({"吞吐量 (样本/秒)", results::format_number(record.speed["throughput_samples_s"].get<double>(), 1)});
-  table.add_row({"模型大小 (MB)", results::format_number(record.size["file_mb"].get<double>(), 2)});
-  table.add_row({"参数数量", std::to_string(record.size["params"].get<int64_t>())});
-  table.add_row({"峰值内存 (MB)", results::format_number(record.memory["peak_rss_mb"].get<double>(), 1)});
+  table.add_row({"准确率 (Accuracy)", results::format_number(metrics.accuracy, 4)});
+  table.add_row({"F1 分数", results::format_number(metrics.f1, 4)});
+  table.add_row({"精确率 (Precision)", results::format_number(metrics.precision, 4)});
+  table.add_row({"召回率 (Recall)", results::format_number(metrics.recall, 4)});
+  table.add_row({"推理时间 (ms/样本)", results::format_number(record.speed.latency_ms_p50, 3)});
+  table.add_row({"吞吐量 (样本/秒)", results::format_number(record.speed.throughput_samples_s, 1)});
+  table.add_row({"模型大小 (MB)", results::format_number(record.size.file_mb, 2)});
+  table.add_row({"参数数量", std::to_string(record.size.params)});
+  table.add_row({"峰值内存 (MB)", results::format_number(record.memory.peak_rss_mb, 1)});
   return table;
 }
 
-}  // namespace
 
-void run_baseline(const ExperimentConfig& config, const fs::path& output_dir, torch::Device device) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::string started_at = utc_timestamp();
-  fs::create_directories(output_dir);
-  // metrics.json marks a finished run (run_all resumes on it): drop a stale one first.
-  fs::remove(output_dir / "metrics.json");
+train::MlmConfig mlm_config(const ExperimentConfig& config) {
+  train::MlmConfig mlm;
+  mlm.epochs = config.training.mlm_epochs;
+  mlm.learning_rate = config.training.mlm_learning_rate;
+  mlm.mask_probability = config.training.mlm_mask_probability;
+  mlm.batch_size = config.training.batch_size;
+  mlm.amp = config.training.amp;
+  return mlm;
+}
 
-  auto splits = load_splits(config);
-  const auto label_names = splits.train.label_names;
-  const auto tokenizer = prepare_tokenizer(config, splits.train);
-  auto model = initial_model(config, *tokenizer, label_names);
-  const int64_t max_length = std::min(config.model.max_length, model->config.max_position_embeddings);
+train::SpecialIds special_ids(const tokenize::Tokenizer& tokenizer) {
+  return {tokenizer.pad_id(), tokenizer.cls_id(), tokenizer.sep_id(), tokenizer.mask_id(),
+          1 + std::max({tokenizer.pad_id(), tokenizer.cls_id(), tokenizer.sep_id(), tokenizer.mask_id(), tokenizer.unk_id()})};
+}
 
-  data::StatsOptions stats_options;
-  stats_options.max_length = max_length;
-  stats_options.threads = std::max(1, config.run.threads);
-  const auto stats = data::dataset_stats(
-      splits, [&](const std::string& text) { return tokenizer->tokenize(text).size(); }, stats_options);
-  io::write_json_atomic(output_dir / "dataset_stats.json", stats);
+nlohmann::json training_json(const train::TrainResult& training, const train::MlmResult& mlm) {
+  return {{"best_epoch", training.best_epoch},
+          {"best_validation_accuracy", training.best_validation_accuracy},
+          {"epochs_run", training.epochs.size()},
+          {"optimizer_steps", training.optimizer_steps},
+          {"train_seconds", training.seconds},
+          {"stopped_early", training.stopped_early},
+          {"mlm_epochs", mlm.epoch_losses.size()},
+          {"mlm_epoch_losses", mlm.epoch_losses},
+          {"mlm_seconds", mlm.seconds}};
+}
 
-  const auto prepared = prepare_data(config, std::move(splits), *tokenizer, max_length);
-  model->to(device);
-  train::MlmResult mlm;
-  if (config.training.mlm_epochs > 0) {
-    require(config.model.from_scratch(), "training.mlm_epochs: MLM pre-training is for from-scratch models; set it to 0");
-    train::MlmConfig mlm_config;
-    mlm_config.epochs = config.training.mlm_epochs;
-    mlm_config.learning_rate = config.training.mlm_learning_rate;
-    mlm_config.mask_probability = config.training.mlm_mask_probability;
-    mlm_config.batch_size = config.training.batch_size;
-    mlm_config.amp = config.training.amp;
-    const train::SpecialIds special{tokenizer->pad_id(), tokenizer->cls_id(), tokenizer->sep_id(), tokenizer->mask_id(),
-                                    1 + std::max({tokenizer->pad_id(), tokenizer->cls_id(), tokenizer->sep_id(),
-                                                  tokenizer->mask_id(), tokenizer->unk_id()})};
-    mlm = train::pretrain_mlm(*model, prepared.train, special, mlm_config, device, config.run.seed);
+class BaselineTraining : public Experiment {
+ public:
+  void read_options(const ExperimentConfig& config) override {
+    require(config.training.mlm_epochs == 0 || config.model.from_scratch(),
+            "training.mlm_epochs: MLM pre-training is for from-scratch models; set it to 0");
   }
-  const fs::path model_dir = output_dir / "model";
-  train::TrainHooks hooks;
-  hooks.on_best = [&](const train::EpochLog& epoch) {
-    spdlog::info("epoch {}: best validation accuracy so far ({:.4f}); saving {}", epoch.epoch, epoch.validation.accuracy,
-                 model_dir.string());
-    io::save_checkpoint(model_dir, *model, tokenizer.get());
-  };
-  train::Trainer trainer(*model, config.training, device, config.run.seed);
-  const auto training = trainer.fit(prepared.train, prepared.validation, static_cast<int64_t>(label_names.size()), hooks);
-  if (training.best_epoch == 0) io::save_checkpoint(model_dir, *model, tokenizer.get());  // epochs: 0
-  train::write_training_curves(training, output_dir);
-  if (!training.epochs.empty()) draw_training_curve(training, output_dir / "training_curve.png");
 
-  // Measure the best checkpoint as saved, exactly as later experiments will load it.
-  io::LoadOptions load_options;
-  load_options.device = device;
-  auto best = io::load_checkpoint(model_dir, load_options);
-  const auto measurement = measure_variant(*best.model, model_dir, prepared.test, static_cast<int64_t>(label_names.size()),
-                                           config, device);
-  auto record = make_record("baseline", "fp32", measurement, config, device);
-  record.extra = {{"training",
-                   {{"best_epoch", training.best_epoch},
-                    {"best_validation_accuracy", training.best_validation_accuracy},
-                    {"epochs_run", training.epochs.size()},
-                    {"optimizer_steps", training.optimizer_steps},
-                    {"train_seconds", training.seconds},
-                    {"stopped_early", training.stopped_early},
-                    {"mlm_epochs", mlm.epoch_losses.size()},
-                    {"mlm_epoch_losses", mlm.epoch_losses},
-                    {"mlm_seconds", mlm.seconds}}},
+  void run(ExperimentRun& run) override {
+    const auto& config = run.config();
+    auto splits = load_splits(config);
+    label_names_ = splits.train.label_names;
+    tokenizer_ = prepare_tokenizer(config, splits.train);
+    model_ = initial_model(config, *tokenizer_, label_names_);
+    max_length_ = std::min(config.model.max_length, model_->config.max_position_embeddings);
+    write_dataset_stats(splits, config, run.dir() / "dataset_stats.json");
+    data_ = prepare_data(config, std::move(splits), *tokenizer_, max_length_);
+    model_->to(run.device());
+    const auto mlm = config.training.mlm_epochs > 0
+                         ? train::pretrain_mlm(*model_, data_.train, special_ids(*tokenizer_), mlm_config(config), run.device(),
+                                               config.run.seed)
+                         : train::MlmResult{};
+    const auto training = fine_tune(run);
+    write_results(run, training, mlm);
+  }
+
+ private:
+  void write_dataset_stats(const data::DatasetSplits& splits, const ExperimentConfig& config, const fs::path& path) const {
+    data::StatsOptions options;
+    options.max_length = max_length_;
+    options.threads = std::max(1, config.run.threads);
+    const auto tokenizer = tokenizer_;
+    io::write_json_atomic(path, data::dataset_stats(
+                                    splits, [&](const std::string& text) { return tokenizer->tokenize(text).size(); }, options));
+  }
+
+  // Trains with the best validation epoch saved to model/ (as is for 0 epochs).
+  train::TrainResult fine_tune(ExperimentRun& run) {
+    const fs::path model_dir = run.dir() / "model";
+    train::TrainHooks hooks;
+    hooks.on_best = [&](const train::EpochLog& epoch) {
+      spdlog::info("epoch {}: best validation accuracy so far ({:.4f}); saving {}", epoch.epoch, epoch.validation.accuracy,
+                   run.published_path(model_dir).string());
+      checkpoint::save_checkpoint(model_dir, *model_, tokenizer_.get());
+    };
+    train::Trainer trainer(*model_, run.config().training, run.device(), run.config().run.seed);
+    const auto training = trainer.fit(data_.train, data_.validation, static_cast<int64_t>(label_names_.size()), hooks);
+    if (training.best_epoch == 0) checkpoint::save_checkpoint(model_dir, *model_, tokenizer_.get());  // epochs: 0
+    train::write_training_curves(training, run.dir());
+    draw_training_curve(training, "", "", run.dir() / "training_curve.png");
+    return training;
+  }
+
+  void write_results(ExperimentRun& run, const train::TrainResult& training, const train::MlmResult& mlm);
+
+  std::vector<std::string> label_names_;
+  std::shared_ptr<tokenize::Tokenizer> tokenizer_;
+  model::EncoderClassifier model_{nullptr};
+  int64_t max_length_ = 0;
+  PreparedData data_;
+};
+
+// Measures the best checkpoint as saved, exactly as later experiments will load it, and writes the record.
+void BaselineTraining::write_results(ExperimentRun& run, const train::TrainResult& training, const train::MlmResult& mlm) {
+  const auto& config = run.config();
+  const fs::path model_dir = run.dir() / "model";
+  checkpoint::LoadOptions load_options;
+  load_options.device = run.device();
+  auto best = checkpoint::load_checkpoint(model_dir, load_options);
+  const auto measurement = measure_variant(*best.model, model_dir, data_.test, static_cast<int64_t>(label_names_.size()),
+                                           config, run.device());
+  auto record = make_record("baseline", "fp32", measurement, config, run.device());
+  record.extra = {{"training", training_json(training, mlm)},
                   {"model",
                    {{"layers", best.config.num_hidden_layers},
                     {"hidden_size", best.config.hidden_size},
                     {"heads", best.config.num_attention_heads},
                     {"intermediate_size", best.config.intermediate_size},
                     {"vocab_size", best.config.vocab_size},
-                    {"max_length", max_length},
-                    {"tokenizer", tokenizer->kind()},
+                    {"max_length", max_length_},
+                    {"tokenizer", tokenizer_->kind()},
                     {"source", config.model.from_scratch() ? "scratch" : config.model.pretrained}}},
                   {"dataset",
                    {{"name", config.data.name},
-                    {"train", prepared.train.size()},
-                    {"validation", prepared.validation.size()},
-                    {"test", prepared.test.size()},
-                    {"labels", label_names}}}};
-  record.started_at = started_at;
-  record.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
+                    {"train", data_.train.size()},
+                    {"validation", data_.validation.size()},
+                    {"test", data_.test.size()},
+                    {"labels", label_names_}}}};
+  record.provenance.started_at = run.started_at();
+  record.provenance.wall_s = run.elapsed_seconds();
   nlohmann::json run_config = config.to_json();
   run_config["runtime"] = runtime_record();
-  io::write_json_atomic(output_dir / "config.json", run_config);
-  evaluation_table(record).write_csv(output_dir / "evaluation_results.csv");
-  results::write_record(output_dir / "metrics.json", record);  // last: marks the run complete
+  io::write_json_atomic(run.dir() / "config.json", run_config);
+  evaluation_table(record).write_csv(run.dir() / "evaluation_results.csv");
+  results::write_record(run.dir() / "metrics.json", record);  // last: marks the run complete
   spdlog::info("baseline: test accuracy {:.4f}, F1 {:.4f}, {:.2f} MB, p50 latency {:.2f} ms/sample, {:.0f} s wall",
-               record.metrics["accuracy"].get<double>(), record.metrics["f1"].get<double>(),
-               record.size["file_mb"].get<double>(), record.speed["latency_ms_per_sample_p50"].get<double>(), record.wall_s);
+               record.metrics.accuracy, record.metrics.f1,
+               record.size.file_mb, record.speed.latency_ms_p50, record.provenance.wall_s);
+}
+
+}  // namespace
+
+ExperimentDefinition baseline_definition() {
+  ExperimentDefinition definition;
+  definition.id = results::ExperimentId::Baseline;
+  definition.description = "Train the baseline text classifier every other experiment compares against";
+  definition.flags = {
+      {"--model,--pretrained", "model.pretrained", "Local HF checkpoint dir to fine-tune, or 'scratch'"},
+      {"--dataset", "data.dataset", "imdb, aclimdb, sst2, ag_news, spam_assassin, csv, tsv, jsonl"},
+      {"--data_path,--data-path", "data.path", "Dataset file or directory"},
+      {"--epochs", "training.epochs", "Training epochs"},
+      {"--batch_size,--batch-size", "training.batch_size", "Batch size"},
+      {"--learning_rate,--learning-rate", "training.learning_rate", "Peak learning rate (AdamW)"},
+      {"--max_length,--max-length", "model.max_length", "Tokens per example"},
+      {"--max_train_samples,--max-train-samples", "data.max_train_samples", "Cap on training examples (0 = all)"},
+      {"--max_val_samples,--max-val-samples", "data.max_validation_samples", "Cap on validation examples"},
+      {"--max_test_samples,--max-test-samples", "data.max_test_samples", "Cap on test examples"},
+      {"--amp", "training.amp", "none, bf16 or fp16 (CUDA)"},
+  };
+  definition.make = [] { return std::make_unique<BaselineTraining>(); };
+  return definition;
 }
 
 }  // namespace tpq::pipeline

@@ -1,4 +1,4 @@
-#include "tpq/pipeline/baseline_context.h"
+#include "pipeline/baseline_context.h"
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
@@ -16,9 +16,9 @@ BaselineContext load_baseline(const ExperimentConfig& config, const fs::path& mo
   BaselineContext context;
   context.model_dir = model_dir;
   context.config = config;
-  io::LoadOptions options;
+  checkpoint::LoadOptions options;
   options.device = device;
-  context.checkpoint = io::load_checkpoint(model_dir, options);
+  context.checkpoint = checkpoint::load_checkpoint(model_dir, options);
   require(context.checkpoint.config.extra.count("tpq_quantization") == 0,
           model_dir.string() + ": this is a quantized checkpoint; experiments start from the FP32 baseline");
   int64_t max_length = std::min<int64_t>(512, context.checkpoint.config.max_position_embeddings);
@@ -44,11 +44,11 @@ BaselineContext load_baseline(const ExperimentConfig& config, const fs::path& mo
   return context;
 }
 
-model::BertForSequenceClassification clone_baseline(const BaselineContext& context, torch::Device device) {
-  io::LoadOptions options;
+model::EncoderClassifier clone_baseline(const BaselineContext& context, torch::Device device) {
+  checkpoint::LoadOptions options;
   options.device = device;
   options.load_tokenizer = false;
-  auto copy = io::load_checkpoint(context.model_dir, options);
+  auto copy = checkpoint::load_checkpoint(context.model_dir, options);
   return copy.model;
 }
 

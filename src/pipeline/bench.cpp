@@ -12,7 +12,7 @@
 #include "tpq/core/error.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/eval/speed.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/prune/ffn_pruning.h"
 #include "tpq/prune/head_pruning.h"
 #include "tpq/quant/engine.h"
@@ -23,8 +23,8 @@
 namespace tpq::pipeline {
 namespace {
 
-model::BertConfig shape_config(const std::string& shape) {
-  model::BertConfig config;  // defaults are bert-base: L12 H768 A12 I3072, 30522 vocab
+model::EncoderConfig shape_config(const std::string& shape) {
+  model::EncoderConfig config;  // defaults are bert-base: L12 H768 A12 I3072, 30522 vocab
   if (shape == "bert-base") return config;
   if (shape == "bert-small") {
     config.num_hidden_layers = 4;
@@ -43,33 +43,33 @@ model::BertConfig shape_config(const std::string& shape) {
   throw UserError("--shape " + shape + ": use bert-base, bert-small or tiny (or --model DIR)");
 }
 
-model::BertForSequenceClassification make_model(const BenchOptions& options, torch::Device device) {
+model::EncoderClassifier make_model(const BenchOptions& options, torch::Device device) {
   torch::manual_seed(options.seed);
   if (!options.model_dir.empty()) {
-    io::LoadOptions load;
+    checkpoint::LoadOptions load;
     load.load_tokenizer = false;
-    return io::load_checkpoint(options.model_dir, load).model;
+    return checkpoint::load_checkpoint(options.model_dir, load).model;
   }
-  return model::BertForSequenceClassification(shape_config(options.shape));
+  return model::EncoderClassifier(shape_config(options.shape));
 }
 
 // 50% of all heads (global weight-norm ranking; on random weights this is close to an arbitrary
 // half) and 50% of every FFN, removed physically: the speed of the smaller shapes is the point.
-void prune_half_heads_and_ffn(model::BertForSequenceClassificationImpl& model) {
+void prune_half_heads_and_ffn(model::EncoderClassifierImpl& model) {
   const auto scores = prune::weight_norm_head_importance(model);
   const int64_t heads = std::min(prune::removable_heads(model.config), prune::total_heads(model.config) / 2);
   prune::prune_heads(model, prune::select_heads_to_prune(model.config, scores, heads));
   prune::prune_ffn_neurons(model, prune::select_ffn_neurons(prune::ffn_neuron_importance(model), 0.5));
 }
 
-model::BertInputs random_inputs(int64_t batch, int64_t length, int64_t vocab, uint64_t seed, torch::Device device) {
+model::ModelInputs random_inputs(int64_t batch, int64_t length, int64_t vocab, uint64_t seed, torch::Device device) {
   torch::manual_seed(seed);
   return {torch::randint(1, vocab, {batch, length}, torch::kLong).to(device), torch::zeros({batch, length}, torch::kLong).to(device),
           torch::ones({batch, length}, torch::kLong).to(device)};
 }
 
 // The variant applied to a fresh FP32 model.
-void apply_variant(model::BertForSequenceClassificationImpl& model, const std::string& variant, const BenchOptions& options,
+void apply_variant(model::EncoderClassifierImpl& model, const std::string& variant, const BenchOptions& options,
                    torch::Device device) {
   if (variant == "fp32") {
     model.to(device);

@@ -1,6 +1,5 @@
-#include "tpq/pipeline/comprehensive_comparison.h"
+#include "pipeline/comprehensive_comparison.h"
 
-#include <chrono>
 
 #include <spdlog/spdlog.h>
 
@@ -46,9 +45,12 @@ std::string summary_report(const report::ResultsTree& tree, const std::vector<re
   for (const auto& png : charts.drawn) md += "- ![" + png.stem().string() + "](" + png.filename().string() + ")\n";
   for (const auto& line : charts.skipped) md += "- 未绘制：" + line + "\n";
   md += "\n## 实验状态\n\n";
-  for (const auto& info : report::experiment_catalogue()) {
-    md += "- " + info.program + "（" + info.name + "）：" +
-          (tree.find(info.subdir) ? "已完成" : "未运行（" + tree.root.string() + "/" + info.subdir + "/metrics.json 不存在）") + "\n";
+  for (const auto& info : results::experiment_catalogue()) {
+    if (info.id == results::ExperimentId::Comparison) continue;  // this program
+    md += "- " + info.program + "（" + info.title_zh + "）：" +
+          (tree.find(info.results_dir) ? "已完成"
+                                        : "未运行（" + tree.root.string() + "/" + info.results_dir + "/metrics.json 不存在）") +
+          "\n";
   }
   for (const auto& warning : tree.warnings) md += "- 警告：" + warning + "\n";
   return md;
@@ -77,65 +79,103 @@ nlohmann::json choice_json(const std::vector<report::SummaryRow>& rows, const re
   return json;
 }
 
-}  // namespace
 
-void run_comprehensive_comparison(const ExperimentConfig& config, const fs::path& output_dir, torch::Device device) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::string started_at = utc_timestamp();
-  const auto options = comparison_options(config);
-  fs::create_directories(output_dir);
-  fs::remove(output_dir / "metrics.json");
-
-  const auto tree = report::load_results_tree(options.results_dir);
-  require(!tree.experiments.empty(), "10_comprehensive_comparison: no finished experiment under " + options.results_dir.string() +
-                                         " (no */metrics.json); run the experiments first, or pass --results-dir");
-  const auto rows = report::summary_rows(tree);
-  const auto pareto = report::pareto_front(rows);
-  const auto best = report::best_configs(rows, options.max_accuracy_drop_points);
-  report::summary_table(rows).write_csv(output_dir / "summary_table.csv");
-  const auto charts = report::draw_comparison_charts(tree, rows, pareto, output_dir);
-  io::write_file_atomic(output_dir / "summary_report.md", summary_report(tree, rows, pareto, best, charts));
-
-  results::RunRecord record;
-  record.experiment = "comprehensive_comparison";
-  record.variant = "summary";
-  record.config = config.to_json();
-  record.seed = config.run.seed;
-  record.device = device.str();
-  record.started_at = started_at;
-  record.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  record.extra["measures_nothing"] = "aggregates the recorded metrics.json of the other experiments";
-  auto json = record.to_json();
-  nlohmann::json summary = nlohmann::json::array();
-  for (const auto& row : rows) summary.push_back(row_json(row));
-  nlohmann::json front = nlohmann::json::array();
-  for (auto i : pareto) front.push_back(rows[i].display_name());
+nlohmann::json sources_json(const report::ResultsTree& tree) {
   nlohmann::json sources = nlohmann::json::object();
   for (const auto& [subdir, result] : tree.experiments) {
     nlohmann::json source;
     source["metrics_json"] = (result.dir / "metrics.json").string();
-    source["started_at"] = result.record.value("started_at", "");
-    source["git_rev"] = result.record.value("git_rev", "");
+    source["started_at"] = result.record.primary.provenance.started_at;
+    source["git_rev"] = result.record.primary.provenance.git_rev;
     sources[subdir] = source;
   }
+  return sources;
+}
+
+nlohmann::json comparison_extra(const report::ResultsTree& tree, const std::vector<report::SummaryRow>& rows,
+                                const std::vector<std::size_t>& pareto, const report::BestConfigs& best,
+                                const report::ChartOutcome& charts) {
+  nlohmann::json summary = nlohmann::json::array();
+  for (const auto& row : rows) summary.push_back(row_json(row));
+  nlohmann::json front = nlohmann::json::array();
+  for (auto i : pareto) front.push_back(rows[i].display_name());
   nlohmann::json chart_files = nlohmann::json::array();
   for (const auto& png : charts.drawn) chart_files.push_back(png.filename().string());
   nlohmann::json extra;
-  extra["results_dir"] = options.results_dir.string();
+  extra["results_dir"] = tree.root.string();
   extra["rows"] = summary;
   extra["pareto_front"] = front;
   extra["best"]["highest_accuracy"] = choice_json(rows, best.highest_accuracy);
   extra["best"]["best_compression"] = choice_json(rows, best.best_compression);
   extra["best"]["best_tradeoff"] = choice_json(rows, best.best_tradeoff);
-  extra["sources"] = sources;
+  extra["sources"] = sources_json(tree);
   extra["charts"] = chart_files;
   extra["charts_skipped"] = charts.skipped;
   extra["warnings"] = tree.warnings;
-  json["variants"] = nlohmann::json::array();  // no table rows of its own: it measures nothing
-  json["experiment_extra"] = extra;
-  io::write_json_atomic(output_dir / "metrics.json", json);  // last: marks the run complete
-  spdlog::info("comparison: {} rows from {} experiment(s), {} chart(s) in {}", rows.size(), tree.experiments.size(),
-               charts.drawn.size(), output_dir.string());
+  return extra;
+}
+
+class ComprehensiveComparison : public Experiment {
+ public:
+  void read_options(const ExperimentConfig& config) override {
+    options_ = comparison_options(config);
+    results_dir_given_ = config.tree.json().contains("comparison") && config.tree.json()["comparison"].contains("results_dir");
+  }
+
+  void run(ExperimentRun& run) override {
+    const fs::path results_dir = results_dir_given_ ? options_.results_dir : run.results_dir().parent_path();
+    const auto tree = report::load_results_tree(results_dir);
+    require(!tree.experiments.empty(), "10_comprehensive_comparison: no finished experiment under " + results_dir.string() +
+                                           " (no */metrics.json); run the experiments first, or pass --results-dir");
+    const auto rows = report::summary_rows(tree);
+    const auto pareto = report::pareto_front(rows);
+    const auto best = report::best_configs(rows, options_.max_accuracy_drop_points);
+    report::summary_table(rows).write_csv(run.dir() / "summary_table.csv");
+    const auto charts = report::draw_comparison_charts(tree, rows, pareto, run.dir());
+    io::write_file_atomic(run.dir() / "summary_report.md", summary_report(tree, rows, pareto, best, charts));
+    write_record(run, comparison_extra(tree, rows, pareto, best, charts));
+    spdlog::info("comparison: {} rows from {} experiment(s), {} chart(s) in {}", rows.size(), tree.experiments.size(),
+                 charts.drawn.size(), run.results_dir().string());
+  }
+
+ private:
+  // Provenance and the comparison's facts; no metrics, size or speed: it measures nothing.
+  static void write_record(ExperimentRun& run, const nlohmann::json& extra) {
+    auto json = runtime_record();
+    json["experiment"] = "comprehensive_comparison";
+    json["variant"] = "summary";
+    json["config"] = run.config().to_json();
+    json["seed"] = run.config().run.seed;
+    json["device"] = run.device().str();
+    json["started_at"] = run.started_at();
+    json["wall_s"] = run.elapsed_seconds();
+    json["extra"] = {{"measures_nothing", "aggregates the recorded metrics.json of the other experiments"}};
+    json["metrics"] = json["size"] = json["speed"] = json["memory"] = nlohmann::json::object();
+    json["variants"] = nlohmann::json::array();  // no table rows of its own
+    json["experiment_extra"] = extra;
+    io::write_json_atomic(run.dir() / "metrics.json", json);  // last: marks the run complete
+  }
+
+  ComparisonOptions options_;
+  bool results_dir_given_ = false;
+};
+
+}  // namespace
+
+ExperimentDefinition comprehensive_comparison_definition() {
+  ExperimentDefinition definition;
+  definition.id = results::ExperimentId::Comparison;
+  definition.description = "Summary table, Pareto front, best configurations and charts across all finished experiments";
+  definition.measures_speed = false;
+  definition.extra_sections = {"comparison"};
+  definition.flags = {
+      {"--results-dir,--results_dir", "comparison.results_dir",
+       "Directory holding <experiment>/metrics.json (default: the parent of --output_dir)"},
+      {"--max-accuracy-drop,--max_accuracy_drop", "comparison.max_accuracy_drop_points",
+       "Accuracy drop (percentage points) allowed for the best-compression and trade-off picks"},
+  };
+  definition.make = [] { return std::make_unique<ComprehensiveComparison>(); };
+  return definition;
 }
 
 }  // namespace tpq::pipeline

@@ -1,19 +1,13 @@
-#include "tpq/pipeline/dynamic_quantization.h"
+#include "pipeline/dynamic_quantization.h"
 
-#include <chrono>
-
-#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include "tpq/core/error.h"
-#include "tpq/core/runtime_info.h"
-#include "tpq/io/atomic_file.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/io/safetensors.h"
-#include "tpq/pipeline/baseline_context.h"
-#include "tpq/pipeline/variant_table.h"
+#include "pipeline/shared_sections.h"
+#include "pipeline/variant_experiment.h"
 #include "tpq/quant/engine.h"
 #include "tpq/quant/quantized_model.h"
-#include "tpq/pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -31,6 +25,63 @@ uint64_t weight_bytes(const fs::path& safetensors, const std::vector<std::string
   return bytes;
 }
 
+class DynamicQuantization : public VariantExperiment {
+ public:
+  void read_options(const ExperimentConfig& config) override {
+    options_ = dynamic_quantization_options(config);
+    engine_ = quant::select_engine(options_.engine);
+  }
+
+ protected:
+  fs::path baseline_model() const override { return options_.baseline_model; }
+
+  std::vector<VariantPlan> plan() override {
+    std::vector<VariantPlan> rows;
+    for (auto granularity : {quant::Granularity::PerTensor, quant::Granularity::PerChannel}) {
+      const bool per_channel = granularity == quant::Granularity::PerChannel;
+      rows.push_back({"int8_dynamic_" + quant::to_string(granularity),
+                      std::string("INT8 (动态, ") + (per_channel ? "逐通道" : "逐张量") + ")",
+                      [this, granularity] { return quantize(granularity); }});
+    }
+    return rows;
+  }
+
+  ExperimentSummary summarize() override {
+    return {"int8_dynamic_per_channel", {{"engine", engine_}, {"linear_weights", linear_sizes_}, {"notes", notes()}}};
+  }
+
+ private:
+  BuiltVariant quantize(quant::Granularity granularity) {
+    quant::LinearSelection selection;
+    selection.include_pooler_and_classifier = options_.include_pooler_and_classifier;
+    auto model = fresh_baseline();
+    const auto info = quant::quantize_dynamic(*model, granularity, selection);
+    const std::string variant = "int8_dynamic_" + quant::to_string(granularity);
+    // The per-channel model is the experiment's main artefact (quantized_model/, as DESIGN names it).
+    const fs::path model_dir = dir(granularity == quant::Granularity::PerChannel ? "quantized_model" : "quantized_model_per_tensor");
+    checkpoint::save_checkpoint(model_dir, *model, baseline().checkpoint.tokenizer.get());
+    const uint64_t fp32_linear = weight_bytes(baseline().model_dir / "model.safetensors", info.modules);
+    const uint64_t int8_linear = weight_bytes(model_dir / "model.safetensors", info.modules);
+    linear_sizes_[variant] = {{"modules", info.modules.size()},
+                              {"fp32_weight_bytes", fp32_linear},
+                              {"int8_weight_bytes", int8_linear},
+                              {"compression", static_cast<double>(fp32_linear) / int8_linear}};
+    return {model, model_dir, {{"quantization", info.to_json()}, {"linear_weights", linear_sizes_[variant]}}};
+  }
+
+  nlohmann::json notes() const {
+    return {"Weights: symmetric INT8 (zero point 0), scale = max|w|/127 per tensor or per output channel.",
+            "Activations: quantized per batch at run time by quantized::linear_dynamic (" + engine_ + ").",
+            std::string("Quantized: every encoder Linear (Q, K, V, attention output, FFN in/out)") +
+                (options_.include_pooler_and_classifier ? ", pooler and classifier." : "; pooler and classifier stay FP32."),
+            "Embeddings, LayerNorm, softmax, GELU and the attention matmuls stay FP32."};
+  }
+
+  DynamicQuantizationOptions options_;
+  std::string engine_;
+  nlohmann::json linear_sizes_ = nlohmann::json::object();
+};
+
 }  // namespace
 
 DynamicQuantizationOptions dynamic_quantization_options(const ExperimentConfig& config) {
@@ -45,51 +96,18 @@ DynamicQuantizationOptions dynamic_quantization_options(const ExperimentConfig& 
   return options;
 }
 
-void run_dynamic_quantization(const ExperimentConfig& config, const fs::path& output_dir, torch::Device device) {
-  require(device.is_cpu(), "02_dynamic_quantization: INT8 kernels are CPU kernels; use --device cpu");
-  const auto start = std::chrono::steady_clock::now();
-  const std::string started_at = utc_timestamp();
-  const auto options = dynamic_quantization_options(config);
-  fs::create_directories(output_dir);
-  fs::remove(output_dir / "metrics.json");
-  const std::string engine = quant::select_engine(options.engine);
-
-  auto context = load_baseline(config, options.baseline_model, device);
-  VariantTable table(context, "dynamic_quant");
-  table.add_fp32_baseline();
-
-  quant::LinearSelection selection;
-  selection.include_pooler_and_classifier = options.include_pooler_and_classifier;
-  nlohmann::json linear_sizes = nlohmann::json::object();
-  for (auto granularity : {quant::Granularity::PerTensor, quant::Granularity::PerChannel}) {
-    auto model = clone_baseline(context, device);
-    const auto info = quant::quantize_dynamic(*model, granularity, selection);
-    const std::string variant = "int8_dynamic_" + quant::to_string(granularity);
-    // The per-channel model is the experiment's main artefact (quantized_model/, as DESIGN names it).
-    const fs::path model_dir = output_dir / (granularity == quant::Granularity::PerChannel ? "quantized_model"
-                                                                                          : "quantized_model_per_tensor");
-    io::save_checkpoint(model_dir, *model, context.checkpoint.tokenizer.get());
-    const uint64_t fp32_linear = weight_bytes(context.model_dir / "model.safetensors", info.modules);
-    const uint64_t int8_linear = weight_bytes(model_dir / "model.safetensors", info.modules);
-    linear_sizes[variant] = {{"modules", info.modules.size()},
-                             {"fp32_weight_bytes", fp32_linear},
-                             {"int8_weight_bytes", int8_linear},
-                             {"compression", static_cast<double>(fp32_linear) / int8_linear}};
-    table.add_variant(variant, "INT8 (动态, " + std::string(granularity == quant::Granularity::PerChannel ? "逐通道" : "逐张量") + ")",
-                      *model, model_dir,
-                      {{"quantization", info.to_json()}, {"linear_weights", linear_sizes[variant]}});
-  }
-
-  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  table.write(output_dir, "int8_dynamic_per_channel", started_at, elapsed,
-              {{"engine", engine},
-               {"linear_weights", linear_sizes},
-               {"notes",
-                {"Weights: symmetric INT8 (zero point 0), scale = max|w|/127 per tensor or per output channel.",
-                 "Activations: quantized per batch at run time by quantized::linear_dynamic (" + engine + ").",
-                 std::string("Quantized: every encoder Linear (Q, K, V, attention output, FFN in/out)") +
-                     (options.include_pooler_and_classifier ? ", pooler and classifier." : "; pooler and classifier stay FP32."),
-                 "Embeddings, LayerNorm, softmax, GELU and the attention matmuls stay FP32."}}});
+ExperimentDefinition dynamic_quantization_definition() {
+  ExperimentDefinition definition;
+  definition.id = results::ExperimentId::DynamicQuantization;
+  definition.description = "Dynamic INT8 quantization of the baseline's Linear layers, measured against FP32";
+  definition.extra_sections = {"quantization"};
+  definition.flags = {
+      baseline_model_flag("quantization"),
+      {"--engine", "quantization.engine", "Quantized engine: auto, onednn, fbgemm, qnnpack"},
+      {"--include-head", "quantization.include_pooler_and_classifier", "Also quantize pooler and classifier (true/false)"},
+  };
+  definition.make = [] { return std::make_unique<DynamicQuantization>(); };
+  return definition;
 }
 
 }  // namespace tpq::pipeline

@@ -1,4 +1,4 @@
-#include "tpq/pipeline/magnitude_pruning.h"
+#include "pipeline/magnitude_pruning.h"
 
 #include <unistd.h>
 
@@ -9,9 +9,9 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/io/safetensors.h"
-#include "tpq/io/sparse_tensors.h"
+#include "tpq/checkpoint/sparse_tensors.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -32,7 +32,7 @@ data::TokenizedSplit sample_examples(const data::TokenizedSplit& split, int64_t 
   return sample;
 }
 
-prune::Masks prune_weights(model::BertForSequenceClassificationImpl& model, const BaselineContext& context,
+prune::Masks prune_weights(model::EncoderClassifierImpl& model, const BaselineContext& context,
                            prune::Importance importance, prune::Scope scope, double sparsity,
                            int64_t calibration_samples, torch::Device device, const prune::PrunableSet& set) {
   prune::Scores scores;
@@ -57,7 +57,7 @@ nlohmann::json FineTuneBudget::to_json() const {
   return json;
 }
 
-train::TrainResult fine_tune_masked(model::BertForSequenceClassificationImpl& model, const prune::Masks& masks,
+train::TrainResult fine_tune_masked(model::EncoderClassifierImpl& model, const prune::Masks& masks,
                                     const BaselineContext& context, const FineTuneBudget& budget, double learning_rate,
                                     uint64_t seed, torch::Device device) {
   if (budget.none()) return {};
@@ -94,7 +94,7 @@ nlohmann::json SparseSave::to_json() const {
   return json;
 }
 
-SparseSave save_sparse_model(const fs::path& dir, model::BertForSequenceClassificationImpl& model,
+SparseSave save_sparse_model(const fs::path& dir, model::EncoderClassifierImpl& model,
                              const tokenize::Tokenizer* tokenizer, const prune::PrunableSet& set) {
   std::vector<std::string> names;
   SparseSave save;
@@ -103,27 +103,27 @@ SparseSave save_sparse_model(const fs::path& dir, model::BertForSequenceClassifi
     save.dense_weight_bytes += static_cast<uint64_t>(weight.numel()) * sizeof(float);
   }
   auto& extra = model.config.extra;
-  const nlohmann::json previous = extra.contains(io::kSparseKey) ? extra[io::kSparseKey] : nlohmann::json();
+  const nlohmann::json previous = extra.contains(checkpoint::kSparseKey) ? extra[checkpoint::kSparseKey] : nlohmann::json();
 
   // The dense reference: the same model, same files, ordinary F32 tensors.
-  extra.erase(io::kSparseKey);
+  extra.erase(checkpoint::kSparseKey);
   const fs::path dense_dir = fs::temp_directory_path() / ("tpq-dense-size-" + std::to_string(::getpid()));
-  io::save_checkpoint(dense_dir, model, tokenizer);
-  save.dense_file_bytes = io::directory_bytes(dense_dir);
+  checkpoint::save_checkpoint(dense_dir, model, tokenizer);
+  save.dense_file_bytes = checkpoint::directory_bytes(dense_dir);
   fs::remove_all(dense_dir);
 
-  extra[io::kSparseKey] = io::sparse_section(names);
-  io::save_checkpoint(dir, model, tokenizer);
-  save.file_bytes = io::directory_bytes(dir);
+  extra[checkpoint::kSparseKey] = checkpoint::sparse_section(names);
+  checkpoint::save_checkpoint(dir, model, tokenizer);
+  save.file_bytes = checkpoint::directory_bytes(dir);
   const auto file = io::SafetensorsFile::open(dir / "model.safetensors");
   for (const auto& name : names) {
-    for (const std::string suffix : {io::kSparseMaskSuffix, io::kSparseValuesSuffix}) {
+    for (const std::string suffix : {checkpoint::kSparseMaskSuffix, checkpoint::kSparseValuesSuffix}) {
       const auto& entry = file.entry(name + suffix);
       save.sparse_weight_bytes += entry.end - entry.begin;
     }
   }
-  if (previous.is_null()) extra.erase(io::kSparseKey);  // the in-memory model is unchanged
-  else extra[io::kSparseKey] = previous;
+  if (previous.is_null()) extra.erase(checkpoint::kSparseKey);  // the in-memory model is unchanged
+  else extra[checkpoint::kSparseKey] = previous;
   spdlog::info("{}: {} bytes compressed, {} bytes dense ({:.1f}%)", dir.string(), save.file_bytes, save.dense_file_bytes,
                100.0 * save.file_bytes / std::max<uint64_t>(1, save.dense_file_bytes));
   return save;

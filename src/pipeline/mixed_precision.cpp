@@ -1,23 +1,20 @@
-#include "tpq/pipeline/mixed_precision.h"
+#include "pipeline/mixed_precision.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/core/error.h"
-#include "tpq/core/runtime_info.h"
-#include "tpq/io/checkpoint.h"
-#include "tpq/pipeline/baseline_context.h"
-#include "tpq/pipeline/variant_table.h"
+#include "pipeline/variant_experiment.h"
 #include "tpq/quant/engine.h"
 #include "tpq/quant/half_precision.h"
 #include "tpq/quant/quantized_model.h"
-#include "tpq/quant/sensitivity.h"
+#include "pipeline/layer_sensitivity.h"
 #include "tpq/results/chart.h"
 #include "tpq/results/table.h"
-#include "tpq/pipeline/shared_sections.h"
+#include "pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -31,7 +28,7 @@ std::string joined(const std::vector<std::string>& names) {
 }
 
 // Ranked entries as CSV: rank, index (model order, the x of sensitivity.png), module, layer, ...
-results::Table sensitivity_table(const std::vector<quant::SensitivityEntry>& ranked, const std::vector<std::string>& model_order) {
+results::Table sensitivity_table(const std::vector<SensitivityEntry>& ranked, const std::vector<std::string>& model_order) {
   results::Table table({"rank", "index", "module", "layer", "accuracy", "accuracy_drop", "loss", "loss_change"});
   for (std::size_t i = 0; i < ranked.size(); ++i) {
     const auto& entry = ranked[i];
@@ -43,7 +40,7 @@ results::Table sensitivity_table(const std::vector<quant::SensitivityEntry>& ran
   return table;
 }
 
-void draw_sensitivity(const quant::SensitivityReport& report, const std::vector<std::string>& model_order, const fs::path& png) {
+void draw_sensitivity(const SensitivityReport& report, const std::vector<std::string>& model_order, const fs::path& png) {
   results::Series drop{"accuracy drop", {}, {}, "boxes fs solid 0.5"};
   results::Series loss{"loss change", {}, {}, "boxes fs solid 0.5"};
   for (const auto& entry : report.linears) {
@@ -65,17 +62,135 @@ void draw_accuracy_size_speed(const std::vector<results::RunRecord>& records, co
   for (std::size_t i = 0; i < records.size(); ++i) {
     const double x = static_cast<double>(i);
     accuracy.x.push_back(x);
-    accuracy.y.push_back(records[i].metrics.at("accuracy").get<double>());
+    accuracy.y.push_back(records[i].metrics.accuracy);
     size.x.push_back(x);
-    size.y.push_back(records[i].size.at("file_mb").get<double>());
+    size.y.push_back(records[i].size.file_mb);
     latency.x.push_back(x);
-    latency.y.push_back(records[i].speed.at("latency_ms_per_sample_p50").get<double>());
+    latency.y.push_back(records[i].speed.latency_ms_p50);
   }
   const std::string x_label = "row of precision_comparison.csv (0 = FP32)";
   results::render_panels({{"Test accuracy", x_label, "accuracy", {accuracy}},
                           {"Size on disk", x_label, "MB", {size}},
                           {"Latency", x_label, "ms / sample", {latency}}},
                          png, 1400, 420);
+}
+
+
+class MixedPrecision : public VariantExperiment {
+ public:
+  void read_options(const ExperimentConfig& config) override {
+    options_ = mixed_precision_options(config);
+    engine_ = quant::select_engine(options_.engine);
+  }
+
+ protected:
+  fs::path baseline_model() const override { return options_.baseline_model; }
+
+  std::vector<VariantPlan> plan() override {
+    const auto slice = data::head_of(baseline().data.validation, options_.sensitivity_samples);
+    spdlog::info("layer sensitivity: INT8 one Linear / one layer at a time on {} validation examples", slice.size());
+    sensitivity_ = layer_sensitivity([&] { return fresh_baseline(); }, encoder_linears_, slice, baseline().num_labels,
+                                     config().training.eval_batch_size);
+    keep_fp32_ = sensitivity_.top_linears(options_.keep_fp32_top_k);
+    {
+      auto fp32 = fresh_baseline();
+      model_order_ = quant::select_linears(*fp32, encoder_linears_);
+    }
+    std::vector<VariantPlan> rows;
+    for (const auto& precision : options_.precisions) {
+      rows.push_back({precision, label(precision), [this, precision] { return convert(precision); }});
+    }
+    return rows;
+  }
+
+  ExperimentSummary summarize() override;
+
+ private:
+  std::string label(const std::string& precision) const {
+    if (precision == "fp16") return "FP16";
+    if (precision == "bf16") return "BF16";
+    if (precision == "int8") return "INT8 (动态, 逐通道)";
+    return "混合精度 (INT8 + top-" + std::to_string(keep_fp32_.size()) + " FP32)";
+  }
+
+  BuiltVariant convert(const std::string& precision) {
+    auto model = fresh_baseline();
+    nlohmann::json extra = nlohmann::json::object();
+    if (precision == "fp16" || precision == "bf16") {
+      extra["half_precision"] = quant::convert_to_half(*model, quant::half_dtype(precision)).to_json();
+    } else {
+      quant::LinearSelection selection = encoder_linears_;
+      if (precision == "mixed") selection.keep_fp32 = keep_fp32_;
+      extra["quantization"] = quant::quantize_dynamic(*model, quant::Granularity::PerChannel, selection).to_json();
+      if (precision == "mixed") extra["keep_fp32"] = keep_fp32_;
+    }
+    const fs::path model_dir = dir(precision + "_model");
+    checkpoint::save_checkpoint(model_dir, *model, baseline().checkpoint.tokenizer.get());
+    return {model, model_dir, extra};
+  }
+
+  void write_tables_and_charts();
+  nlohmann::json notes() const;
+
+  MixedPrecisionOptions options_;
+  std::string engine_;
+  const quant::LinearSelection encoder_linears_;  // encoder Linears; pooler and classifier stay FP32, as in 02
+  SensitivityReport sensitivity_;
+  std::vector<std::string> keep_fp32_;
+  std::vector<std::string> model_order_;
+};
+
+void MixedPrecision::write_tables_and_charts() {
+  // The template's 精度 table: the comparison table with its first column renamed.
+  const auto comparison = table().comparison_table();
+  auto columns = comparison.columns();
+  columns.front() = "精度";
+  results::Table precision_table(columns);
+  for (const auto& row : comparison.rows()) precision_table.add_row(row);
+  precision_table.write_csv(dir("precision_comparison.csv"));
+  sensitivity_table(sensitivity_.linears, model_order_).write_csv(dir("sensitivity.csv"));
+  std::vector<std::string> layer_order;
+  for (const auto& entry : sensitivity_.layers) layer_order.push_back(entry.module);
+  sensitivity_table(sensitivity_.layers, layer_order).write_csv(dir("layer_sensitivity.csv"));
+  draw_sensitivity(sensitivity_, model_order_, dir("sensitivity.png"));
+  draw_accuracy_size_speed(table().records(), dir("accuracy_size_speed.png"));
+}
+
+ExperimentSummary MixedPrecision::summarize() {
+  write_tables_and_charts();
+  nlohmann::json ranked = nlohmann::json::array();
+  for (const auto& entry : sensitivity_.linears) ranked.push_back(entry.to_json());
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& entry : sensitivity_.layers) layers.push_back(entry.to_json());
+  nlohmann::json extra;
+  extra["engine"] = engine_;
+  extra["sensitivity"] = ranked;
+  extra["layer_sensitivity"] = layers;
+  extra["sensitivity_slice"] = {{"split", "validation"},
+                                {"samples", sensitivity_.samples},
+                                {"fp32_accuracy", sensitivity_.fp32_accuracy},
+                                {"fp32_loss", sensitivity_.fp32_loss}};
+  extra["keep_fp32"] = keep_fp32_;
+  extra["keep_fp32_top_k"] = options_.keep_fp32_top_k;
+  extra["notes"] = notes();
+  const auto& precisions = options_.precisions;
+  const bool has_mixed = std::find(precisions.begin(), precisions.end(), "mixed") != precisions.end();
+  return {has_mixed ? "mixed" : precisions.front(), extra};
+}
+
+nlohmann::json MixedPrecision::notes() const {
+  const std::string fp16_compute = quant::cpu_fp16_gemm_available() ? "FP16" : "FP32 (this LibTorch has no CPU FP16 GEMM; "
+                                                                               "the FP16 weights are widened per call)";
+  return {
+      "FP16/BF16: every Linear's weight and bias stored in 16 bits; embeddings and LayerNorm rounded to 16 bits and saved "
+      "as F16/BF16 (config.json torch_dtype), but computed in FP32 like softmax, GELU and the attention matmuls.",
+      "BF16: Linear matmuls run in BF16 (inputs cast to BF16, outputs back to FP32).",
+      "FP16: Linear matmuls run in " + fp16_compute + ".",
+      "INT8: dynamic per-channel INT8 (" + engine_ + ") on every encoder Linear; pooler and classifier stay FP32.",
+      "Mixed: INT8 as above except the " + std::to_string(keep_fp32_.size()) +
+          " most INT8-sensitive Linears (sensitivity.csv), kept FP32: " + joined(keep_fp32_) + ".",
+      "Sensitivity: each encoder Linear (and each layer as a group) quantized alone, evaluated on the first " +
+          std::to_string(sensitivity_.samples) + " validation examples; ranked by accuracy drop, then loss change."};
 }
 
 }  // namespace
@@ -113,99 +228,21 @@ MixedPrecisionOptions mixed_precision_options(const ExperimentConfig& config) {
   return options;
 }
 
-void run_mixed_precision(const ExperimentConfig& config, const fs::path& output_dir, torch::Device device) {
-  require(device.is_cpu(), "05_mixed_precision: INT8 and the FP16/BF16 kernels here are CPU kernels; use --device cpu");
-  const auto start = std::chrono::steady_clock::now();
-  const std::string started_at = utc_timestamp();
-  const auto options = mixed_precision_options(config);
-  fs::create_directories(output_dir);
-  fs::remove(output_dir / "metrics.json");
-  const std::string engine = quant::select_engine(options.engine);
-
-  auto context = load_baseline(config, options.baseline_model, device);
-  const quant::LinearSelection encoder_linears;  // encoder Linears; pooler and classifier stay FP32, as in 02
-  const auto slice = quant::head_of(context.data.validation, options.sensitivity_samples);
-  spdlog::info("layer sensitivity: INT8 one Linear / one layer at a time on {} validation examples", slice.size());
-  const auto sensitivity = quant::layer_sensitivity([&] { return clone_baseline(context, device); }, encoder_linears, slice,
-                                                    context.num_labels, context.config.training.eval_batch_size);
-  const auto keep_fp32 = sensitivity.top_linears(options.keep_fp32_top_k);
-  std::vector<std::string> model_order;
-  {
-    auto fp32 = clone_baseline(context, device);
-    model_order = quant::select_linears(*fp32, encoder_linears);
-  }
-
-  VariantTable table(context, "mixed_precision");
-  table.add_fp32_baseline();
-  for (const auto& precision : options.precisions) {
-    auto model = clone_baseline(context, device);
-    const fs::path model_dir = output_dir / (precision + "_model");
-    nlohmann::json extra = nlohmann::json::object();
-    std::string label;
-    if (precision == "fp16" || precision == "bf16") {
-      const auto info = quant::convert_to_half(*model, quant::half_dtype(precision));
-      extra["half_precision"] = info.to_json();
-      label = precision == "fp16" ? "FP16" : "BF16";
-    } else {
-      quant::LinearSelection selection = encoder_linears;
-      if (precision == "mixed") selection.keep_fp32 = keep_fp32;
-      const auto info = quant::quantize_dynamic(*model, quant::Granularity::PerChannel, selection);
-      extra["quantization"] = info.to_json();
-      if (precision == "mixed") extra["keep_fp32"] = keep_fp32;
-      label = precision == "int8" ? "INT8 (动态, 逐通道)"
-                                  : "混合精度 (INT8 + top-" + std::to_string(keep_fp32.size()) + " FP32)";
-    }
-    io::save_checkpoint(model_dir, *model, context.checkpoint.tokenizer.get());
-    table.add_variant(precision, label, *model, model_dir, extra);
-  }
-
-  // The template's 精度 table: the comparison table with its first column renamed.
-  const auto comparison = table.comparison_table();
-  auto columns = comparison.columns();
-  columns.front() = "精度";
-  results::Table precision_table(columns);
-  for (const auto& row : comparison.rows()) precision_table.add_row(row);
-  precision_table.write_csv(output_dir / "precision_comparison.csv");
-  sensitivity_table(sensitivity.linears, model_order).write_csv(output_dir / "sensitivity.csv");
-  std::vector<std::string> layer_order;
-  for (const auto& entry : sensitivity.layers) layer_order.push_back(entry.module);
-  sensitivity_table(sensitivity.layers, layer_order).write_csv(output_dir / "layer_sensitivity.csv");
-  draw_sensitivity(sensitivity, model_order, output_dir / "sensitivity.png");
-  draw_accuracy_size_speed(table.records(), output_dir / "accuracy_size_speed.png");
-
-  nlohmann::json ranked = nlohmann::json::array();
-  for (const auto& entry : sensitivity.linears) ranked.push_back(entry.to_json());
-  nlohmann::json layers = nlohmann::json::array();
-  for (const auto& entry : sensitivity.layers) layers.push_back(entry.to_json());
-  nlohmann::json slice_json;
-  slice_json["split"] = "validation";
-  slice_json["samples"] = sensitivity.samples;
-  slice_json["fp32_accuracy"] = sensitivity.fp32_accuracy;
-  slice_json["fp32_loss"] = sensitivity.fp32_loss;
-  const std::string fp16_compute = quant::cpu_fp16_gemm_available() ? "FP16" : "FP32 (this LibTorch has no CPU FP16 GEMM; "
-                                                                               "the FP16 weights are widened per call)";
-  nlohmann::json extra;
-  extra["engine"] = engine;
-  extra["sensitivity"] = ranked;
-  extra["layer_sensitivity"] = layers;
-  extra["sensitivity_slice"] = slice_json;
-  extra["keep_fp32"] = keep_fp32;
-  extra["keep_fp32_top_k"] = options.keep_fp32_top_k;
-  extra["notes"] = {
-      "FP16/BF16: every Linear's weight and bias stored in 16 bits; embeddings and LayerNorm rounded to 16 bits and saved "
-      "as F16/BF16 (config.json torch_dtype), but computed in FP32 like softmax, GELU and the attention matmuls.",
-      "BF16: Linear matmuls run in BF16 (inputs cast to BF16, outputs back to FP32).",
-      "FP16: Linear matmuls run in " + fp16_compute + ".",
-      "INT8: dynamic per-channel INT8 (" + engine + ") on every encoder Linear; pooler and classifier stay FP32.",
-      "Mixed: INT8 as above except the " + std::to_string(keep_fp32.size()) +
-          " most INT8-sensitive Linears (sensitivity.csv), kept FP32: " + joined(keep_fp32) + ".",
-      "Sensitivity: each encoder Linear (and each layer as a group) quantized alone, evaluated on the first " +
-          std::to_string(sensitivity.samples) + " validation examples; ranked by accuracy drop, then loss change."};
-  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string primary = std::find(options.precisions.begin(), options.precisions.end(), "mixed") != options.precisions.end()
-                                  ? "mixed"
-                                  : options.precisions.front();
-  table.write(output_dir, primary, started_at, elapsed, extra);
+ExperimentDefinition mixed_precision_definition() {
+  ExperimentDefinition definition;
+  definition.id = results::ExperimentId::MixedPrecision;
+  definition.description = "FP16, BF16, INT8 and mixed precision of the baseline, with INT8 layer sensitivity, measured against FP32";
+  definition.extra_sections = {"quantization"};
+  definition.flags = {
+      baseline_model_flag("quantization"),
+      {"--precisions", "quantization.precisions", "Variants besides fp32: fp16 bf16 int8 mixed", /*list=*/true},
+      {"--keep_fp32_top_k,--keep-fp32-top-k", "quantization.keep_fp32_top_k", "Mixed: the k most INT8-sensitive Linears stay FP32"},
+      {"--sensitivity_samples,--sensitivity-samples", "quantization.sensitivity_samples",
+       "Validation examples for the layer sensitivity"},
+      {"--engine", "quantization.engine", "Quantized engine: auto, onednn, fbgemm, qnnpack"},
+  };
+  definition.make = [] { return std::make_unique<MixedPrecision>(); };
+  return definition;
 }
 
 }  // namespace tpq::pipeline

@@ -1,19 +1,16 @@
-#include "tpq/pipeline/progressive_pruning.h"
+#include "pipeline/progressive_pruning.h"
 
-#include <chrono>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "tpq/core/error.h"
-#include "tpq/core/runtime_info.h"
 #include "tpq/eval/evaluator.h"
-#include "tpq/pipeline/baseline_context.h"
-#include "tpq/pipeline/magnitude_pruning.h"
-#include "tpq/pipeline/variant_table.h"
+#include "pipeline/magnitude_pruning.h"
+#include "pipeline/variant_experiment.h"
 #include "tpq/results/chart.h"
 #include "tpq/results/table.h"
-#include "tpq/pipeline/shared_sections.h"
+#include "pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -81,6 +78,147 @@ void draw_progress(const std::vector<HistoryEntry>& history, double baseline_acc
                          png);
 }
 
+
+class ProgressivePruning : public VariantExperiment {
+ public:
+  void read_options(const ExperimentConfig& config) override { options_ = progressive_pruning_options(config); }
+
+ protected:
+  fs::path baseline_model() const override { return options_.baseline_model; }
+
+  std::vector<VariantPlan> plan() override {
+    per_iteration_.epochs = options_.fine_tune_epochs;
+    per_iteration_.steps = options_.steps_per_iteration;
+    total_ = per_iteration_;
+    total_.epochs *= options_.iterations;
+    total_.steps *= options_.iterations;
+    baseline_sparsity_ = prune::measure_sparsity(*baseline().checkpoint.model, options_.prunable).overall();
+    const std::string final_pct = format_number(100.0 * options_.final_sparsity, 0) + "%";
+    return {{"progressive_final", "渐进式剪枝 (" + final_pct + ")", [this] { return prune_gradually(); }},
+            {"one_shot", "一次性剪枝 (" + final_pct + ")", [this] { return prune_at_once(); }}};
+  }
+
+  ExperimentSummary summarize() override;
+
+ private:
+  HistoryEntry iterate(model::EncoderClassifierImpl& model, int64_t t, double target);
+  BuiltVariant prune_gradually();
+  BuiltVariant prune_at_once();
+  nlohmann::json pruning_json(const prune::SparsityReport& report, const FineTuneBudget& budget, double seconds) const;
+  nlohmann::json schedule_json() const;
+
+  ProgressivePruningOptions options_;
+  FineTuneBudget per_iteration_, total_;
+  double baseline_sparsity_ = 0;
+  std::vector<double> targets_;
+  std::vector<HistoryEntry> history_;
+};
+
+// One iteration: prune to `target` (pruned weights score 0, so they stay pruned), fine-tune with
+// the masks held, measure.
+HistoryEntry ProgressivePruning::iterate(model::EncoderClassifierImpl& model, int64_t t, double target) {
+  HistoryEntry entry;
+  entry.iteration = t;
+  entry.target = target;
+  spdlog::info("progressive pruning: iteration {}/{} to {:.1f}% sparsity", t, options_.iterations, 100.0 * entry.target);
+  const auto masks = prune_weights(model, baseline(), options_.importance, options_.scope, entry.target,
+                                   options_.calibration_samples, device(), options_.prunable);
+  const auto training = fine_tune_masked(model, masks, baseline(), per_iteration_, options_.fine_tune_learning_rate,
+                                         config().run.seed + static_cast<uint64_t>(t), device());
+  entry.fine_tune_seconds = training.seconds;
+  entry.actual = prune::measure_sparsity(model, options_.prunable).overall();
+  const int64_t eval_batch = config().training.eval_batch_size;
+  entry.validation_accuracy =
+      eval::evaluate(model, baseline().data.validation, baseline().num_labels, eval_batch, device()).metrics.accuracy;
+  const auto test = eval::evaluate(model, baseline().data.test, baseline().num_labels, eval_batch, device()).metrics;
+  entry.accuracy = test.accuracy;
+  entry.f1 = test.f1;
+  spdlog::info("iteration {}: actual sparsity {:.2f}%, validation accuracy {:.4f}, test accuracy {:.4f}", t,
+               100.0 * entry.actual, entry.validation_accuracy, entry.accuracy);
+  return entry;
+}
+
+BuiltVariant ProgressivePruning::prune_gradually() {
+  targets_ = prune::sparsity_schedule(options_.initial_sparsity, options_.final_sparsity, options_.iterations, options_.schedule);
+  auto model = fresh_baseline();
+  double seconds = 0;
+  for (int64_t t = 1; t <= options_.iterations; ++t) {
+    history_.push_back(iterate(*model, t, targets_[static_cast<std::size_t>(t - 1)]));
+    seconds += history_.back().fine_tune_seconds;
+  }
+  const fs::path model_dir = dir("models") / "progressive_final";
+  const auto save = save_sparse_model(model_dir, *model, baseline().checkpoint.tokenizer.get(), options_.prunable);
+  nlohmann::json extra;
+  extra["pruning"] = pruning_json(prune::measure_sparsity(*model, options_.prunable), total_, seconds);
+  extra["pruning"]["iterations"] = options_.iterations;
+  extra["dense_file_bytes"] = save.dense_file_bytes;
+  extra["storage"] = save.to_json();
+  return {model, model_dir, extra};
+}
+
+// One-shot: straight to the final sparsity, then the same total fine-tuning budget in one run.
+BuiltVariant ProgressivePruning::prune_at_once() {
+  spdlog::info("one-shot pruning to {:.1f}% with the same total fine-tuning budget", 100.0 * options_.final_sparsity);
+  auto model = fresh_baseline();
+  const auto masks = prune_weights(*model, baseline(), options_.importance, options_.scope, options_.final_sparsity,
+                                   options_.calibration_samples, device(), options_.prunable);
+  const auto training = fine_tune_masked(*model, masks, baseline(), total_, options_.fine_tune_learning_rate,
+                                         config().run.seed, device());
+  const fs::path model_dir = dir("models") / "one_shot";
+  const auto save = save_sparse_model(model_dir, *model, baseline().checkpoint.tokenizer.get(), options_.prunable);
+  nlohmann::json extra;
+  extra["pruning"] = pruning_json(prune::measure_sparsity(*model, options_.prunable), total_, training.seconds);
+  extra["dense_file_bytes"] = save.dense_file_bytes;
+  extra["storage"] = save.to_json();
+  return {model, model_dir, extra};
+}
+
+nlohmann::json ProgressivePruning::pruning_json(const prune::SparsityReport& report, const FineTuneBudget& budget,
+                                                double seconds) const {
+  nlohmann::json pruning;
+  pruning["scope"] = prune::to_string(options_.scope);
+  pruning["importance"] = prune::to_string(options_.importance);
+  pruning["target_sparsity"] = options_.final_sparsity;
+  pruning["actual_sparsity"] = report.overall();
+  pruning["fine_tuned"] = !budget.none();
+  pruning["fine_tune_budget"] = budget.to_json();
+  pruning["fine_tune_seconds"] = seconds;
+  pruning["per_layer_sparsity"] = report.per_layer_json();
+  return pruning;
+}
+
+nlohmann::json ProgressivePruning::schedule_json() const {
+  nlohmann::json schedule;
+  schedule["kind"] = prune::to_string(options_.schedule);
+  schedule["initial_sparsity"] = options_.initial_sparsity;
+  schedule["final_sparsity"] = options_.final_sparsity;
+  schedule["iterations"] = options_.iterations;
+  schedule["targets"] = targets_;
+  schedule["fine_tune_per_iteration"] = per_iteration_.to_json();
+  schedule["one_shot_fine_tune"] = total_.to_json();
+  return schedule;
+}
+
+ExperimentSummary ProgressivePruning::summarize() {
+  const auto& records = table().records();
+  history_table(history_).write_csv(dir("history.csv"));
+  draw_progress(history_, records.front().metrics.accuracy, options_.initial_sparsity, baseline_sparsity_,
+                records.back().metrics.accuracy, dir("progressive.png"));
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& entry : history_) history.push_back(to_json(entry));
+  nlohmann::json extra;
+  extra["history"] = history;
+  extra["schedule"] = schedule_json();
+  extra["pruned_weights"] = options_.prunable.describe();
+  extra["notes"] = {
+      "Each iteration re-scores the current weights (already-pruned ones score 0 and stay pruned), prunes to the "
+      "scheduled sparsity, and fine-tunes with the masks re-applied after every optimizer step.",
+      "History accuracy/F1 are on the test split (the reported table); validation accuracy is recorded beside them.",
+      "one_shot prunes the baseline straight to the final sparsity and fine-tunes once with the same total budget.",
+      "Pruned: encoder Linear weights only; inference uses dense kernels (no speed-up expected)."};
+  return {"progressive_final", extra};
+}
+
 }  // namespace
 
 ProgressivePruningOptions progressive_pruning_options(const ExperimentConfig& config) {
@@ -114,121 +252,30 @@ ProgressivePruningOptions progressive_pruning_options(const ExperimentConfig& co
   return options;
 }
 
-void run_progressive_pruning(const ExperimentConfig& config, const fs::path& output_dir, torch::Device device) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::string started_at = utc_timestamp();
-  const auto options = progressive_pruning_options(config);
-  fs::create_directories(output_dir);
-  fs::remove(output_dir / "metrics.json");
-
-  auto context = load_baseline(config, options.baseline_model, device);
-  VariantTable table(context, "progressive_pruning");
-  table.add_fp32_baseline();
-  const double baseline_accuracy = table.records().front().metrics["accuracy"].get<double>();
-  const double baseline_sparsity = prune::measure_sparsity(*context.checkpoint.model, options.prunable).overall();
-  const int64_t eval_batch = context.config.training.eval_batch_size;
-  const uint64_t seed = context.config.run.seed;
-
-  FineTuneBudget per_iteration;
-  per_iteration.epochs = options.fine_tune_epochs;
-  per_iteration.steps = options.steps_per_iteration;
-  const auto targets = prune::sparsity_schedule(options.initial_sparsity, options.final_sparsity, options.iterations,
-                                                options.schedule);
-
-  // Gradual: prune to s_t (pruned weights score 0, so they stay pruned), fine-tune with the masks, measure.
-  auto model = clone_baseline(context, device);
-  std::vector<HistoryEntry> history;
-  double progressive_seconds = 0;
-  for (int64_t t = 1; t <= options.iterations; ++t) {
-    HistoryEntry entry;
-    entry.iteration = t;
-    entry.target = targets[static_cast<std::size_t>(t - 1)];
-    spdlog::info("progressive pruning: iteration {}/{} to {:.1f}% sparsity", t, options.iterations, 100.0 * entry.target);
-    const auto masks = prune_weights(*model, context, options.importance, options.scope, entry.target,
-                                     options.calibration_samples, device, options.prunable);
-    const auto training = fine_tune_masked(*model, masks, context, per_iteration, options.fine_tune_learning_rate,
-                                           seed + static_cast<uint64_t>(t), device);
-    entry.fine_tune_seconds = training.seconds;
-    progressive_seconds += training.seconds;
-    entry.actual = prune::measure_sparsity(*model, options.prunable).overall();
-    entry.validation_accuracy = eval::evaluate(*model, context.data.validation, context.num_labels, eval_batch, device).metrics.accuracy;
-    const auto test = eval::evaluate(*model, context.data.test, context.num_labels, eval_batch, device).metrics;
-    entry.accuracy = test.accuracy;
-    entry.f1 = test.f1;
-    spdlog::info("iteration {}: actual sparsity {:.2f}%, validation accuracy {:.4f}, test accuracy {:.4f}", t,
-                 100.0 * entry.actual, entry.validation_accuracy, entry.accuracy);
-    history.push_back(entry);
-  }
-  const fs::path progressive_dir = output_dir / "models" / "progressive_final";
-  const auto progressive_save = save_sparse_model(progressive_dir, *model, context.checkpoint.tokenizer.get(), options.prunable);
-  const auto progressive_report = prune::measure_sparsity(*model, options.prunable);
-  const std::string final_pct = format_number(100.0 * options.final_sparsity, 0) + "%";
-
-  auto pruning_json = [&](const prune::SparsityReport& report, const FineTuneBudget& budget, double seconds) {
-    nlohmann::json pruning;
-    pruning["scope"] = prune::to_string(options.scope);
-    pruning["importance"] = prune::to_string(options.importance);
-    pruning["target_sparsity"] = options.final_sparsity;
-    pruning["actual_sparsity"] = report.overall();
-    pruning["fine_tuned"] = !budget.none();
-    pruning["fine_tune_budget"] = budget.to_json();
-    pruning["fine_tune_seconds"] = seconds;
-    pruning["per_layer_sparsity"] = report.per_layer_json();
-    return pruning;
+ExperimentDefinition progressive_pruning_definition() {
+  ExperimentDefinition definition;
+  definition.id = results::ExperimentId::ProgressivePruning;
+  definition.description = "Progressive (gradual) magnitude pruning of the baseline vs one-shot, measured against FP32";
+  definition.extra_sections = {"pruning"};
+  definition.flags = {
+      baseline_model_flag("pruning"),
+      {"--initial_sparsity,--initial-sparsity", "pruning.initial_sparsity", "Sparsity before the first step, in [0, 1)"},
+      {"--final_sparsity,--final-sparsity", "pruning.final_sparsity", "Sparsity after the last step, in [0, 1)"},
+      {"--iterations", "pruning.iterations", "Prune + fine-tune steps"},
+      {"--schedule", "pruning.schedule", "cubic (Zhu & Gupta 2017) or linear"},
+      {"--scope", "pruning.scope", "global or local"},
+      {"--importance", "pruning.importance", "Weight importance: l1, l2 or taylor"},
+      {"--fine_tune_epochs,--fine-tune-epochs", "pruning.fine_tune_epochs", "Fine-tuning epochs per iteration"},
+      {"--steps_per_iteration,--steps-per-iteration", "pruning.steps_per_iteration",
+       "Optimizer steps per iteration instead of epochs (0 = epochs)"},
+      {"--fine_tune_learning_rate,--fine-tune-learning-rate", "pruning.fine_tune_learning_rate",
+       "Fine-tuning learning rate (0 = training.learning_rate)"},
+      {"--calibration_samples,--calibration-samples", "pruning.calibration_samples", "Training examples for taylor importance"},
+      {"--prune_word_embeddings,--prune-word-embeddings", "pruning.prune_word_embeddings",
+       "Also prune the word-embedding table (true/false; most of a small model's parameters)"},
   };
-  FineTuneBudget total = per_iteration;
-  total.epochs *= options.iterations;
-  total.steps *= options.iterations;
-  {
-    nlohmann::json extra;
-    extra["pruning"] = pruning_json(progressive_report, total, progressive_seconds);
-    extra["pruning"]["iterations"] = options.iterations;
-    extra["dense_file_bytes"] = progressive_save.dense_file_bytes;
-    extra["storage"] = progressive_save.to_json();
-    table.add_variant("progressive_final", "渐进式剪枝 (" + final_pct + ")", *model, progressive_dir, extra);
-  }
-
-  // One-shot: straight to the final sparsity, then the same total fine-tuning budget in one run.
-  spdlog::info("one-shot pruning to {:.1f}% with the same total fine-tuning budget", 100.0 * options.final_sparsity);
-  auto one_shot = clone_baseline(context, device);
-  const auto masks = prune_weights(*one_shot, context, options.importance, options.scope, options.final_sparsity,
-                                   options.calibration_samples, device, options.prunable);
-  const auto training = fine_tune_masked(*one_shot, masks, context, total, options.fine_tune_learning_rate, seed, device);
-  const fs::path one_shot_dir = output_dir / "models" / "one_shot";
-  const auto one_shot_save = save_sparse_model(one_shot_dir, *one_shot, context.checkpoint.tokenizer.get(), options.prunable);
-  {
-    nlohmann::json extra;
-    extra["pruning"] = pruning_json(prune::measure_sparsity(*one_shot, options.prunable), total, training.seconds);
-    extra["dense_file_bytes"] = one_shot_save.dense_file_bytes;
-    extra["storage"] = one_shot_save.to_json();
-    table.add_variant("one_shot", "一次性剪枝 (" + final_pct + ")", *one_shot, one_shot_dir, extra);
-  }
-
-  history_table(history).write_csv(output_dir / "history.csv");
-  draw_progress(history, baseline_accuracy, options.initial_sparsity, baseline_sparsity, table.records().back().metrics["accuracy"].get<double>(),
-                output_dir / "progressive.png");
-  nlohmann::json history_json = nlohmann::json::array();
-  for (const auto& entry : history) history_json.push_back(to_json(entry));
-  nlohmann::json schedule;
-  schedule["kind"] = prune::to_string(options.schedule);
-  schedule["initial_sparsity"] = options.initial_sparsity;
-  schedule["final_sparsity"] = options.final_sparsity;
-  schedule["iterations"] = options.iterations;
-  schedule["targets"] = targets;
-  schedule["fine_tune_per_iteration"] = per_iteration.to_json();
-  schedule["one_shot_fine_tune"] = total.to_json();
-  nlohmann::json extra;
-  extra["history"] = history_json;
-  extra["schedule"] = schedule;
-  extra["pruned_weights"] = options.prunable.describe();
-  extra["notes"] = {
-      "Each iteration re-scores the current weights (already-pruned ones score 0 and stay pruned), prunes to the "
-      "scheduled sparsity, and fine-tunes with the masks re-applied after every optimizer step.",
-      "History accuracy/F1 are on the test split (the reported table); validation accuracy is recorded beside them.",
-      "one_shot prunes the baseline straight to the final sparsity and fine-tunes once with the same total budget.",
-      "Pruned: encoder Linear weights only; inference uses dense kernels (no speed-up expected)."};
-  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  table.write(output_dir, "progressive_final", started_at, elapsed, extra);
+  definition.make = [] { return std::make_unique<ProgressivePruning>(); };
+  return definition;
 }
 
 }  // namespace tpq::pipeline

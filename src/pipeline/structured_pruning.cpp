@@ -1,7 +1,6 @@
-#include "tpq/pipeline/structured_pruning.h"
+#include "pipeline/structured_pruning.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <set>
 
@@ -9,18 +8,16 @@
 #include <torch/torch.h>
 
 #include "tpq/core/error.h"
-#include "tpq/core/runtime_info.h"
 #include "tpq/eval/evaluator.h"
-#include "tpq/io/checkpoint.h"
-#include "tpq/pipeline/baseline_context.h"
-#include "tpq/pipeline/magnitude_pruning.h"
-#include "tpq/pipeline/structured_pruning_tables.h"
-#include "tpq/pipeline/variant_table.h"
+#include "tpq/checkpoint/checkpoint.h"
+#include "pipeline/magnitude_pruning.h"
+#include "pipeline/structured_pruning_tables.h"
+#include "pipeline/variant_experiment.h"
 #include "tpq/prune/ffn_pruning.h"
 #include "tpq/prune/head_importance.h"
 #include "tpq/prune/head_pruning.h"
 #include "tpq/train/trainer.h"
-#include "tpq/pipeline/shared_sections.h"
+#include "pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -77,7 +74,7 @@ StructuredPruningOptions structured_pruning_options(const ExperimentConfig& conf
   return options;
 }
 
-HeadCounts head_counts(const StructuredPruningOptions& options, const model::BertConfig& config) {
+HeadCounts head_counts(const StructuredPruningOptions& options, const model::EncoderConfig& config) {
   const int64_t total = prune::total_heads(config);
   const int64_t removable = prune::removable_heads(config);
   std::set<int64_t> counts;
@@ -116,7 +113,7 @@ std::string fine_tune_budget_text(const StructuredPruningOptions& options) {
   return std::to_string(options.fine_tune_epochs) + " epoch(s)";
 }
 
-prune::HeadScores score_heads(model::BertForSequenceClassificationImpl& model, const BaselineContext& context,
+prune::HeadScores score_heads(model::EncoderClassifierImpl& model, const BaselineContext& context,
                               const StructuredPruningOptions& options, torch::Device device) {
   if (prune::parse_head_importance(options.head_importance, "pruning.head_importance") == prune::HeadImportance::Gradient) {
     prune::GradientImportanceOptions gradient;
@@ -128,7 +125,7 @@ prune::HeadScores score_heads(model::BertForSequenceClassificationImpl& model, c
   return prune::weight_norm_head_importance(model);
 }
 
-model::BertForSequenceClassification fine_tune_and_reload(model::BertForSequenceClassificationImpl& model,
+model::EncoderClassifier fine_tune_and_reload(model::EncoderClassifierImpl& model,
                                                            BaselineContext& context, const StructuredPruningOptions& options,
                                                            const fs::path& dir, torch::Device device) {
   const auto* tokenizer = context.checkpoint.tokenizer.get();
@@ -144,139 +141,196 @@ model::BertForSequenceClassification fine_tune_and_reload(model::BertForSequence
                                               context.config.run.seed)
                             : data::TokenizedSplit{};
     train::TrainHooks hooks;
-    hooks.on_best = [&](const train::EpochLog&) { io::save_checkpoint(dir, model, tokenizer); };
+    hooks.on_best = [&](const train::EpochLog&) { checkpoint::save_checkpoint(dir, model, tokenizer); };
     train::Trainer trainer(model, training, device, context.config.run.seed);
     trainer.fit(options.fine_tune_steps > 0 ? sample : context.data.train, context.data.validation, context.num_labels, hooks);
   } else {
-    io::save_checkpoint(dir, model, tokenizer);
+    checkpoint::save_checkpoint(dir, model, tokenizer);
   }
-  io::LoadOptions load;
+  checkpoint::LoadOptions load;
   load.device = device;
   load.load_tokenizer = false;
-  auto reloaded = io::load_checkpoint(dir, load).model;
+  auto reloaded = checkpoint::load_checkpoint(dir, load).model;
   reloaded->eval();
   return reloaded;
 }
 
-void run_structured_pruning(const ExperimentConfig& config, const fs::path& output_dir, torch::Device device) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::string started_at = utc_timestamp();
-  const auto options = structured_pruning_options(config);
-  fs::create_directories(output_dir);
-  fs::remove(output_dir / "metrics.json");
+namespace {
 
-  auto context = load_baseline(config, options.baseline_model, device);
-  const auto& base_config = context.checkpoint.config;
-  const auto counts = head_counts(options, base_config);
-  const int64_t total = prune::total_heads(base_config);
+class StructuredPruning : public VariantExperiment {
+ public:
+  void read_options(const ExperimentConfig& config) override { options_ = structured_pruning_options(config); }
 
-  // Importance is scored once on the unpruned baseline (one-shot pruning, as Michel et al.).
-  const auto method = prune::parse_head_importance(options.head_importance, "pruning.head_importance");
-  prune::HeadScores scores;
-  {
-    auto scoring = clone_baseline(context, device);
-    scores = score_heads(*scoring, context, options, device);
+ protected:
+  fs::path baseline_model() const override { return options_.baseline_model; }
+
+  std::vector<VariantPlan> plan() override {
+    const auto& base = baseline().checkpoint.config;
+    counts_ = head_counts(options_, base);
+    total_ = prune::total_heads(base);
+    // Importance is scored once on the unpruned baseline (one-shot pruning, as Michel et al.).
+    {
+      auto scoring = fresh_baseline();
+      scores_ = score_heads(*scoring, baseline(), options_, device());
+    }
+    std::vector<VariantPlan> rows;
+    for (const auto& cut : cuts()) rows.push_back({cut.variant, cut.label, [this, cut] { return prune_and_fine_tune(cut); }});
+    return rows;
   }
 
+  ExperimentSummary summarize() override;
+
+ private:
+  std::vector<PrunePlan> cuts();
+  BuiltVariant prune_and_fine_tune(const PrunePlan& plan);
+  nlohmann::json head_importance_json() const;
+  nlohmann::json notes() const;
+
+  StructuredPruningOptions options_;
+  HeadCounts counts_;
+  int64_t total_ = 0;
+  prune::HeadScores scores_;
+  std::vector<BeforeAfter> fine_tuning_;
+  std::string combined_variant_;
+};
+
+// One row per head count, per FFN sparsity, and the heads + FFN row.
+std::vector<PrunePlan> StructuredPruning::cuts() {
+  const auto& base = baseline().checkpoint.config;
   std::vector<PrunePlan> plans;
-  for (int64_t count : counts.counts) {
+  for (int64_t count : counts_.counts) {
     plans.push_back({"heads_" + std::to_string(count), std::to_string(count), "heads", count,
-                     prune::select_heads_to_prune(base_config, scores, count), 0});
+                     prune::select_heads_to_prune(base, scores_, count), 0});
   }
-  for (double sparsity : options.ffn_sparsities) {
+  for (double sparsity : options_.ffn_sparsities) {
     if (sparsity == 0) continue;
     plans.push_back({"ffn_" + std::to_string(percent(sparsity)), std::to_string(percent(sparsity)) + "%", "ffn", 0, {}, sparsity});
   }
-  const int64_t combined_heads =
-      std::min<int64_t>(prune::removable_heads(base_config), std::llround(options.combined_head_fraction * static_cast<double>(total)));
-  const std::string combined_variant = "heads_" + std::to_string(combined_heads) + "_ffn_" + std::to_string(percent(options.combined_ffn_sparsity));
-  plans.push_back({combined_variant,
-                   std::to_string(combined_heads) + " 头 + " + std::to_string(percent(options.combined_ffn_sparsity)) + "% FFN",
-                   "heads_ffn", combined_heads, prune::select_heads_to_prune(base_config, scores, combined_heads),
-                   options.combined_ffn_sparsity});
+  const int64_t heads = std::min<int64_t>(prune::removable_heads(base),
+                                          std::llround(options_.combined_head_fraction * static_cast<double>(total_)));
+  const int64_t ffn = percent(options_.combined_ffn_sparsity);
+  plans.push_back({"heads_" + std::to_string(heads) + "_ffn_" + std::to_string(ffn),
+                   std::to_string(heads) + " 头 + " + std::to_string(ffn) + "% FFN", "heads_ffn", heads,
+                   prune::select_heads_to_prune(base, scores_, heads), options_.combined_ffn_sparsity});
+  return plans;
+}
 
-  VariantTable table(context, "structured_pruning");
-  table.add_fp32_baseline();
-  std::vector<BeforeAfter> fine_tuning;
-  for (const auto& plan : plans) {
-    spdlog::info("structured pruning {}: {} heads of {}, FFN sparsity {}", plan.variant, plan.heads_pruned, total, plan.ffn_sparsity);
-    auto model = clone_baseline(context, device);
-    prune::prune_heads(*model, plan.heads);
-    if (plan.ffn_sparsity > 0) {
-      prune::prune_ffn_neurons(*model, prune::select_ffn_neurons(prune::ffn_neuron_importance(*model), plan.ffn_sparsity));
-    }
-    model->eval();
-    const auto before = eval::evaluate(*model, context.data.test, context.num_labels, config.training.eval_batch_size, device);
-    const fs::path dir = output_dir / "models" / plan.variant;
-    auto pruned = fine_tune_and_reload(*model, context, options, dir, device);
-    nlohmann::json pruning;
-    pruning["kind"] = plan.kind;
-    pruning["heads_pruned"] = plan.heads_pruned;
-    pruning["heads_total"] = total;
-    pruning["ffn_sparsity"] = plan.ffn_sparsity;
-    pruning["importance"] = options.head_importance;
-    pruning["fine_tuned"] = options.fine_tune_epochs > 0 || options.fine_tune_steps > 0;
-    pruning["fine_tune_epochs"] = options.fine_tune_steps > 0 ? 0 : options.fine_tune_epochs;
-    pruning["fine_tune_steps"] = options.fine_tune_steps;
-    pruning["before_fine_tuning"] = {{"accuracy", before.metrics.accuracy}, {"f1", before.metrics.f1}};
-    pruning["pruned_heads"] = pruned->config.to_json().value("pruned_heads", nlohmann::json::object());
-    pruning["intermediate_sizes"] = pruned->config.intermediate_sizes;
-    nlohmann::json extra;
-    extra["pruning"] = pruning;
-    table.add_variant(plan.variant, plan.label, *pruned, dir, extra);
-    const auto& record = table.records().back();
-    fine_tuning.push_back({plan.variant, plan.label, before.metrics.accuracy, before.metrics.f1,
-                           record.metrics["accuracy"].get<double>(), record.metrics["f1"].get<double>()});
+BuiltVariant StructuredPruning::prune_and_fine_tune(const PrunePlan& plan) {
+  spdlog::info("structured pruning {}: {} heads of {}, FFN sparsity {}", plan.variant, plan.heads_pruned, total_, plan.ffn_sparsity);
+  auto model = fresh_baseline();
+  prune::prune_heads(*model, plan.heads);
+  if (plan.ffn_sparsity > 0) {
+    prune::prune_ffn_neurons(*model, prune::select_ffn_neurons(prune::ffn_neuron_importance(*model), plan.ffn_sparsity));
   }
+  model->eval();
+  const auto before = eval::evaluate(*model, baseline().data.test, baseline().num_labels, config().training.eval_batch_size, device());
+  const fs::path model_dir = dir("models") / plan.variant;
+  auto pruned = fine_tune_and_reload(*model, baseline(), options_, model_dir, device());
+  nlohmann::json pruning;
+  pruning["kind"] = plan.kind;
+  pruning["heads_pruned"] = plan.heads_pruned;
+  pruning["heads_total"] = total_;
+  pruning["ffn_sparsity"] = plan.ffn_sparsity;
+  pruning["importance"] = options_.head_importance;
+  pruning["fine_tuned"] = options_.fine_tune_epochs > 0 || options_.fine_tune_steps > 0;
+  pruning["fine_tune_epochs"] = options_.fine_tune_steps > 0 ? 0 : options_.fine_tune_epochs;
+  pruning["fine_tune_steps"] = options_.fine_tune_steps;
+  pruning["before_fine_tuning"] = {{"accuracy", before.metrics.accuracy}, {"f1", before.metrics.f1}};
+  pruning["pruned_heads"] = pruned->config.to_json().value("pruned_heads", nlohmann::json::object());
+  pruning["intermediate_sizes"] = pruned->config.intermediate_sizes;
+  fine_tuning_.push_back({plan.variant, plan.label, before.metrics.accuracy, before.metrics.f1, 0, 0});
+  if (plan.kind == "heads_ffn") combined_variant_ = plan.variant;
+  return {pruned, model_dir, {{"pruning", pruning}}};
+}
 
+ExperimentSummary StructuredPruning::summarize() {
+  // After fine-tuning: the rows as measured (row i + 1 of the table is cut i).
+  for (std::size_t i = 0; i < fine_tuning_.size(); ++i) {
+    const auto& record = table().records()[i + 1];
+    fine_tuning_[i].accuracy_after = record.metrics.accuracy;
+    fine_tuning_[i].f1_after = record.metrics.f1;
+  }
+  const auto& base = baseline().checkpoint.config;
   // The largest head pruning decides the heat map's marks and surviving_heads.
   prune::HeadSelection largest;
-  if (!counts.counts.empty()) largest = prune::select_heads_to_prune(base_config, scores, counts.counts.back());
+  if (!counts_.counts.empty()) largest = prune::select_heads_to_prune(base, scores_, counts_.counts.back());
   nlohmann::json surviving = nlohmann::json::array();
-  for (int64_t layer = 0; layer < base_config.num_hidden_layers; ++layer) {
-    auto after = base_config;
+  for (int64_t layer = 0; layer < base.num_hidden_layers; ++layer) {
+    auto after = base;
     after.pruned_heads = largest;
     surviving.push_back(prune::kept_heads(after, layer));
   }
-  write_structured_pruning_tables(table.records(), fine_tuning, output_dir);
-  draw_head_heatmap(scores, largest, options.head_importance, output_dir / "heads_heatmap.png");
+  write_structured_pruning_tables(table().records(), fine_tuning_, dir());
+  draw_head_heatmap(scores_, largest, options_.head_importance, dir("heads_heatmap.png"));
 
   nlohmann::json extra;
-  nlohmann::json importance;
-  importance["method"] = options.head_importance;
-  importance["scores"] = scores.to_json();  // [layer][original head]
-  importance["normalised_per_layer"] = "L2";
-  importance["calibration_samples"] = method == prune::HeadImportance::Gradient ? options.calibration_samples : 0;
-  extra["head_importance"] = importance;
-  extra["heads_total"] = total;
-  extra["removable_heads"] = prune::removable_heads(base_config);
-  extra["head_counts"] = counts.counts;
-  extra["head_counts_rule"] = counts.rule;
-  extra["largest_heads_pruned"] = counts.counts.empty() ? 0 : counts.counts.back();
+  extra["head_importance"] = head_importance_json();
+  extra["heads_total"] = total_;
+  extra["removable_heads"] = prune::removable_heads(base);
+  extra["head_counts"] = counts_.counts;
+  extra["head_counts_rule"] = counts_.rule;
+  extra["largest_heads_pruned"] = counts_.counts.empty() ? 0 : counts_.counts.back();
   extra["surviving_heads"] = surviving;
-  extra["ffn_sparsities"] = options.ffn_sparsities;
+  extra["ffn_sparsities"] = options_.ffn_sparsities;
   extra["ffn_importance"] = "weight_norm: ||intermediate.dense row j||_2 * ||output.dense column j||_2, same fraction in every layer";
-  extra["fine_tuning"] = {{"epochs", options.fine_tune_steps > 0 ? 0 : options.fine_tune_epochs},
-                          {"steps", options.fine_tune_steps},
-                          {"learning_rate", options.fine_tune_learning_rate > 0 ? options.fine_tune_learning_rate
-                                                                                : config.training.learning_rate}};
-  extra["before_after_fine_tuning"] = before_after_json(fine_tuning);
-  extra["notes"] = {
+  extra["fine_tuning"] = {{"epochs", options_.fine_tune_steps > 0 ? 0 : options_.fine_tune_epochs},
+                          {"steps", options_.fine_tune_steps},
+                          {"learning_rate", options_.fine_tune_learning_rate > 0 ? options_.fine_tune_learning_rate
+                                                                                 : config().training.learning_rate}};
+  extra["before_after_fine_tuning"] = before_after_json(fine_tuning_);
+  extra["notes"] = notes();
+  return {combined_variant_, extra};
+}
+
+nlohmann::json StructuredPruning::head_importance_json() const {
+  const bool gradient = prune::parse_head_importance(options_.head_importance, "pruning.head_importance") ==
+                        prune::HeadImportance::Gradient;
+  nlohmann::json importance;
+  importance["method"] = options_.head_importance;
+  importance["scores"] = scores_.to_json();  // [layer][original head]
+  importance["normalised_per_layer"] = "L2";
+  importance["calibration_samples"] = gradient ? options_.calibration_samples : 0;
+  return importance;
+}
+
+nlohmann::json StructuredPruning::notes() const {
+  const bool gradient = prune::parse_head_importance(options_.head_importance, "pruning.head_importance") ==
+                        prune::HeadImportance::Gradient;
+  return {
       "Heads and FFN neurons are removed physically (smaller matrices, smaller files), not masked.",
-      "Head counts: " + counts.rule + ".",
+      "Head counts: " + counts_.rule + ".",
       "One head always stays in each layer; pruned_heads in config.json uses HF's format (original head indices).",
-      "Heads ranked globally across layers on per-layer L2-normalised " + options.head_importance +
+      "Heads ranked globally across layers on per-layer L2-normalised " + options_.head_importance +
           " importance computed once on the baseline" +
-          (method == prune::HeadImportance::Gradient
-               ? " (sum over batches of |dL/d gate| on " + std::to_string(options.calibration_samples) + " training examples)."
-               : " (L2 norm of the head's Q/K/V rows and output-projection columns)."),
-      "Every pruned row is fine-tuned (" + fine_tune_budget_text(options) +
+          (gradient ? " (sum over batches of |dL/d gate| on " + std::to_string(options_.calibration_samples) + " training examples)."
+                    : " (L2 norm of the head's Q/K/V rows and output-projection columns)."),
+      "Every pruned row is fine-tuned (" + fine_tune_budget_text(options_) +
           " on the training split, best validation epoch kept) and then measured as reloaded from disk; "
           "the accuracy before fine-tuning is in before_fine_tuning / fine_tuning_table.csv.",
       "The FP32 row is the baseline re-measured; its fine-tuning budget was the baseline's own, so pruned rows also had " +
-          fine_tune_budget_text(options) + " of extra training."};
-  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  table.write(output_dir, combined_variant, started_at, elapsed, extra);
+          fine_tune_budget_text(options_) + " of extra training."};
+}
+
+}  // namespace
+
+ExperimentDefinition structured_pruning_definition() {
+  ExperimentDefinition definition;
+  definition.id = results::ExperimentId::StructuredPruning;
+  definition.description = "Structured pruning of attention heads and FFN neurons (physically removed, fine-tuned)";
+  definition.extra_sections = {"pruning"};
+  definition.flags = {
+      baseline_model_flag("pruning"),
+      {"--heads", "pruning.heads", "Head counts to prune (none given: 4 8 12 for 144 heads, else --head_fractions)", true},
+      {"--head_fractions,--head-fractions", "pruning.head_fractions", "Fractions of all heads to prune (models without 144 heads)", true},
+      {"--ffn_sparsity,--ffn-sparsity", "pruning.ffn_sparsity", "FFN neuron fractions to remove, each in [0, 1)", true},
+      {"--importance", "pruning.head_importance", "Head importance: gradient (Michel et al.) or weight_norm"},
+      {"--fine_tune_epochs,--fine-tune-epochs", "pruning.fine_tune_epochs", "Fine-tuning epochs after pruning (0: none)"},
+      {"--fine_tune_steps,--fine-tune-steps", "pruning.fine_tune_steps",
+       "Fine-tune for this many optimizer steps instead of epochs (0: epochs)"},
+      {"--calibration_samples,--calibration-samples", "pruning.calibration_samples", "Training examples for gradient importance"},
+  };
+  definition.make = [] { return std::make_unique<StructuredPruning>(); };
+  return definition;
 }
 
 }  // namespace tpq::pipeline

@@ -1,4 +1,4 @@
-#include "tpq/pipeline/structured_pruning_tables.h"
+#include "pipeline/structured_pruning_tables.h"
 
 #include <spdlog/spdlog.h>
 
@@ -10,8 +10,6 @@ namespace fs = std::filesystem;
 using results::format_number;
 
 namespace {
-
-double number(const nlohmann::json& section, const char* key) { return section.at(key).get<double>(); }
 
 std::string kind_of(const results::RunRecord& record) {
   if (!record.extra.contains("pruning")) return "baseline";
@@ -36,12 +34,12 @@ nlohmann::json before_after_json(const std::vector<BeforeAfter>& rows) {
 void write_structured_pruning_tables(const std::vector<results::RunRecord>& records, const std::vector<BeforeAfter>& fine_tuning,
                                      const fs::path& output_dir) {
   const auto& base = records.front();
-  const double base_accuracy = number(base.metrics, "accuracy");
+  const double base_accuracy = base.metrics.accuracy;
   auto common = [](const results::RunRecord& r) {
-    return std::vector<std::string>{format_number(number(r.metrics, "accuracy"), 4), format_number(number(r.metrics, "f1"), 4),
-                                    format_number(number(r.size, "file_mb"), 2)};
+    return std::vector<std::string>{format_number(r.metrics.accuracy, 4), format_number(r.metrics.f1, 4),
+                                    format_number(r.size.file_mb, 2)};
   };
-  auto latency = [](const results::RunRecord& r) { return format_number(number(r.speed, "latency_ms_per_sample_p50"), 3); };
+  auto latency = [](const results::RunRecord& r) { return format_number(r.speed.latency_ms_p50, 3); };
 
   results::Table heads({"剪枝头数", "准确率", "F1分数", "模型大小 (MB)", "性能下降 (%)", "推理时间 (ms)"});
   results::Table ffn({"FFN稀疏度", "准确率", "F1分数", "模型大小 (MB)", "推理时间 (ms)"});
@@ -52,7 +50,7 @@ void write_structured_pruning_tables(const std::vector<results::RunRecord>& reco
     const auto cells = common(record);
     const std::string label = record.extra.value("label", record.variant);
     if (kind_of(record) == "heads") {
-      const double drop = base_accuracy > 0 ? (base_accuracy - number(record.metrics, "accuracy")) / base_accuracy * 100.0 : 0.0;
+      const double drop = base_accuracy > 0 ? (base_accuracy - record.metrics.accuracy) / base_accuracy * 100.0 : 0.0;
       heads.add_row({label, cells[0], cells[1], cells[2], format_number(drop, 2), latency(record)});
     } else if (kind_of(record) == "ffn") {
       ffn.add_row({label, cells[0], cells[1], cells[2], latency(record)});

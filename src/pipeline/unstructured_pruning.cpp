@@ -1,7 +1,6 @@
-#include "tpq/pipeline/unstructured_pruning.h"
+#include "pipeline/unstructured_pruning.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <set>
 
@@ -9,14 +8,12 @@
 #include <torch/torch.h>
 
 #include "tpq/core/error.h"
-#include "tpq/core/runtime_info.h"
 #include "tpq/eval/evaluator.h"
-#include "tpq/pipeline/baseline_context.h"
-#include "tpq/pipeline/magnitude_pruning.h"
-#include "tpq/pipeline/variant_table.h"
+#include "pipeline/magnitude_pruning.h"
+#include "pipeline/variant_experiment.h"
 #include "tpq/results/chart.h"
 #include "tpq/results/table.h"
-#include "tpq/pipeline/shared_sections.h"
+#include "pipeline/shared_sections.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
@@ -40,26 +37,24 @@ std::string percent_text(double fraction) {
 
 std::string scope_label(prune::Scope scope) { return scope == prune::Scope::Global ? "全局" : "局部"; }
 
-double number(const nlohmann::json& section, const char* key) { return section.at(key).get<double>(); }
-
 // Template 4.1.2 columns, then scope, compressed vs dense size and latency.
 results::Table sparsity_table(const VariantTable& table, const std::vector<PrunedRow>& rows, double baseline_actual) {
   results::Table out({"稀疏度", "准确率", "F1分数", "实际稀疏度", "模型大小 (MB)", "性能下降 (%)", "剪枝范围",
                       "稠密保存 (MB)", "压缩/稠密", "推理时间 (ms)", "加速比"});
   const auto& records = table.records();
   const auto& base = records.front();
-  const double base_accuracy = number(base.metrics, "accuracy");
-  const double base_latency = number(base.speed, "latency_ms_per_sample_p50");
-  out.add_row({"0 (基线)", format_number(base_accuracy, 4), format_number(number(base.metrics, "f1"), 4),
-               format_number(100.0 * baseline_actual, 2) + "%", format_number(number(base.size, "file_mb"), 2), "-", "-",
-               format_number(number(base.size, "file_mb"), 2), "1.00", format_number(base_latency, 3), "1.00x"});
+  const double base_accuracy = base.metrics.accuracy;
+  const double base_latency = base.speed.latency_ms_p50;
+  out.add_row({"0 (基线)", format_number(base_accuracy, 4), format_number(base.metrics.f1, 4),
+               format_number(100.0 * baseline_actual, 2) + "%", format_number(base.size.file_mb, 2), "-", "-",
+               format_number(base.size.file_mb, 2), "1.00", format_number(base_latency, 3), "1.00x"});
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& record = records[i + 1];
     const auto& row = rows[i];
-    const double accuracy = number(record.metrics, "accuracy");
-    const double latency = number(record.speed, "latency_ms_per_sample_p50");
-    out.add_row({row.label, format_number(accuracy, 4), format_number(number(record.metrics, "f1"), 4),
-                 format_number(100.0 * row.actual, 2) + "%", format_number(number(record.size, "file_mb"), 2),
+    const double accuracy = record.metrics.accuracy;
+    const double latency = record.speed.latency_ms_p50;
+    out.add_row({row.label, format_number(accuracy, 4), format_number(record.metrics.f1, 4),
+                 format_number(100.0 * row.actual, 2) + "%", format_number(record.size.file_mb, 2),
                  format_number(100.0 * (base_accuracy - accuracy) / base_accuracy, 2), scope_label(row.scope),
                  format_number(row.save.dense_file_bytes / (1024.0 * 1024.0), 2),
                  format_number(static_cast<double>(row.save.file_bytes) / row.save.dense_file_bytes, 3),
@@ -74,8 +69,8 @@ void draw_sparsity_chart(const VariantTable& table, const std::vector<PrunedRow>
     return;
   }
   const auto& records = table.records();
-  const double base_accuracy = number(records.front().metrics, "accuracy");
-  const double base_mb = number(records.front().size, "file_mb");
+  const double base_accuracy = records.front().metrics.accuracy;
+  const double base_mb = records.front().size.file_mb;
   // Each curve starts at the baseline (0% sparsity); points sorted by sparsity.
   results::Series accuracy[2] = {{"global", {}, {}}, {"local", {}, {}}};
   results::Series size[2] = {{"global (compressed)", {}, {}}, {"local (compressed)", {}, {}}};
@@ -92,9 +87,9 @@ void draw_sparsity_chart(const VariantTable& table, const std::vector<PrunedRow>
   for (const std::size_t i : order) {
     const int s = rows[i].scope == prune::Scope::Global ? 0 : 1;
     accuracy[s].x.push_back(100.0 * rows[i].target);
-    accuracy[s].y.push_back(number(records[i + 1].metrics, "accuracy"));
+    accuracy[s].y.push_back(records[i + 1].metrics.accuracy);
     size[s].x.push_back(100.0 * rows[i].target);
-    size[s].y.push_back(number(records[i + 1].size, "file_mb"));
+    size[s].y.push_back(records[i + 1].size.file_mb);
     max_x = std::max(max_x, 100.0 * rows[i].target);
     dense_mb = rows[i].save.dense_file_bytes / (1024.0 * 1024.0);
   }
@@ -108,6 +103,117 @@ void draw_sparsity_chart(const VariantTable& table, const std::vector<PrunedRow>
   results::render_panels({{"Test accuracy vs sparsity", "target sparsity of encoder Linear weights (%)", "accuracy", accuracy_series},
                           {"Model size on disk", "target sparsity (%)", "MB", size_series}},
                          png);
+}
+
+
+class UnstructuredPruning : public VariantExperiment {
+ public:
+  void read_options(const ExperimentConfig& config) override { options_ = unstructured_pruning_options(config); }
+
+ protected:
+  fs::path baseline_model() const override { return options_.baseline_model; }
+
+  std::vector<VariantPlan> plan() override {
+    baseline_actual_ = prune::measure_sparsity(*baseline().checkpoint.model, options_.prunable).overall();
+    std::vector<VariantPlan> plans;
+    for (const auto scope : options_.scopes) {
+      for (const double sparsity : options_.sparsities) {
+        plans.push_back({prune::to_string(scope) + "_" + percent_text(sparsity),
+                         percent_text(sparsity) + "% (" + scope_label(scope) + ")",
+                         [this, scope, sparsity] { return prune_and_fine_tune(scope, sparsity); }});
+      }
+    }
+    return plans;
+  }
+
+  ExperimentSummary summarize() override;
+
+ private:
+  BuiltVariant prune_and_fine_tune(prune::Scope scope, double sparsity);
+  std::string primary_variant() const;
+  nlohmann::json notes() const;
+
+  UnstructuredPruningOptions options_;
+  double baseline_actual_ = 0;
+  std::vector<PrunedRow> rows_;
+};
+
+BuiltVariant UnstructuredPruning::prune_and_fine_tune(prune::Scope scope, double sparsity) {
+  const std::string variant = prune::to_string(scope) + "_" + percent_text(sparsity);
+  spdlog::info("unstructured pruning: {} ({} importance, fine-tune {} epoch(s) / {} step(s))", variant,
+               prune::to_string(options_.importance), options_.fine_tune_epochs, options_.fine_tune_steps);
+  auto model = fresh_baseline();
+  const auto masks = prune_weights(*model, baseline(), options_.importance, scope, sparsity, options_.calibration_samples,
+                                   device(), options_.prunable);
+  const auto before = eval::evaluate(*model, baseline().data.validation, baseline().num_labels,
+                                     config().training.eval_batch_size, device());
+  FineTuneBudget budget;
+  budget.epochs = options_.fine_tune_epochs;
+  budget.steps = options_.fine_tune_steps;
+  const auto training = fine_tune_masked(*model, masks, baseline(), budget, options_.fine_tune_learning_rate,
+                                         config().run.seed, device());
+  const auto report = prune::measure_sparsity(*model, options_.prunable);
+  PrunedRow row{scope, sparsity, report.overall(), percent_text(sparsity) + "% (" + scope_label(scope) + ")", {}};
+  const fs::path model_dir = dir("models") / variant;
+  row.save = save_sparse_model(model_dir, *model, baseline().checkpoint.tokenizer.get(), options_.prunable);
+  rows_.push_back(row);
+
+  nlohmann::json pruning;
+  pruning["scope"] = prune::to_string(scope);
+  pruning["importance"] = prune::to_string(options_.importance);
+  pruning["target_sparsity"] = sparsity;
+  pruning["actual_sparsity"] = report.overall();
+  pruning["fine_tuned"] = !budget.none();
+  pruning["fine_tune_epochs"] = budget.steps > 0 ? 0 : budget.epochs;
+  pruning["fine_tune_steps"] = budget.steps;
+  pruning["fine_tune_seconds"] = training.seconds;
+  pruning["validation_accuracy_before_fine_tune"] = before.metrics.accuracy;
+  pruning["validation_accuracy_after_fine_tune"] =
+      training.epochs.empty() ? before.metrics.accuracy : training.epochs.back().validation.accuracy;
+  pruning["prunable_params"] = report.total;
+  pruning["per_layer_sparsity"] = report.per_layer_json();
+  return {model, model_dir, {{"pruning", pruning}, {"dense_file_bytes", row.save.dense_file_bytes}, {"storage", row.save.to_json()}}};
+}
+
+// The row nearest 50 % sparsity, of the first scope on a tie: the table's headline row.
+std::string UnstructuredPruning::primary_variant() const {
+  std::string primary;
+  double primary_distance = 2;
+  for (const auto& row : rows_) {
+    const double distance = std::abs(row.target - 0.5) + (row.scope == options_.scopes.front() ? 0.0 : 1e-3);
+    if (distance < primary_distance) {
+      primary_distance = distance;
+      primary = prune::to_string(row.scope) + "_" + percent_text(row.target);
+    }
+  }
+  return primary;
+}
+
+ExperimentSummary UnstructuredPruning::summarize() {
+  table().set_comparison_table(sparsity_table(table(), rows_, baseline_actual_));
+  draw_sparsity_chart(table(), rows_, dir("sparsity_accuracy.png"));
+  nlohmann::json extra;
+  extra["importance"] = prune::to_string(options_.importance);
+  extra["pruned_weights"] = options_.prunable.describe();
+  extra["scopes"] = options_.scope_text;
+  extra["sparsities"] = options_.sparsities;
+  extra["fine_tune_epochs"] = options_.fine_tune_steps > 0 ? 0 : options_.fine_tune_epochs;
+  extra["fine_tune_steps"] = options_.fine_tune_steps;
+  extra["baseline_prunable_sparsity"] = baseline_actual_;
+  extra["notes"] = notes();
+  return {primary_variant(), extra};
+}
+
+nlohmann::json UnstructuredPruning::notes() const {
+  return {
+      "Pruned: encoder Linear weights only (Q, K, V, attention output, FFN in/out); embeddings, LayerNorm, biases, "
+      "pooler and classifier are kept dense, so whole-model sparsity is lower than the target.",
+      "Global: one ranking over all prunable weights (layers end at different sparsities); local: each Linear at the target.",
+      "Masks are re-applied after every optimizer step of fine-tuning, so pruned weights stay exactly 0.",
+      "Size: model.safetensors stores pruned weights as a 1-bit mask + F32 non-zeros; dense_file_bytes is the same model "
+      "saved densely.",
+      "Inference still runs dense FP32 kernels (zeros are multiplied): no speed-up is expected; latency is measured anyway.",
+      "性能下降 (%) is relative: (acc_fp32 - acc) / acc_fp32 x 100."};
 }
 
 }  // namespace
@@ -149,92 +255,27 @@ UnstructuredPruningOptions unstructured_pruning_options(const ExperimentConfig& 
   return options;
 }
 
-void run_unstructured_pruning(const ExperimentConfig& config, const fs::path& output_dir, torch::Device device) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::string started_at = utc_timestamp();
-  const auto options = unstructured_pruning_options(config);
-  fs::create_directories(output_dir);
-  fs::remove(output_dir / "metrics.json");
-
-  auto context = load_baseline(config, options.baseline_model, device);
-  VariantTable table(context, "unstructured_pruning");
-  table.add_fp32_baseline();
-  const double baseline_actual = prune::measure_sparsity(*context.checkpoint.model, options.prunable).overall();
-
-  std::vector<PrunedRow> rows;
-  std::string primary;
-  double primary_distance = 2;
-  for (const auto scope : options.scopes) {
-    for (const double sparsity : options.sparsities) {
-      const std::string variant = prune::to_string(scope) + "_" + percent_text(sparsity);
-      spdlog::info("unstructured pruning: {} ({} importance, fine-tune {} epoch(s) / {} step(s))", variant,
-                   prune::to_string(options.importance), options.fine_tune_epochs, options.fine_tune_steps);
-      auto model = clone_baseline(context, device);
-      const auto masks =
-          prune_weights(*model, context, options.importance, scope, sparsity, options.calibration_samples, device, options.prunable);
-      const auto before = eval::evaluate(*model, context.data.validation, context.num_labels,
-                                         context.config.training.eval_batch_size, device);
-      FineTuneBudget budget;
-      budget.epochs = options.fine_tune_epochs;
-      budget.steps = options.fine_tune_steps;
-      const auto training = fine_tune_masked(*model, masks, context, budget, options.fine_tune_learning_rate,
-                                             context.config.run.seed, device);
-      const auto report = prune::measure_sparsity(*model, options.prunable);
-
-      PrunedRow row{scope, sparsity, report.overall(), percent_text(sparsity) + "% (" + scope_label(scope) + ")", {}};
-      const fs::path model_dir = output_dir / "models" / variant;
-      row.save = save_sparse_model(model_dir, *model, context.checkpoint.tokenizer.get(), options.prunable);
-
-      nlohmann::json pruning;
-      pruning["scope"] = prune::to_string(scope);
-      pruning["importance"] = prune::to_string(options.importance);
-      pruning["target_sparsity"] = sparsity;
-      pruning["actual_sparsity"] = report.overall();
-      pruning["fine_tuned"] = !budget.none();
-      pruning["fine_tune_epochs"] = budget.steps > 0 ? 0 : budget.epochs;
-      pruning["fine_tune_steps"] = budget.steps;
-      pruning["fine_tune_seconds"] = training.seconds;
-      pruning["validation_accuracy_before_fine_tune"] = before.metrics.accuracy;
-      pruning["validation_accuracy_after_fine_tune"] =
-          training.epochs.empty() ? before.metrics.accuracy : training.epochs.back().validation.accuracy;
-      pruning["prunable_params"] = report.total;
-      pruning["per_layer_sparsity"] = report.per_layer_json();
-      nlohmann::json extra;
-      extra["pruning"] = pruning;
-      extra["dense_file_bytes"] = row.save.dense_file_bytes;
-      extra["storage"] = row.save.to_json();
-      table.add_variant(variant, row.label, *model, model_dir, extra);
-      rows.push_back(row);
-
-      const double distance = std::abs(sparsity - 0.5) + (scope == options.scopes.front() ? 0.0 : 1e-3);
-      if (distance < primary_distance) {
-        primary_distance = distance;
-        primary = variant;
-      }
-    }
-  }
-
-  table.set_comparison_table(sparsity_table(table, rows, baseline_actual));
-  draw_sparsity_chart(table, rows, output_dir / "sparsity_accuracy.png");
-  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json extra;
-  extra["importance"] = prune::to_string(options.importance);
-  extra["pruned_weights"] = options.prunable.describe();
-  extra["scopes"] = options.scope_text;
-  extra["sparsities"] = options.sparsities;
-  extra["fine_tune_epochs"] = options.fine_tune_steps > 0 ? 0 : options.fine_tune_epochs;
-  extra["fine_tune_steps"] = options.fine_tune_steps;
-  extra["baseline_prunable_sparsity"] = baseline_actual;
-  extra["notes"] = {
-      "Pruned: encoder Linear weights only (Q, K, V, attention output, FFN in/out); embeddings, LayerNorm, biases, "
-      "pooler and classifier are kept dense, so whole-model sparsity is lower than the target.",
-      "Global: one ranking over all prunable weights (layers end at different sparsities); local: each Linear at the target.",
-      "Masks are re-applied after every optimizer step of fine-tuning, so pruned weights stay exactly 0.",
-      "Size: model.safetensors stores pruned weights as a 1-bit mask + F32 non-zeros; dense_file_bytes is the same model "
-      "saved densely.",
-      "Inference still runs dense FP32 kernels (zeros are multiplied): no speed-up is expected; latency is measured anyway.",
-      "性能下降 (%) is relative: (acc_fp32 - acc) / acc_fp32 x 100."};
-  table.write(output_dir, primary, started_at, elapsed, extra);
+ExperimentDefinition unstructured_pruning_definition() {
+  ExperimentDefinition definition;
+  definition.id = results::ExperimentId::UnstructuredPruning;
+  definition.description = "Unstructured magnitude pruning (global/local, L1/L2/Taylor) of the baseline, measured against FP32";
+  definition.extra_sections = {"pruning"};
+  definition.flags = {
+      baseline_model_flag("pruning"),
+      {"--sparsities", "pruning.sparsities", "Target sparsities of the prunable weights, in [0, 1)", true},
+      {"--scope", "pruning.scope", "global (one threshold), local (per layer) or both"},
+      {"--importance", "pruning.importance", "Weight importance: l1, l2 or taylor"},
+      {"--fine_tune_epochs,--fine-tune-epochs", "pruning.fine_tune_epochs", "Masked fine-tuning epochs (0 = one-shot)"},
+      {"--fine_tune_steps,--fine-tune-steps", "pruning.fine_tune_steps",
+       "Fine-tune for this many optimizer steps instead of epochs (0: epochs)"},
+      {"--fine_tune_learning_rate,--fine-tune-learning-rate", "pruning.fine_tune_learning_rate",
+       "Fine-tuning learning rate (0 = training.learning_rate)"},
+      {"--calibration_samples,--calibration-samples", "pruning.calibration_samples", "Training examples for taylor importance"},
+      {"--prune_word_embeddings,--prune-word-embeddings", "pruning.prune_word_embeddings",
+       "Also prune the word-embedding table (true/false; most of a small model's parameters)"},
+  };
+  definition.make = [] { return std::make_unique<UnstructuredPruning>(); };
+  return definition;
 }
 
 }  // namespace tpq::pipeline

@@ -1,4 +1,4 @@
-#include "tpq/pipeline/workspace.h"
+#include "pipeline/workspace.h"
 
 #include <unistd.h>
 
@@ -99,7 +99,32 @@ PreparedData prepare_data(const ExperimentConfig& config, data::DatasetSplits sp
   return prepared;
 }
 
-VariantMeasurement measure_variant(model::BertForSequenceClassificationImpl& model, const fs::path& model_dir,
+results::MetricsSection metrics_section(const eval::ClassificationMetrics& m) {
+  return {m.accuracy, m.f1, m.precision, m.recall, m.macro_f1, m.macro_precision, m.macro_recall, m.loss, m.count,
+          m.confusion_matrix};
+}
+
+results::SizeSection size_section(const eval::ModelSize& s) {
+  return {s.file_bytes, s.file_mb(), s.weights_bytes, s.weights_bytes / (1024.0 * 1024.0), s.params, s.nonzero_params, s.sparsity()};
+}
+
+results::SpeedSection speed_section(const eval::SpeedResult& s) {
+  results::SpeedSection speed;
+  speed.latency_ms_p50 = s.latency_ms_p50;
+  speed.latency_ms_p95 = s.latency_ms_p95;
+  speed.latency_ms_mean = s.latency_ms_mean;
+  speed.throughput_samples_s = s.throughput_samples_per_second;
+  speed.batch_ms_mean = s.batch_ms_mean;
+  speed.batch_size = s.options.throughput_batch_size;
+  speed.latency_samples = s.options.latency_samples;
+  speed.throughput_batches = s.options.throughput_batches;
+  speed.warmup = s.options.warmup;
+  speed.threads = s.threads;
+  speed.device = s.device;
+  return speed;
+}
+
+VariantMeasurement measure_variant(model::EncoderClassifierImpl& model, const fs::path& model_dir,
                                    const data::TokenizedSplit& test, int64_t num_labels, const ExperimentConfig& config,
                                    torch::Device device) {
   VariantMeasurement measurement;
@@ -118,14 +143,14 @@ results::RunRecord make_record(const std::string& experiment, const std::string&
   results::RunRecord record;
   record.experiment = experiment;
   record.variant = variant;
-  record.metrics = measurement.evaluation.metrics.to_json();
-  record.size = measurement.size.to_json();
-  record.speed = measurement.speed.to_json();
-  record.memory = {{"peak_rss_mb", measurement.peak_rss_mb},
-                   {"scope", measurement.peak_rss_is_evaluation_only ? "evaluation" : "process lifetime"}};
+  record.metrics = metrics_section(measurement.evaluation.metrics);
+  record.size = size_section(measurement.size);
+  record.speed = speed_section(measurement.speed);
+  record.memory = {measurement.peak_rss_mb, measurement.peak_rss_is_evaluation_only ? "evaluation" : "process lifetime"};
   record.config = config.to_json();
-  record.seed = config.run.seed;
-  record.device = device.str();
+  record.provenance = results::Provenance::of_this_process();
+  record.provenance.seed = config.run.seed;
+  record.provenance.device = device.str();
   return record;
 }
 

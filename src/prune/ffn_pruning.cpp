@@ -10,12 +10,12 @@
 
 namespace tpq::prune {
 
-std::vector<torch::Tensor> ffn_neuron_importance(model::BertForSequenceClassificationImpl& model) {
+std::vector<torch::Tensor> ffn_neuron_importance(model::EncoderClassifierImpl& model) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> importance;
-  for (auto& layer : model.bert->encoder->layers) {
-    auto& in = *layer->intermediate->dense;
-    auto& out = *layer->output->dense;
+  for (auto& layer : model.layers) {
+    auto& in = *layer->ffn_in;
+    auto& out = *layer->ffn_out;
     require(!in.kernel && !out.kernel, "FFN neuron importance needs FP32 weights; score the model before quantizing it");
     // in.weight (width, H): row j reads; out.weight (H, width): column j writes back.
     importance.push_back((in.weight.pow(2).sum(1).sqrt() * out.weight.pow(2).sum(0).sqrt()).to(torch::kCPU));
@@ -39,7 +39,7 @@ std::vector<std::vector<int64_t>> select_ffn_neurons(const std::vector<torch::Te
   return remove;
 }
 
-void prune_ffn_neurons(model::BertForSequenceClassificationImpl& model, const std::vector<std::vector<int64_t>>& remove) {
+void prune_ffn_neurons(model::EncoderClassifierImpl& model, const std::vector<std::vector<int64_t>>& remove) {
   auto& config = model.config;
   require(static_cast<int64_t>(remove.size()) == config.num_hidden_layers,
           "FFN pruning needs one neuron list per layer (" + std::to_string(config.num_hidden_layers) + ")");
@@ -47,8 +47,8 @@ void prune_ffn_neurons(model::BertForSequenceClassificationImpl& model, const st
   torch::NoGradGuard no_grad;
   for (int64_t layer = 0; layer < config.num_hidden_layers; ++layer) {
     if (remove[layer].empty()) continue;
-    auto& in = *model.bert->encoder->layers[layer]->intermediate->dense;
-    auto& out = *model.bert->encoder->layers[layer]->output->dense;
+    auto& in = *model.layers[layer]->ffn_in;
+    auto& out = *model.layers[layer]->ffn_out;
     require(!in.kernel && !out.kernel, "cannot prune FFN neurons of layer " + std::to_string(layer) +
                                            ": its weights are quantized; prune before quantizing");
     const int64_t width = in.weight.size(0);

@@ -28,7 +28,7 @@ void normalize_layers(HeadScores& scores) {
   }
 }
 
-HeadScores empty_scores(const model::BertConfig& config) {
+HeadScores empty_scores(const model::EncoderConfig& config) {
   HeadScores scores;
   scores.scores.assign(config.num_hidden_layers, std::vector<double>(config.num_attention_heads, kNaN));
   return scores;
@@ -54,7 +54,7 @@ nlohmann::json HeadScores::to_json() const {
   return layers;
 }
 
-std::vector<int64_t> kept_heads(const model::BertConfig& config, int64_t layer) {
+std::vector<int64_t> kept_heads(const model::EncoderConfig& config, int64_t layer) {
   std::set<int64_t> removed;
   if (auto found = config.pruned_heads.find(layer); found != config.pruned_heads.end()) {
     removed.insert(found->second.begin(), found->second.end());
@@ -66,7 +66,7 @@ std::vector<int64_t> kept_heads(const model::BertConfig& config, int64_t layer) 
   return kept;
 }
 
-HeadScores gradient_head_importance(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& split,
+HeadScores gradient_head_importance(model::EncoderClassifierImpl& model, const data::TokenizedSplit& split,
                                     const GradientImportanceOptions& options, torch::Device device) {
   require(options.max_samples > 0, "calibration_samples must be positive, found " + std::to_string(options.max_samples));
   require(split.size() > 0, "head importance: the calibration split is empty");
@@ -108,25 +108,24 @@ HeadScores gradient_head_importance(model::BertForSequenceClassificationImpl& mo
   return scores;
 }
 
-HeadScores weight_norm_head_importance(model::BertForSequenceClassificationImpl& model, bool normalize_per_layer) {
+HeadScores weight_norm_head_importance(model::EncoderClassifierImpl& model, bool normalize_per_layer) {
   torch::NoGradGuard no_grad;
   const auto& config = model.config;
   auto scores = empty_scores(config);
   for (int64_t layer = 0; layer < config.num_hidden_layers; ++layer) {
-    auto& attention = model.bert->encoder->layers[layer]->attention;
-    auto& self = attention->self;
-    for (auto* linear : {self->query.get(), self->key.get(), self->value.get(), attention->output->dense.get()}) {
+    auto& parts = model.layers[layer];
+    for (auto* linear : {parts->query.get(), parts->key.get(), parts->value.get(), parts->attention_output.get()}) {
       require(!linear->kernel, "weight_norm head importance needs FP32 weights; score the model before quantizing it");
     }
-    const int64_t d = self->head_dim;
+    const int64_t d = parts->head_dim;
     const auto kept = kept_heads(config, layer);
     for (std::size_t i = 0; i < kept.size(); ++i) {
       const int64_t begin = static_cast<int64_t>(i) * d;
       double squares = 0;
-      for (auto* linear : {self->query.get(), self->key.get(), self->value.get()}) {
+      for (auto* linear : {parts->query.get(), parts->key.get(), parts->value.get()}) {
         squares += linear->weight.narrow(0, begin, d).to(torch::kDouble).pow(2).sum().item<double>();
       }
-      squares += attention->output->dense->weight.narrow(1, begin, d).to(torch::kDouble).pow(2).sum().item<double>();
+      squares += parts->attention_output->weight.narrow(1, begin, d).to(torch::kDouble).pow(2).sum().item<double>();
       scores.scores[layer][kept[i]] = std::sqrt(squares);
     }
   }

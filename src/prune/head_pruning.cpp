@@ -25,13 +25,13 @@ void keep_slices(model::LinearImpl& linear, const torch::Tensor& index, int64_t 
 
 }  // namespace
 
-int64_t total_heads(const model::BertConfig& config) {
+int64_t total_heads(const model::EncoderConfig& config) {
   int64_t total = 0;
   for (int64_t layer = 0; layer < config.num_hidden_layers; ++layer) total += config.heads_in_layer(layer);
   return total;
 }
 
-int64_t removable_heads(const model::BertConfig& config) {
+int64_t removable_heads(const model::EncoderConfig& config) {
   int64_t removable = 0;
   for (int64_t layer = 0; layer < config.num_hidden_layers; ++layer) {
     removable += std::max<int64_t>(0, config.heads_in_layer(layer) - 1);
@@ -39,7 +39,7 @@ int64_t removable_heads(const model::BertConfig& config) {
   return removable;
 }
 
-HeadSelection select_heads_to_prune(const model::BertConfig& config, const HeadScores& scores, int64_t count) {
+HeadSelection select_heads_to_prune(const model::EncoderConfig& config, const HeadScores& scores, int64_t count) {
   require(count >= 0, "heads to prune must be >= 0, found " + std::to_string(count));
   const int64_t removable = removable_heads(config);
   require(count <= removable, "cannot prune " + std::to_string(count) + " heads: the model has " +
@@ -71,7 +71,7 @@ HeadSelection select_heads_to_prune(const model::BertConfig& config, const HeadS
   return selection;
 }
 
-void prune_heads(model::BertForSequenceClassificationImpl& model, const HeadSelection& heads) {
+void prune_heads(model::EncoderClassifierImpl& model, const HeadSelection& heads) {
   auto& config = model.config;
   for (const auto& [layer, requested] : heads) {
     require(layer >= 0 && layer < config.num_hidden_layers,
@@ -89,27 +89,27 @@ void prune_heads(model::BertForSequenceClassificationImpl& model, const HeadSele
     require(remove.size() < kept_before.size(), "prune heads: removing " + std::to_string(remove.size()) +
                                                     " heads would leave layer " + std::to_string(layer) +
                                                     " without attention; tpq keeps at least one head per layer");
-    auto& attention = model.bert->encoder->layers[layer]->attention;
-    auto& self = attention->self;
-    const std::string prefix = "bert.encoder.layer." + std::to_string(layer) + ".attention.";
-    require_fp32(*self->query, prefix + "self.query");
-    require_fp32(*self->key, prefix + "self.key");
-    require_fp32(*self->value, prefix + "self.value");
-    require_fp32(*attention->output->dense, prefix + "output.dense");
+    auto& parts = model.layers[layer];
+    const auto& paths = model.family().layer;
+    const std::string prefix = model.family().layer_prefix(layer);
+    require_fp32(*parts->query, prefix + paths.query);
+    require_fp32(*parts->key, prefix + paths.key);
+    require_fp32(*parts->value, prefix + paths.value);
+    require_fp32(*parts->attention_output, prefix + paths.attention_output);
     // Rows [p*d, (p+1)*d) of Q/K/V and the same columns of the output projection belong to the head
     // stored at position p.
-    const int64_t d = self->head_dim;
+    const int64_t d = parts->head_dim;
     std::vector<int64_t> keep_index;
     for (std::size_t position = 0; position < kept_before.size(); ++position) {
       if (remove.count(kept_before[position])) continue;
       for (int64_t k = 0; k < d; ++k) keep_index.push_back(static_cast<int64_t>(position) * d + k);
     }
     const auto index = torch::tensor(keep_index, torch::kLong);
-    keep_slices(*self->query, index, 0);
-    keep_slices(*self->key, index, 0);
-    keep_slices(*self->value, index, 0);
-    keep_slices(*attention->output->dense, index, 1);
-    self->num_heads = static_cast<int64_t>(kept_before.size() - remove.size());
+    keep_slices(*parts->query, index, 0);
+    keep_slices(*parts->key, index, 0);
+    keep_slices(*parts->value, index, 0);
+    keep_slices(*parts->attention_output, index, 1);
+    parts->num_heads = static_cast<int64_t>(kept_before.size() - remove.size());
     auto& pruned = config.pruned_heads[layer];
     pruned.insert(pruned.end(), remove.begin(), remove.end());
     std::sort(pruned.begin(), pruned.end());

@@ -43,19 +43,21 @@ std::string PrunableSet::describe() const {
   return word_embeddings ? "encoder Linear weights and the word-embedding table" : "encoder Linear weights";
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> prunable_weights(model::BertForSequenceClassificationImpl& model,
+std::vector<std::pair<std::string, torch::Tensor>> prunable_weights(model::EncoderClassifierImpl& model,
                                                                     const PrunableSet& set) {
   std::vector<std::pair<std::string, torch::Tensor>> weights;
-  if (set.word_embeddings) weights.emplace_back("bert.embeddings.word_embeddings.weight", model.bert->embeddings->word_embeddings->weight);
+  if (set.word_embeddings) {
+    weights.emplace_back(model.family().embeddings + ".word_embeddings.weight", model.embeddings->word_embeddings->weight);
+  }
   for (const auto& [name, linear] : model::named_linears(model)) {
-    // Encoder only: pooler and classifier are tiny and sit on the decision path.
-    if (name.rfind("bert.encoder.", 0) != 0 || linear->kernel || !linear->weight.defined()) continue;
+    // Encoder layers only: pooler and classifier are tiny and sit on the decision path.
+    if (model.family().layer_of(name) < 0 || linear->kernel || !linear->weight.defined()) continue;
     weights.emplace_back(name + ".weight", linear->weight);
   }
   return weights;
 }
 
-Scores magnitude_scores(model::BertForSequenceClassificationImpl& model, Importance importance, const PrunableSet& set) {
+Scores magnitude_scores(model::EncoderClassifierImpl& model, Importance importance, const PrunableSet& set) {
   require(importance != Importance::Taylor, "magnitude_scores: taylor scores need data (taylor_scores)");
   torch::NoGradGuard no_grad;
   Scores scores;
@@ -65,7 +67,7 @@ Scores magnitude_scores(model::BertForSequenceClassificationImpl& model, Importa
   return scores;
 }
 
-Scores taylor_scores(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& train,
+Scores taylor_scores(model::EncoderClassifierImpl& model, const data::TokenizedSplit& train,
                      const TaylorOptions& options, torch::Device device, const PrunableSet& set) {
   require(train.size() > 0, "taylor importance: the training split is empty");
   require(options.samples > 0, "taylor importance: calibration_samples must be positive");
@@ -121,7 +123,7 @@ Masks compute_masks(const Scores& scores, double sparsity, Scope scope) {
   return masks;
 }
 
-void apply_masks(model::BertForSequenceClassificationImpl& model, const Masks& masks) {
+void apply_masks(model::EncoderClassifierImpl& model, const Masks& masks) {
   torch::NoGradGuard no_grad;
   for (const auto& [name, weight] : prunable_weights(model, PrunableSet{/*word_embeddings=*/true})) {
     const auto found = masks.find(name);
@@ -130,7 +132,7 @@ void apply_masks(model::BertForSequenceClassificationImpl& model, const Masks& m
   }
 }
 
-SparsityReport measure_sparsity(model::BertForSequenceClassificationImpl& model, const PrunableSet& set) {
+SparsityReport measure_sparsity(model::EncoderClassifierImpl& model, const PrunableSet& set) {
   torch::NoGradGuard no_grad;
   SparsityReport report;
   for (const auto& [name, weight] : prunable_weights(model, set)) {

@@ -57,7 +57,7 @@ std::vector<std::pair<std::string, torch::Tensor>> FakeQuantLinear::export_tenso
   return {{prefix + ".weight", owner_->weight.detach()}, {prefix + ".bias", owner_->bias.detach()}};
 }
 
-std::vector<std::string> prepare_qat(model::BertForSequenceClassificationImpl& model, const LinearSelection& selection,
+std::vector<std::string> prepare_qat(model::EncoderClassifierImpl& model, const LinearSelection& selection,
                                      int64_t weight_bits) {
   weight_bits_max_level(weight_bits);  // UserError before any Linear is touched
   const auto names = select_linears(model, selection);
@@ -68,7 +68,7 @@ std::vector<std::string> prepare_qat(model::BertForSequenceClassificationImpl& m
   return names;
 }
 
-std::vector<std::pair<std::string, FakeQuantLinear*>> fake_quant_kernels(model::BertForSequenceClassificationImpl& model) {
+std::vector<std::pair<std::string, FakeQuantLinear*>> fake_quant_kernels(model::EncoderClassifierImpl& model) {
   std::vector<std::pair<std::string, FakeQuantLinear*>> kernels;
   for (const auto& [name, linear] : model::named_linears(model)) {
     if (auto* kernel = dynamic_cast<FakeQuantLinear*>(linear->kernel.get())) kernels.emplace_back(name, kernel);
@@ -76,9 +76,9 @@ std::vector<std::pair<std::string, FakeQuantLinear*>> fake_quant_kernels(model::
   return kernels;
 }
 
-void calibrate(model::BertForSequenceClassificationImpl& model, const std::function<void()>& forward_batches) {
+void calibrate_fake_quant(model::EncoderClassifierImpl& model, const std::vector<model::ModelInputs>& batches) {
   const auto kernels = fake_quant_kernels(model);
-  require(!kernels.empty(), "calibrate: the model has no fake-quant Linears (prepare_qat first)");
+  require(!kernels.empty(), "calibrate_fake_quant: the model has no fake-quant Linears (prepare_qat first)");
   for (const auto& item : kernels) {
     item.second->set_calibrating(true);
     item.second->set_fake_quant(false);
@@ -87,7 +87,7 @@ void calibrate(model::BertForSequenceClassificationImpl& model, const std::funct
   model.eval();
   {
     torch::NoGradGuard no_grad;
-    forward_batches();
+    for (const auto& batch : batches) model.forward(batch);
   }
   if (was_training) model.train();
   for (const auto& item : kernels) {
@@ -96,11 +96,11 @@ void calibrate(model::BertForSequenceClassificationImpl& model, const std::funct
   }
 }
 
-void freeze_observers(model::BertForSequenceClassificationImpl& model) {
+void freeze_observers(model::EncoderClassifierImpl& model) {
   for (const auto& item : fake_quant_kernels(model)) item.second->freeze_observers();
 }
 
-QuantizationInfo convert_qat(model::BertForSequenceClassificationImpl& model, const std::string& source) {
+QuantizationInfo convert_qat(model::EncoderClassifierImpl& model, const std::string& source) {
   require(model.parameters().front().device().is_cpu(), "INT8 kernels run on CPU; move the model to CPU first");
   QuantizationInfo info;
   info.method = "static_int8";

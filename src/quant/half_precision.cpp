@@ -82,7 +82,7 @@ std::string hf_dtype_name(torch::ScalarType dtype) { return dtype == torch::kHal
 
 }  // namespace
 
-HalfPrecisionInfo convert_to_half(model::BertForSequenceClassificationImpl& model, torch::ScalarType dtype) {
+HalfPrecisionInfo convert_to_half(model::EncoderClassifierImpl& model, torch::ScalarType dtype) {
   require(dtype == torch::kHalf || dtype == torch::kBFloat16, "convert_to_half: dtype must be float16 or bfloat16");
   require(model.parameters().front().device().is_cpu(), "convert_to_half: move the model to CPU first");
   HalfPrecisionInfo info;
@@ -108,7 +108,7 @@ HalfPrecisionInfo convert_to_half(model::BertForSequenceClassificationImpl& mode
   return info;
 }
 
-void attach_half_kernels(model::BertForSequenceClassificationImpl& model, const HalfPrecisionInfo& info) {
+void attach_half_kernels(model::EncoderClassifierImpl& model, const HalfPrecisionInfo& info) {
   const auto dtype = half_dtype(info.dtype);
   std::map<std::string, model::LinearImpl*> linears;
   for (const auto& [name, linear] : model::named_linears(model)) linears[name] = linear;

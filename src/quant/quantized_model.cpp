@@ -35,10 +35,10 @@ QuantizationInfo QuantizationInfo::from_json(const nlohmann::json& json, const s
   return info;
 }
 
-std::vector<std::string> select_linears(model::BertForSequenceClassificationImpl& model, const LinearSelection& selection) {
+std::vector<std::string> select_linears(model::EncoderClassifierImpl& model, const LinearSelection& selection) {
   std::vector<std::string> names;
   for (const auto& [name, linear] : model::named_linears(model)) {
-    const bool head = name.rfind("bert.pooler", 0) == 0 || name.rfind("classifier", 0) == 0;
+    const bool head = model.family().is_head_module(name);
     if (head && !selection.include_pooler_and_classifier) continue;
     if (std::find(selection.keep_fp32.begin(), selection.keep_fp32.end(), name) != selection.keep_fp32.end()) continue;
     if (linear->kernel || linear->in_features() == 0 || linear->out_features() == 0) continue;  // already replaced / empty
@@ -47,7 +47,7 @@ std::vector<std::string> select_linears(model::BertForSequenceClassificationImpl
   return names;
 }
 
-QuantizationInfo quantize_dynamic(model::BertForSequenceClassificationImpl& model, Granularity granularity,
+QuantizationInfo quantize_dynamic(model::EncoderClassifierImpl& model, Granularity granularity,
                                   const LinearSelection& selection) {
   require(model.parameters().front().device().is_cpu(), "INT8 kernels run on CPU; move the model to CPU first");
   QuantizationInfo info;
@@ -66,7 +66,7 @@ QuantizationInfo quantize_dynamic(model::BertForSequenceClassificationImpl& mode
   return info;
 }
 
-void attach_saved_kernels(model::BertForSequenceClassificationImpl& model, const io::SafetensorsFile& file,
+void attach_saved_kernels(model::EncoderClassifierImpl& model, const io::SafetensorsFile& file,
                           const QuantizationInfo& info) {
   std::map<std::string, model::LinearImpl*> linears;
   for (const auto& [name, linear] : model::named_linears(model)) linears[name] = linear;

@@ -43,7 +43,7 @@ class RecordingLinear : public model::LinearKernel {
 // and takes them out again however calibration ends.
 class RecordingGuard {
  public:
-  RecordingGuard(model::BertForSequenceClassificationImpl& model, const std::vector<std::string>& names,
+  RecordingGuard(model::EncoderClassifierImpl& model, const std::vector<std::string>& names,
                  const std::string& observer) {
     std::map<std::string, model::LinearImpl*> linears;
     for (const auto& [name, linear] : model::named_linears(model)) linears[name] = linear;
@@ -72,7 +72,7 @@ class RecordingGuard {
 
 }  // namespace
 
-Calibration calibrate(model::BertForSequenceClassificationImpl& model, const std::vector<model::BertInputs>& batches,
+Calibration calibrate(model::EncoderClassifierImpl& model, const std::vector<model::ModelInputs>& batches,
                       const std::string& observer, const LinearSelection& selection) {
   make_observer(observer);  // an unknown name is a UserError before any work
   Calibration calibration;
@@ -94,7 +94,7 @@ Calibration calibrate(model::BertForSequenceClassificationImpl& model, const std
   return calibration;
 }
 
-QuantizationInfo quantize_static(model::BertForSequenceClassificationImpl& model, const Calibration& calibration,
+QuantizationInfo quantize_static(model::EncoderClassifierImpl& model, const Calibration& calibration,
                                  Granularity granularity) {
   require(model.parameters().front().device().is_cpu(), "INT8 kernels run on CPU; move the model to CPU first");
   require(!calibration.ranges.empty(), "static quantization: the calibration recorded no Linear layer");

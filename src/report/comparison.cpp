@@ -2,68 +2,38 @@
 
 #include <algorithm>
 
+#include "tpq/results/experiment_catalogue.h"
+
 namespace tpq::report {
 using results::format_number;
 
-const std::vector<ExperimentInfo>& experiment_catalogue() {
-  static const std::vector<ExperimentInfo> catalogue = {
-      {"baseline", "01_baseline_training", "基线训练"},
-      {"dynamic_quant", "02_dynamic_quantization", "动态量化"},
-      {"static_quant", "03_static_quantization", "静态量化"},
-      {"qat", "04_qat_experiment", "量化感知训练"},
-      {"mixed_precision", "05_mixed_precision", "混合精度"},
-      {"structured_pruning", "06_structured_pruning", "结构化剪枝"},
-      {"unstructured_pruning", "07_unstructured_pruning", "非结构化剪枝"},
-      {"progressive_pruning", "08_progressive_pruning", "渐进式剪枝"},
-      {"combined", "09_combined", "剪枝 + 量化组合"},
-  };
-  return catalogue;
-}
-
-const ExperimentInfo* experiment_info(const std::string& subdir) {
-  for (const auto& info : experiment_catalogue()) {
-    if (info.subdir == subdir) return &info;
-  }
-  return nullptr;
-}
-
 namespace {
 
-double value_or(const nlohmann::json& record, const std::string& path, double fallback) {
-  double value = fallback;
-  number_at(record, path, value);
-  return value;
-}
-
-SummaryRow make_row(const std::string& experiment, const nlohmann::json& record, const nlohmann::json& reference) {
+SummaryRow make_row(const std::string& experiment, const results::RunRecord& record, const results::RunRecord& reference) {
   SummaryRow row;
   row.experiment = experiment;
-  row.variant = record.at("variant").get<std::string>();
-  row.label = experiment == "baseline" ? "FP32 (基线)" : row.variant;
-  if (const auto extra = record.find("extra"); extra != record.end() && extra->is_object() && extra->contains("label") &&
-                                              (*extra)["label"].is_string()) {
-    row.label = (*extra)["label"].get<std::string>();
-  }
-  row.accuracy = value_or(record, "metrics.accuracy", 0);
-  row.f1 = value_or(record, "metrics.f1", 0);
-  row.file_mb = value_or(record, "size.file_mb", 0);
-  row.sparsity = value_or(record, "size.sparsity", 0);
-  row.latency_ms = value_or(record, "speed.latency_ms_per_sample_p50", 0);
-  const double reference_mb = value_or(reference, "size.file_mb", 0);
-  const double reference_latency = value_or(reference, "speed.latency_ms_per_sample_p50", 0);
-  row.compression = row.file_mb > 0 ? reference_mb / row.file_mb : 0;
+  row.variant = record.variant;
+  const bool labelled = record.extra.contains("label") && record.extra["label"].is_string();
+  row.label = labelled || experiment != "baseline" ? record.label() : "FP32 (基线)";
+  row.accuracy = record.metrics.accuracy;
+  row.f1 = record.metrics.f1;
+  row.file_mb = record.size.file_mb;
+  row.sparsity = record.size.sparsity;
+  row.latency_ms = record.speed.latency_ms_p50;
+  const double reference_latency = reference.speed.latency_ms_p50;
+  row.compression = row.file_mb > 0 ? reference.size.file_mb / row.file_mb : 0;
   row.speedup = row.latency_ms > 0 && reference_latency > 0 ? reference_latency / row.latency_ms : 0;
-  row.accuracy_drop_points = (value_or(reference, "metrics.accuracy", row.accuracy) - row.accuracy) * 100.0;
+  row.accuracy_drop_points = (reference.metrics.accuracy - row.accuracy) * 100.0;
   return row;
 }
 
 std::vector<std::string> ordered_subdirs(const ResultsTree& tree) {
   std::vector<std::string> order;
-  for (const auto& info : experiment_catalogue()) {
-    if (tree.find(info.subdir)) order.push_back(info.subdir);
+  for (const auto& entry : results::experiment_catalogue()) {
+    if (tree.find(entry.results_dir)) order.push_back(entry.results_dir);
   }
   for (const auto& [subdir, result] : tree.experiments) {  // experiments tpq does not know yet, by name
-    if (!experiment_info(subdir)) order.push_back(subdir);
+    if (!results::find_by_results_dir(subdir)) order.push_back(subdir);
   }
   return order;
 }
@@ -75,10 +45,10 @@ std::vector<SummaryRow> summary_rows(const ResultsTree& tree) {
   const ExperimentResult* baseline = tree.find("baseline");
   for (const auto& subdir : ordered_subdirs(tree)) {
     const auto& result = *tree.find(subdir);
-    const nlohmann::json* reference = result.variant("fp32");
-    if (!reference && baseline) reference = &baseline->variants.front();
-    if (!reference) reference = &result.variants.front();
-    for (const auto& record : result.variants) {
+    const results::RunRecord* reference = result.variant("fp32");
+    if (!reference && baseline) reference = &baseline->variants().front();
+    if (!reference) reference = &result.variants().front();
+    for (const auto& record : result.variants()) {
       auto row = make_row(subdir, record, *reference);
       row.reference = subdir == "baseline" || row.variant == "fp32";
       rows.push_back(std::move(row));

@@ -84,14 +84,14 @@ Panel pareto_panel(const std::vector<SummaryRow>& rows, const std::vector<std::s
 // 07's rows by scope: x = achieved sparsity, y = accuracy.
 std::vector<Series> sparsity_series(const ExperimentResult& pruning) {
   std::map<std::string, Series> by_scope;
-  for (const auto& record : pruning.variants) {
-    const std::string variant = record.value("variant", "");
+  for (const auto& record : pruning.variants()) {
+    const std::string& variant = record.variant;
     const auto underscore = variant.find('_');
     if (variant == "fp32" || underscore == std::string::npos) continue;
     const std::string scope = variant.substr(0, underscore);
-    double sparsity = 0, accuracy = 0;
-    if (!number_at(record, "extra.pruning.actual_sparsity", sparsity)) number_at(record, "size.sparsity", sparsity);
-    number_at(record, "metrics.accuracy", accuracy);
+    double sparsity = record.size.sparsity;
+    number_at(record.extra, "pruning.actual_sparsity", sparsity);
+    const double accuracy = record.metrics.accuracy;
     auto& series = by_scope[scope];
     series.name = scope;
     series.x.push_back(sparsity);
@@ -173,7 +173,7 @@ std::vector<std::size_t> primary_rows(const ResultsTree& tree, const std::vector
   std::vector<std::size_t> shown;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto* result = tree.find(rows[i].experiment);
-    const bool primary = result && result->record.value("variant", "") == rows[i].variant;
+    const bool primary = result && result->record.primary.variant == rows[i].variant;
     if (primary && (rows[i].experiment == "baseline" || !rows[i].reference)) shown.push_back(i);
   }
   return shown;

@@ -8,6 +8,7 @@
 
 #include "report_sections.h"
 #include "tpq/core/error.h"
+#include "tpq/results/experiment_catalogue.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/io/atomic_file.h"
 
@@ -21,7 +22,7 @@ std::string drop_percent(double reference, double value) {
 }
 
 std::string not_run(const ReportContext& context, const std::string& subdir) {
-  const auto* info = experiment_info(subdir);
+  const auto* info = results::find_by_results_dir(subdir);
   return "未运行：" + (context.tree.root / subdir / "metrics.json").string() + " 不存在（运行 " +
          (info ? info->program : subdir) + "）";
 }
@@ -73,10 +74,9 @@ std::string first_key(const nlohmann::json& object, const std::vector<std::strin
 
 const nlohmann::json& config_section(const ExperimentResult& result, const std::string& section) {
   static const nlohmann::json empty = nlohmann::json::object();
-  const auto config = result.record.find("config");
-  if (config == result.record.end() || !config->is_object()) return empty;
-  const auto it = config->find(section);
-  return it != config->end() && it->is_object() ? *it : empty;
+  const auto& config = result.record.primary.config;
+  const auto it = config.find(section);
+  return it != config.end() && it->is_object() ? *it : empty;
 }
 
 namespace {

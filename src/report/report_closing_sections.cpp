@@ -95,8 +95,8 @@ std::string extra_figures(const ReportContext& context) {
   double total_s = 0;
   std::string per_experiment;
   for (const auto& [subdir, result] : context.tree.experiments) {
-    double wall = 0;
-    if (!number_at(result.record, "wall_s", wall)) continue;
+    const double wall = result.record.primary.provenance.wall_s;
+    if (wall <= 0) continue;  // not recorded
     total_s += wall;
     per_experiment += (per_experiment.empty() ? "" : "，") + subdir + " " + num(wall / 60.0, 1) + " 分钟";
   }

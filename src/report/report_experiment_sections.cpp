@@ -14,7 +14,7 @@ const nlohmann::json& object_at(const nlohmann::json& json, const char* key) {
 }
 
 // record.extra.pruning (or .quantization), or an empty object.
-const nlohmann::json& extra_of(const nlohmann::json& record, const char* key) { return object_at(object_at(record, "extra"), key); }
+const nlohmann::json& extra_of(const results::RunRecord& record, const char* key) { return object_at(record.extra, key); }
 
 double number_or(const nlohmann::json& json, const std::string& path, double fallback) {
   double value = fallback;
@@ -50,12 +50,12 @@ std::string head_importance_text(const nlohmann::json& importance) {
 }
 
 std::string head_pruning(const ReportContext& context, const ExperimentResult& result, const SummaryRow& fp32) {
-  struct Row { double heads; const SummaryRow* row; const nlohmann::json* record; };
+  struct Row { double heads; const SummaryRow* row; const results::RunRecord* record; };
   std::vector<Row> rows;
   std::string heads_total = "?";
-  for (const auto& record : result.variants) {
+  for (const auto& record : result.variants()) {
     const auto& pruning = extra_of(record, "pruning");
-    const std::string variant = record.value("variant", "");
+    const std::string& variant = record.variant;
     const std::string kind = first_key(pruning, {"kind"}, variant.rfind("heads_", 0) == 0 && variant.find("ffn") == std::string::npos ? "heads" : "");
     if (kind != "heads") continue;
     heads_total = first_key(pruning, {"heads_total"}, heads_total);
@@ -90,9 +90,9 @@ std::string ffn_pruning(const ReportContext& context, const ExperimentResult& re
   std::string out = "**FFN 剪枝**：\n\n实验设置：\n";
   struct Row { double sparsity; const SummaryRow* row; std::string kind; std::string heads; };
   std::vector<Row> rows;
-  for (const auto& record : result.variants) {
+  for (const auto& record : result.variants()) {
     const auto& pruning = extra_of(record, "pruning");
-    const std::string variant = record.value("variant", "");
+    const std::string& variant = record.variant;
     const std::string kind = first_key(pruning, {"kind"}, variant.find("ffn") != std::string::npos
                                                               ? (variant.rfind("heads_", 0) == 0 ? "heads_ffn" : "ffn") : "");
     if (kind != "ffn" && kind != "heads_ffn") continue;
@@ -131,14 +131,14 @@ std::string unstructured(const ReportContext& context) {
   struct Row { std::string scope; double target; double actual; const SummaryRow* row; };
   std::vector<Row> rows;
   std::set<std::string> scopes, importances;
-  for (const auto& record : result->variants) {
-    const std::string variant = record.value("variant", "");
+  for (const auto& record : result->variants()) {
+    const std::string& variant = record.variant;
     if (variant == "fp32") continue;
     const auto& pruning = extra_of(record, "pruning");
     const std::string scope = first_key(pruning, {"scope"}, variant.substr(0, variant.find('_')));
     scopes.insert(scope);
     importances.insert(first_key(pruning, {"importance"}, "未记录"));
-    rows.push_back({scope, number_or(pruning, "target_sparsity", 0), number_or(pruning, "actual_sparsity", number_or(record, "size.sparsity", 0)),
+    rows.push_back({scope, number_or(pruning, "target_sparsity", 0), number_or(pruning, "actual_sparsity", record.size.sparsity),
                     row_of(context, result->subdir, variant)});
   }
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.scope != b.scope ? a.scope < b.scope : a.target < b.target; });
@@ -214,7 +214,7 @@ std::string static_quant(const ReportContext& context) {
   const auto* result = context.tree.find("static_quant");
   if (!result) return not_run(context, "static_quant");
   std::set<std::string> calibration, setups;
-  for (const auto& record : result->variants) {
+  for (const auto& record : result->variants()) {
     const auto& quant = extra_of(record, "quantization");
     if (quant.empty()) continue;
     calibration.insert(first_key(quant, {"calibration_samples"}, "未记录"));
@@ -239,7 +239,7 @@ std::string qat(const ReportContext& context) {
   if (!result) return not_run(context, "qat");
   const auto* qat_record = result->variant("int8_qat");
   const nlohmann::json no_record = nlohmann::json::object();
-  const auto& qat_extra = object_at(qat_record ? *qat_record : no_record, "extra");
+  const auto& qat_extra = qat_record ? qat_record->extra : no_record;
   const auto& extra = result->experiment_extra();
   std::string freeze = "未记录（experiment_extra.observers_frozen_at_step 缺失）";
   double frozen = 0, total = 0;
@@ -256,9 +256,9 @@ std::string qat(const ReportContext& context) {
     const auto* record = result->variant(row.variant);
     double seconds = 0;
     std::string time = "无训练（训练后量化）";
-    if (record && number_at(*record, "extra.training_time_s", seconds)) {
+    if (record && number_at(record->extra, "training_time_s", seconds)) {
       time = num(seconds, 1) + " s";
-    } else if (row.variant == "fp32" && baseline && number_at(baseline->record, "extra.training.train_seconds", seconds)) {
+    } else if (row.variant == "fp32" && baseline && number_at(baseline->record.primary.extra, "training.train_seconds", seconds)) {
       time = num(seconds, 1) + " s（基线训练）";
     }
     out += "| " + row.label + " | " + num(row.accuracy, 4) + " | " + num(row.f1, 4) + " | " + num(row.file_mb, 2) + " | " + time + " |\n";

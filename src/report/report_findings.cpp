@@ -25,7 +25,7 @@ double target_of(const ReportContext& context, const SummaryRow& row) {
   const auto* result = context.tree.find(row.experiment);
   const auto* record = result ? result->variant(row.variant) : nullptr;
   double target = row.sparsity;
-  if (record) number_at(*record, "extra.pruning.target_sparsity", target);
+  if (record) number_at(record->extra, "pruning.target_sparsity", target);
   return target;
 }
 
@@ -44,11 +44,9 @@ double test_examples(const ReportContext& context, const std::string& subdir) {
   const auto* result = context.tree.find(subdir);
   const auto* record = result ? result->variant("fp32") : nullptr;
   if (!record) return 0;
-  const auto matrix = record->value("metrics", nlohmann::json::object()).value("confusion_matrix", nlohmann::json::array());
   double total = 0;
-  for (const auto& row : matrix) {
-    if (!row.is_array()) continue;
-    for (const auto& cell : row) total += cell.is_number() ? cell.get<double>() : 0.0;
+  for (const auto& row : record->metrics.confusion_matrix) {
+    for (const auto cell : row) total += static_cast<double>(cell);
   }
   return total;
 }
@@ -248,7 +246,7 @@ std::string qat_cost_finding(const ReportContext& context) {
   if (!result) return not_run(context, "qat");
   const auto* record = result->variant("int8_qat");
   double seconds = 0;
-  if (!record || !number_at(*record, "extra.training_time_s", seconds)) return "未记录 QAT 训练时间（extra.training_time_s）";
+  if (!record || !number_at(record->extra, "training_time_s", seconds)) return "未记录 QAT 训练时间（extra.training_time_s）";
   const auto* qat = row_of(context, "qat", "int8_qat");
   const auto* ptq = row_of(context, "qat", "int8_static_ptq");
   const double gain = qat && ptq ? points(qat->accuracy - ptq->accuracy) : 0;

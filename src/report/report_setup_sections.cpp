@@ -39,7 +39,7 @@ const nlohmann::json& split_stats(const ReportContext& context, const char* spli
 std::string dataset(const ReportContext& context) {
   const auto* baseline = context.tree.find("baseline");
   if (!baseline) return "**使用的数据集**：\n- " + not_run(context, "baseline");
-  const auto& data = baseline->record.value("extra", nlohmann::json::object()).value("dataset", nlohmann::json::object());
+  const auto& data = baseline->record.primary.extra.value("dataset", nlohmann::json::object());
   const auto& stats = context.dataset_stats;
   auto size_of = [&](const char* split, const char* fallback_key) {
     const auto& s = split_stats(context, split);
@@ -82,21 +82,20 @@ std::string dataset(const ReportContext& context) {
 std::string baseline_model(const ReportContext& context) {
   const auto* baseline = context.tree.find("baseline");
   if (!baseline) return not_run(context, "baseline");
-  const auto& record = baseline->record;
-  const auto& extra = record.value("extra", nlohmann::json::object());
-  const auto& model = extra.value("model", nlohmann::json::object());
-  const auto& size = record.value("size", nlohmann::json::object());
-  const auto& config = context.baseline_config.is_object() ? context.baseline_config : record.value("config", nlohmann::json::object());
+  const auto& record = baseline->record.primary;
+  const auto& model = record.extra.value("model", nlohmann::json::object());
+  const auto& size = record.size;
+  const auto& config = context.baseline_config.is_object() ? context.baseline_config : record.config;
   const auto& training = config.value("training", nlohmann::json::object());
-  const auto& metrics = record.value("metrics", nlohmann::json::object());
-  const auto& speed = record.value("speed", nlohmann::json::object());
+  const auto& metrics = record.metrics;
+  const auto& speed = record.speed;
   std::string source = first_key(model, {"source"}, "scratch");
   std::string out = "**模型配置**：\n";
   out += "- 模型名称：BertForSequenceClassification（" +
          (source == "scratch" ? "从头训练，tokenizer " + first_key(model, {"tokenizer"}, "?") + "，词表 " + first_key(model, {"vocab_size"}, "?")
                               : "微调自 " + source) + "）\n";
-  out += "- 参数数量：" + first_key(size, {"params"}, "未记录") + "\n";
-  out += "- 模型大小：" + (size.contains("file_mb") ? num(size["file_mb"].get<double>(), 2) + " MB（" + first_key(size, {"file_bytes"}, "?") + " 字节，保存的文件）" : std::string("未记录")) + "\n";
+  out += "- 参数数量：" + std::to_string(size.params) + "\n";
+  out += "- 模型大小：" + num(size.file_mb, 2) + " MB（" + std::to_string(size.file_bytes) + " 字节，保存的文件）\n";
   out += "- 层数：" + first_key(model, {"layers"}, "未记录") + "\n- 注意力头数：" + first_key(model, {"heads"}, "未记录") +
          "\n- 隐藏层维度：" + first_key(model, {"hidden_size"}, "未记录") + "（FFN 中间维度 " +
          first_key(model, {"intermediate_size"}, "?") + "，max_length " + first_key(model, {"max_length"}, "?") + "）\n\n";
@@ -105,13 +104,10 @@ std::string baseline_model(const ReportContext& context) {
          "\noptimizer: " + first_key(training, {"optimizer"}, "AdamW") + "  # weight_decay " + first_key(training, {"weight_decay"}, "?") +
          ", warmup_ratio " + first_key(training, {"warmup_ratio"}, "?") + ", schedule " + first_key(training, {"schedule"}, "?") +
          "\n```\n\n**基线性能**：\n| 指标 | 数值 |\n|------|------|\n";
-  auto metric = [&](const nlohmann::json& section, const char* key, int decimals) {
-    return section.contains(key) && section[key].is_number() ? num(section[key].get<double>(), decimals) : std::string("未记录");
-  };
-  out += "| 准确率 (Accuracy) | " + metric(metrics, "accuracy", 4) + " |\n| F1 分数 | " + metric(metrics, "f1", 4) +
-         " |\n| 精确率 (Precision) | " + metric(metrics, "precision", 4) + " |\n| 召回率 (Recall) | " +
-         metric(metrics, "recall", 4) + " |\n| 推理时间 (ms/样本) | " + metric(speed, "latency_ms_per_sample_p50", 3) +
-         "（p50，batch 1，" + first_key(speed, {"threads"}, "?") + " 线程） |\n| 模型大小 (MB) | " + metric(size, "file_mb", 2) + " |\n";
+  out += "| 准确率 (Accuracy) | " + num(metrics.accuracy, 4) + " |\n| F1 分数 | " + num(metrics.f1, 4) +
+         " |\n| 精确率 (Precision) | " + num(metrics.precision, 4) + " |\n| 召回率 (Recall) | " + num(metrics.recall, 4) +
+         " |\n| 推理时间 (ms/样本) | " + num(speed.latency_ms_p50, 3) + "（p50，batch 1，" + std::to_string(speed.threads) +
+         " 线程） |\n| 模型大小 (MB) | " + num(size.file_mb, 2) + " |\n";
   return out;
 }
 

@@ -1,4 +1,4 @@
-#include "tpq/train/autocast_scope.h"
+#include "train/autocast_scope.h"
 
 #include <ATen/autocast_mode.h>
 

@@ -1,4 +1,4 @@
-#include "tpq/train/loss_scaler.h"
+#include "train/loss_scaler.h"
 
 #include <torch/torch.h>
 

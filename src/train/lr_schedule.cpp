@@ -1,4 +1,4 @@
-#include "tpq/train/lr_schedule.h"
+#include "train/lr_schedule.h"
 
 #include <algorithm>
 #include <cmath>

@@ -9,13 +9,13 @@
 
 #include "tpq/core/error.h"
 #include "tpq/data/batching.h"
-#include "tpq/train/autocast_scope.h"
-#include "tpq/train/lr_schedule.h"
-#include "tpq/train/progress.h"
+#include "train/autocast_scope.h"
+#include "train/lr_schedule.h"
+#include "train/progress.h"
 
 namespace tpq::train {
 
-MlmHeadImpl::MlmHeadImpl(const model::BertConfig& config) {
+MlmHeadImpl::MlmHeadImpl(const model::EncoderConfig& config) {
   dense = register_module("dense", model::Linear(config.hidden_size, config.hidden_size));
   LayerNorm = register_module(
       "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps)));
@@ -46,7 +46,7 @@ std::pair<torch::Tensor, torch::Tensor> mask_tokens(const torch::Tensor& input_i
   return {masked, labels};
 }
 
-MlmResult pretrain_mlm(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& texts,
+MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::TokenizedSplit& texts,
                        const SpecialIds& special, const MlmConfig& config, torch::Device device, uint64_t seed) {
   require(config.mask_probability > 0 && config.mask_probability < 1, "training.mlm_mask_probability must be in (0, 1)");
   require(config.learning_rate > 0 && config.batch_size > 0, "MLM learning rate and batch size must be positive");
@@ -58,7 +58,7 @@ MlmResult pretrain_mlm(model::BertForSequenceClassificationImpl& model, const da
   head->to(device);
   model.train();
 
-  std::vector<torch::Tensor> parameters = model.bert->parameters();
+  std::vector<torch::Tensor> parameters = model.base->parameters();
   for (const auto& parameter : head->parameters()) parameters.push_back(parameter);
   torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(config.learning_rate).weight_decay(config.weight_decay));
   const int64_t batches = (static_cast<int64_t>(texts.size()) + config.batch_size - 1) / config.batch_size;
@@ -84,10 +84,9 @@ MlmResult pretrain_mlm(model::BertForSequenceClassificationImpl& model, const da
       torch::Tensor loss;
       {
         AutocastScope autocast(config.amp, device);
-        auto hidden = model.bert->embeddings(masked, batch.token_type_ids.to(device));
-        hidden = model.bert->encoder->forward(hidden, model::additive_attention_mask(mask, hidden.scalar_type()), {});
+        const auto hidden = model.encode({masked, batch.token_type_ids.to(device), mask});
         // Only masked positions go through the vocabulary-sized decoder: (N, H) -> (N, V).
-        auto logits = head->forward(hidden.index({selected}), model.bert->embeddings->word_embeddings->weight);
+        auto logits = head->forward(hidden.index({selected}), model.embeddings->word_embeddings->weight);
         // Autocast keeps cross_entropy in FP32 (log-softmax over 16k classes).
         loss = torch::nn::functional::cross_entropy(logits, labels.index({selected}));
       }

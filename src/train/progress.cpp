@@ -1,4 +1,4 @@
-#include "tpq/train/progress.h"
+#include "train/progress.h"
 
 #include <unistd.h>
 

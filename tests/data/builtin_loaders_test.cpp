@@ -2,7 +2,7 @@
 // hand-written files, including the splits load_dataset() makes for each.
 #include <gtest/gtest.h>
 
-#include "data/expect_user_error.h"
+#include "support/user_error_matchers.h"
 #include "support/fixtures.h"
 #include "tpq/data/dataset_spec.h"
 

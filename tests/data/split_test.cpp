@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tpq/core/error.h"
-#include "tpq/data/split.h"
+#include "data/split.h"
 
 namespace tpq::data {
 namespace {

@@ -2,7 +2,7 @@
 // labels, a single file vs a train/validation/test folder, and every malformed-input error.
 #include <gtest/gtest.h>
 
-#include "data/expect_user_error.h"
+#include "support/user_error_matchers.h"
 #include "support/fixtures.h"
 #include "tpq/data/dataset_spec.h"
 

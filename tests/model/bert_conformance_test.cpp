@@ -5,7 +5,7 @@
 #include "support/fixtures.h"
 #include "support/reference.h"
 #include "tpq/eval/predictor.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/io/safetensors.h"
 
 namespace {
@@ -15,7 +15,7 @@ using tpq::testing::tensor_from_json;
 
 constexpr double kTolerance = 1e-4;
 
-tpq::model::BertInputs reference_inputs(const nlohmann::json& ref) {
+tpq::model::ModelInputs reference_inputs(const nlohmann::json& ref) {
   return {tensor_from_json(ref["input_ids"], torch::kLong), tensor_from_json(ref["token_type_ids"], torch::kLong),
           tensor_from_json(ref["attention_mask"], torch::kLong)};
 }
@@ -23,7 +23,7 @@ tpq::model::BertInputs reference_inputs(const nlohmann::json& ref) {
 TEST(BertConformance, LogitsAndClsStateMatchHuggingFace) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
   const auto ref = tpq::testing::read_json_file(dir / "reference.json");
-  auto checkpoint = tpq::io::load_checkpoint(dir);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir);
   torch::NoGradGuard no_grad;
   const auto outputs = checkpoint.model->forward(reference_inputs(ref));
   using torch::indexing::Slice;
@@ -36,7 +36,7 @@ TEST(BertConformance, LogitsAndClsStateMatchHuggingFace) {
 TEST(BertConformance, SentencePairLogitsMatchHuggingFace) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
   const auto pair = tpq::testing::read_json_file(dir / "reference.json")["pair"];
-  auto checkpoint = tpq::io::load_checkpoint(dir);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir);
   torch::NoGradGuard no_grad;
   const auto outputs = checkpoint.model->forward(reference_inputs(pair));
   EXPECT_LT(max_abs_difference(outputs.logits, tensor_from_json(pair["logits"], torch::kFloat)), kTolerance);
@@ -45,7 +45,7 @@ TEST(BertConformance, SentencePairLogitsMatchHuggingFace) {
 TEST(BertConformance, ParameterNamesAreExactlyTheHuggingFaceKeys) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
   const auto file = tpq::io::SafetensorsFile::open(dir / "model.safetensors");
-  auto checkpoint = tpq::io::load_checkpoint(dir);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir);
   std::set<std::string> model_names, file_names;
   for (const auto& item : checkpoint.model->named_parameters()) model_names.insert(item.key());
   for (const auto& entry : file.header().tensors) file_names.insert(entry.name);
@@ -55,7 +55,7 @@ TEST(BertConformance, ParameterNamesAreExactlyTheHuggingFaceKeys) {
 TEST(BertConformance, EndToEndFromRawTextMatchesHuggingFace) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
   const auto ref = tpq::testing::read_json_file(dir / "reference.json");
-  auto checkpoint = tpq::io::load_checkpoint(dir);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir);
   std::vector<tpq::eval::TextInput> inputs;
   for (const auto& sentence : ref["sentences"]) inputs.push_back({sentence.get<std::string>(), std::nullopt});
   tpq::eval::PredictOptions options;
@@ -76,7 +76,7 @@ TEST(BertConformance, EndToEndFromRawTextMatchesHuggingFace) {
 
 TEST(BertConformance, PaddingToMaxLengthDoesNotChangeLogits) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
-  auto checkpoint = tpq::io::load_checkpoint(dir);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir);
   const std::vector<tpq::eval::TextInput> inputs = {{"short one", std::nullopt},
                                                     {"a somewhat longer sentence with more words in it", std::nullopt},
                                                     {"a question", std::string("and its answer")}};
@@ -96,10 +96,10 @@ TEST(BertConformance, PaddingToMaxLengthDoesNotChangeLogits) {
 TEST(BertConformance, SavedAndReloadedModelGivesIdenticalLogits) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
   const auto ref = tpq::testing::read_json_file(dir / "reference.json");
-  auto original = tpq::io::load_checkpoint(dir);
+  auto original = tpq::checkpoint::load_checkpoint(dir);
   tpq::testing::ScratchDir scratch;
-  tpq::io::save_checkpoint(scratch / "saved", *original.model, original.tokenizer.get());
-  auto reloaded = tpq::io::load_checkpoint(scratch / "saved");
+  tpq::checkpoint::save_checkpoint(scratch / "saved", *original.model, original.tokenizer.get());
+  auto reloaded = tpq::checkpoint::load_checkpoint(scratch / "saved");
   torch::NoGradGuard no_grad;
   const auto inputs = reference_inputs(ref);
   EXPECT_TRUE(torch::equal(original.model->forward(inputs).logits, reloaded.model->forward(inputs).logits));

@@ -6,7 +6,7 @@
 
 #include "support/fixtures.h"
 #include "support/reference.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 
 namespace {
 
@@ -17,14 +17,14 @@ using tpq::testing::tensor_from_json;
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device (run on a GPU machine: scripts/build_cuda.sh --run-checks)"
 
 torch::Tensor cuda_logits(const std::filesystem::path& dir, const nlohmann::json& ref, torch::ScalarType dtype) {
-  tpq::io::LoadOptions options;
+  tpq::checkpoint::LoadOptions options;
   options.device = torch::Device(torch::kCUDA);
-  auto checkpoint = tpq::io::load_checkpoint(dir, options);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir, options);
   checkpoint.model->to(dtype);
   checkpoint.model->eval();
   torch::NoGradGuard no_grad;
   const auto cuda = torch::Device(torch::kCUDA);
-  tpq::model::BertInputs inputs{tensor_from_json(ref["input_ids"], torch::kLong).to(cuda),
+  tpq::model::ModelInputs inputs{tensor_from_json(ref["input_ids"], torch::kLong).to(cuda),
                                 tensor_from_json(ref["token_type_ids"], torch::kLong).to(cuda),
                                 tensor_from_json(ref["attention_mask"], torch::kLong).to(cuda)};
   return checkpoint.model->forward(inputs).logits.to(torch::kCPU, torch::kFloat);

@@ -9,7 +9,7 @@
 #include "support/fixtures.h"
 #include "support/sanitizers.h"
 #include "support/toy_experiment.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/prune/magnitude.h"
 
 namespace {
@@ -81,9 +81,9 @@ TEST_F(MagnitudePruningExperiment, UnstructuredRowsForBothScopesWithCompressedFi
   EXPECT_EQ(first_line(out / "comparison.csv").rfind("稀疏度,准确率,F1分数,实际稀疏度,模型大小 (MB),性能下降 (%)", 0), 0u);
 
   // The saved model is an ordinary checkpoint: it reloads dense with the sparsity measured above.
-  tpq::io::LoadOptions options;
+  tpq::checkpoint::LoadOptions options;
   options.load_tokenizer = false;
-  auto reloaded = tpq::io::load_checkpoint(out / "models" / "global_90", options);
+  auto reloaded = tpq::checkpoint::load_checkpoint(out / "models" / "global_90", options);
   EXPECT_NEAR(tpq::prune::measure_sparsity(*reloaded.model).overall(), 0.9, 0.005);
 }
 

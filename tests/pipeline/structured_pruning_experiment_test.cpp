@@ -11,7 +11,7 @@
 #include "support/toy_experiment.h"
 #include "tpq/core/error.h"
 #include "tpq/io/safetensors.h"
-#include "tpq/pipeline/structured_pruning.h"
+#include "pipeline/structured_pruning.h"
 #include "tpq/results/chart.h"
 
 namespace {

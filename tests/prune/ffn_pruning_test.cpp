@@ -5,26 +5,26 @@
 #include "support/fixtures.h"
 #include "support/small_models.h"
 #include "support/user_error_matchers.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/prune/ffn_pruning.h"
 #include "tpq/prune/head_pruning.h"
 
 namespace {
 
-tpq::model::BertConfig config_for_ffn() {
+tpq::model::EncoderConfig config_for_ffn() {
   auto config = tpq::testing::small_bert_config(100, 32, 2, 4, 64, 40);
   config.initializer_range = 0.3;
   return config;
 }
 
-tpq::model::BertInputs random_inputs() {
+tpq::model::ModelInputs random_inputs() {
   torch::manual_seed(3);
   return {torch::randint(1, 100, {2, 11}, torch::kLong), torch::zeros({2, 11}, torch::kLong), torch::ones({2, 11}, torch::kLong)};
 }
 
 TEST(FfnPruning, RemovingNeuronsEqualsZeroingTheirRowsAndColumns) {
   torch::manual_seed(0);
-  tpq::model::BertForSequenceClassification model(config_for_ffn());
+  tpq::model::EncoderClassifier model(config_for_ffn());
   model->eval();
   torch::NoGradGuard no_grad;
   const auto remove = tpq::prune::select_ffn_neurons(tpq::prune::ffn_neuron_importance(*model), 0.5);
@@ -33,15 +33,15 @@ TEST(FfnPruning, RemovingNeuronsEqualsZeroingTheirRowsAndColumns) {
   const auto inputs = random_inputs();
   const auto before = model->forward(inputs).last_hidden_state;
 
-  tpq::model::BertForSequenceClassification zeroed(config_for_ffn());
+  tpq::model::EncoderClassifier zeroed(config_for_ffn());
   for (std::size_t i = 0; i < model->parameters().size(); ++i) zeroed->parameters()[i].copy_(model->parameters()[i]);
   zeroed->eval();
   for (int64_t layer = 0; layer < 2; ++layer) {
-    auto& layer_module = zeroed->bert->encoder->layers[layer];
+    auto& layer_module = zeroed->layers[layer];
     for (int64_t j : remove[layer]) {
-      layer_module->intermediate->dense->weight[j].zero_();
-      layer_module->intermediate->dense->bias[j].zero_();
-      layer_module->output->dense->weight.select(1, j).zero_();
+      layer_module->ffn_in->weight[j].zero_();
+      layer_module->ffn_in->bias[j].zero_();
+      layer_module->ffn_out->weight.select(1, j).zero_();
     }
   }
   tpq::prune::prune_ffn_neurons(*model, remove);
@@ -51,7 +51,7 @@ TEST(FfnPruning, RemovingNeuronsEqualsZeroingTheirRowsAndColumns) {
   EXPECT_LE((pruned.last_hidden_state - reference.last_hidden_state).abs().max().item<double>(), 1e-5);
   EXPECT_LE((pruned.logits - reference.logits).abs().max().item<double>(), 1e-5);
   EXPECT_EQ(model->config.intermediate_sizes, (std::vector<int64_t>{32, 32}));
-  EXPECT_EQ(model->bert->encoder->layers[1]->output->dense->weight.sizes(), (std::vector<int64_t>{32, 32}));
+  EXPECT_EQ(model->layers[1]->ffn_out->weight.sizes(), (std::vector<int64_t>{32, 32}));
 }
 
 TEST(FfnPruning, LeastImportantNeuronsAreChosen) {
@@ -71,15 +71,15 @@ TEST(FfnPruning, SparsityOutsideZeroToOneIsAUserError) {
 
 TEST(StructuredPruningCheckpoint, SavedPrunedModelReloadsWithIdenticalLogits) {
   torch::manual_seed(0);
-  tpq::model::BertForSequenceClassification model(config_for_ffn());
+  tpq::model::EncoderClassifier model(config_for_ffn());
   model->eval();
   tpq::prune::prune_heads(*model, {{0, {1}}, {1, {0, 2, 3}}});
   tpq::prune::prune_ffn_neurons(*model, tpq::prune::select_ffn_neurons(tpq::prune::ffn_neuron_importance(*model), 0.3));
   tpq::testing::ScratchDir scratch;
-  tpq::io::save_checkpoint(scratch / "pruned", *model, nullptr);
-  tpq::io::LoadOptions options;
+  tpq::checkpoint::save_checkpoint(scratch / "pruned", *model, nullptr);
+  tpq::checkpoint::LoadOptions options;
   options.load_tokenizer = false;
-  auto loaded = tpq::io::load_checkpoint(scratch / "pruned", options);
+  auto loaded = tpq::checkpoint::load_checkpoint(scratch / "pruned", options);
   loaded.model->eval();
   EXPECT_EQ(loaded.config.pruned_heads, model->config.pruned_heads);
   EXPECT_EQ(loaded.config.intermediate_sizes, (std::vector<int64_t>{45, 45}));

@@ -38,7 +38,7 @@ TEST(HeadImportance, GradientScoresAreFiniteNonNegativeAndNormalisedPerLayer) {
   auto config = tpq::testing::small_bert_config(100, 32, 2, 4, 64, 40);
   config.initializer_range = 0.2;
   config.pruned_heads = {{1, {1}}};
-  tpq::model::BertForSequenceClassification model(config);
+  tpq::model::EncoderClassifier model(config);
   model->train();
   tpq::prune::GradientImportanceOptions options;
   options.max_samples = 20;
@@ -65,12 +65,12 @@ TEST(HeadImportance, GradientScoresAreFiniteNonNegativeAndNormalisedPerLayer) {
 
 TEST(HeadImportance, WeightNormRanksAShrunkenHeadLowest) {
   torch::manual_seed(0);
-  tpq::model::BertForSequenceClassification model(tpq::testing::small_bert_config(100, 32, 1, 4, 64, 40));
+  tpq::model::EncoderClassifier model(tpq::testing::small_bert_config(100, 32, 1, 4, 64, 40));
   {
     torch::NoGradGuard no_grad;
-    auto& self = model->bert->encoder->layers[0]->attention->self;
-    for (auto* linear : {self->query.get(), self->key.get(), self->value.get()}) linear->weight.narrow(0, 16, 8).mul_(0.01);
-    model->bert->encoder->layers[0]->attention->output->dense->weight.narrow(1, 16, 8).mul_(0.01);
+    auto& layer = model->layers[0];
+    for (auto* linear : {layer->query.get(), layer->key.get(), layer->value.get()}) linear->weight.narrow(0, 16, 8).mul_(0.01);
+    model->layers[0]->attention_output->weight.narrow(1, 16, 8).mul_(0.01);
   }
   const auto scores = tpq::prune::weight_norm_head_importance(*model);
   const auto& layer = scores.scores[0];

@@ -6,21 +6,21 @@
 #include "support/fixtures.h"
 #include "support/small_models.h"
 #include "support/user_error_matchers.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/prune/head_pruning.h"
 
 namespace {
 
 using tpq::prune::HeadSelection;
 
-tpq::model::BertConfig uneven_config() {
+tpq::model::EncoderConfig uneven_config() {
   auto config = tpq::testing::small_bert_config(100, 32, 3, 4, 64, 40);
   config.initializer_range = 0.3;        // large enough that every head visibly changes the output
   config.pruned_heads = {{1, {2}}};      // layer 1 starts with 3 of 4 heads
   return config;
 }
 
-tpq::model::BertInputs padded_inputs(int64_t vocab) {
+tpq::model::ModelInputs padded_inputs(int64_t vocab) {
   torch::manual_seed(7);
   auto mask = torch::ones({3, 9}, torch::kLong);
   mask.index_put_({1, torch::indexing::Slice(6, torch::indexing::None)}, 0);  // padding in row 1
@@ -28,7 +28,7 @@ tpq::model::BertInputs padded_inputs(int64_t vocab) {
 }
 
 // Masks (by storage position) that silence `heads` (original numbers) of each layer.
-std::vector<torch::Tensor> masks_for(const tpq::model::BertConfig& config, const HeadSelection& heads) {
+std::vector<torch::Tensor> masks_for(const tpq::model::EncoderConfig& config, const HeadSelection& heads) {
   std::vector<torch::Tensor> masks;
   for (int64_t layer = 0; layer < config.num_hidden_layers; ++layer) {
     const auto kept = tpq::prune::kept_heads(config, layer);
@@ -43,7 +43,7 @@ std::vector<torch::Tensor> masks_for(const tpq::model::BertConfig& config, const
   return masks;
 }
 
-void expect_pruning_equals_masking(tpq::model::BertForSequenceClassificationImpl& model, const HeadSelection& heads) {
+void expect_pruning_equals_masking(tpq::model::EncoderClassifierImpl& model, const HeadSelection& heads) {
   torch::NoGradGuard no_grad;
   model.eval();
   const auto inputs = padded_inputs(model.config.vocab_size);
@@ -59,31 +59,31 @@ void expect_pruning_equals_masking(tpq::model::BertForSequenceClassificationImpl
 
 TEST(HeadPruning, RemovedHeadsEqualMaskedHeadsOnUnevenRandomModel) {
   torch::manual_seed(0);
-  tpq::model::BertForSequenceClassification model(uneven_config());
+  tpq::model::EncoderClassifier model(uneven_config());
   const HeadSelection heads = {{0, {1, 3}}, {1, {0}}, {2, {2}}};
   expect_pruning_equals_masking(*model, heads);
   EXPECT_EQ(model->config.heads_in_layer(0), 2);
   EXPECT_EQ(model->config.heads_in_layer(1), 2);
   EXPECT_EQ(model->config.heads_in_layer(2), 3);
   EXPECT_EQ(model->config.pruned_heads.at(1), (std::vector<int64_t>{0, 2}));  // HF format: original indices, merged
-  const auto& attention = model->bert->encoder->layers[0]->attention;
-  EXPECT_EQ(attention->self->query->weight.sizes(), (std::vector<int64_t>{16, 32}));
-  EXPECT_EQ(attention->output->dense->weight.sizes(), (std::vector<int64_t>{32, 16}));
-  EXPECT_EQ(attention->self->num_heads, 2);
+  const auto& layer = model->layers[0];
+  EXPECT_EQ(layer->query->weight.sizes(), (std::vector<int64_t>{16, 32}));
+  EXPECT_EQ(layer->attention_output->weight.sizes(), (std::vector<int64_t>{32, 16}));
+  EXPECT_EQ(layer->num_heads, 2);
 }
 
 TEST(HeadPruning, RemovedHeadsEqualMaskedHeadsOnTinyBertFixture) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
-  tpq::io::LoadOptions options;
+  tpq::checkpoint::LoadOptions options;
   options.load_tokenizer = false;
-  auto checkpoint = tpq::io::load_checkpoint(dir, options);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir, options);
   expect_pruning_equals_masking(*checkpoint.model, {{0, {0, 2}}, {1, {3}}});
 }
 
 TEST(HeadPruning, PruningTwiceUsesOriginalHeadNumbers) {
   torch::manual_seed(1);
-  tpq::model::BertForSequenceClassification once(uneven_config());
-  tpq::model::BertForSequenceClassification twice(uneven_config());
+  tpq::model::EncoderClassifier once(uneven_config());
+  tpq::model::EncoderClassifier twice(uneven_config());
   torch::NoGradGuard no_grad;
   for (std::size_t i = 0; i < once->parameters().size(); ++i) twice->parameters()[i].copy_(once->parameters()[i]);
   tpq::prune::prune_heads(*once, {{0, {0, 3}}});
@@ -111,7 +111,7 @@ TEST(HeadPruning, GlobalRankingNeverTakesALayersLastHead) {
 
 TEST(HeadPruning, BadCountsAndSelectionsAreUserErrors) {
   torch::manual_seed(0);
-  tpq::model::BertForSequenceClassification model(uneven_config());
+  tpq::model::EncoderClassifier model(uneven_config());
   tpq::prune::HeadScores scores;
   scores.scores = {{1, 2, 3, 4}, {1, 2, std::nan(""), 4}, {1, 2, 3, 4}};
   EXPECT_TRUE(tpq::testing::contains(

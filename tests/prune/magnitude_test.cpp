@@ -8,25 +8,25 @@
 #include "support/small_models.h"
 #include "tpq/data/batching.h"
 #include "support/user_error_matchers.h"
-#include "tpq/pipeline/magnitude_pruning.h"
-#include "tpq/pipeline/unstructured_pruning.h"
+#include "pipeline/magnitude_pruning.h"
+#include "pipeline/unstructured_pruning.h"
 #include "tpq/prune/magnitude.h"
 
 namespace {
 
 using tpq::prune::Scope;
 
-tpq::model::BertForSequenceClassification small_model(uint64_t seed) {
+tpq::model::EncoderClassifier small_model(uint64_t seed) {
   torch::manual_seed(seed);
   auto config = tpq::testing::small_bert_config(40, 32, 2, 2, 64, 16);
   config.hidden_dropout_prob = 0.0;
   config.attention_probs_dropout_prob = 0.0;
-  tpq::model::BertForSequenceClassification model(config);
+  tpq::model::EncoderClassifier model(config);
   model->init_weights();
   model->eval();
   // Layers of very different scale: a single global threshold then prunes them unequally.
   torch::NoGradGuard no_grad;
-  model->bert->encoder->layers[0]->attention->self->query->weight.mul_(5.0);
+  model->layers[0]->query->weight.mul_(5.0);
   return model;
 }
 
@@ -56,13 +56,13 @@ TEST(MagnitudePruning, PrunableWeightsAreTheEncoderLinearsOnly) {
     EXPECT_EQ(name.substr(name.size() - 7), ".weight") << name;
   }
   const auto classifier = model->classifier->weight.clone();
-  const auto embeddings = model->bert->embeddings->word_embeddings->weight.clone();
-  const auto bias = model->bert->encoder->layers[0]->intermediate->dense->bias.clone();
+  const auto embeddings = model->embeddings->word_embeddings->weight.clone();
+  const auto bias = model->layers[0]->ffn_in->bias.clone();
   tpq::prune::apply_masks(*model, tpq::prune::compute_masks(tpq::prune::magnitude_scores(*model, tpq::prune::Importance::L1),
                                                             0.9, Scope::Global));
   EXPECT_TRUE(torch::equal(model->classifier->weight, classifier));
-  EXPECT_TRUE(torch::equal(model->bert->embeddings->word_embeddings->weight, embeddings));
-  EXPECT_TRUE(torch::equal(model->bert->encoder->layers[0]->intermediate->dense->bias, bias));
+  EXPECT_TRUE(torch::equal(model->embeddings->word_embeddings->weight, embeddings));
+  EXPECT_TRUE(torch::equal(model->layers[0]->ffn_in->bias, bias));
 }
 
 TEST(MagnitudePruning, ActualSparsityEqualsTheTargetForBothScopes) {
@@ -115,7 +115,7 @@ TEST(MagnitudePruning, TaylorScoreIsWeightTimesGradient) {
   ASSERT_TRUE(batches.next(batch));
   auto logits = model->forward({batch.input_ids, batch.token_type_ids, batch.attention_mask}).logits;
   torch::nn::functional::cross_entropy(logits, batch.labels).backward();
-  const auto& weight = model->bert->encoder->layers[1]->output->dense->weight;
+  const auto& weight = model->layers[1]->ffn_out->weight;
   const auto expected = (weight * weight.grad()).abs();
   EXPECT_TRUE(torch::allclose(scores.at("bert.encoder.layer.1.output.dense.weight"), expected, 1e-4, 1e-9));
   EXPECT_GT(expected.sum().item<double>(), 0.0);
@@ -134,12 +134,12 @@ TEST(MagnitudePruning, MasksSurviveFineTuning) {
   const auto masks = tpq::prune::compute_masks(tpq::prune::magnitude_scores(*model, tpq::prune::Importance::L1), 0.5,
                                                Scope::Global);
   tpq::prune::apply_masks(*model, masks);
-  const auto before = model->bert->encoder->layers[0]->intermediate->dense->weight.clone();
+  const auto before = model->layers[0]->ffn_in->weight.clone();
   tpq::pipeline::FineTuneBudget budget;
   budget.steps = 3;
   const auto result = tpq::pipeline::fine_tune_masked(*model, masks, context, budget, 0, 1, torch::kCPU);
   EXPECT_EQ(result.optimizer_steps, 3);
-  const auto& after = model->bert->encoder->layers[0]->intermediate->dense->weight;
+  const auto& after = model->layers[0]->ffn_in->weight;
   EXPECT_FALSE(torch::equal(before, after));  // the kept weights did train
   for (const auto& [name, weight] : tpq::prune::prunable_weights(*model)) {
     EXPECT_EQ(weight.masked_select(masks.at(name).logical_not()).abs().max().item<float>(), 0.0f) << name;

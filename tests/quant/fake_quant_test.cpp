@@ -12,14 +12,14 @@ namespace {
 
 using tpq::quant::FakeQuantLinear;
 
-tpq::model::BertInputs random_inputs(int64_t vocab) {
+tpq::model::ModelInputs random_inputs(int64_t vocab) {
   return {torch::randint(5, vocab, {4, 12}, torch::kLong), torch::zeros({4, 12}, torch::kLong),
           torch::ones({4, 12}, torch::kLong)};
 }
 
 TEST(FakeQuant, ObserversMoveWhileTrainingAndStopWhenFrozen) {
   torch::manual_seed(0);
-  tpq::model::BertForSequenceClassification model(tpq::testing::small_bert_config(50, 32, 1, 2, 64, 32));
+  tpq::model::EncoderClassifier model(tpq::testing::small_bert_config(50, 32, 1, 2, 64, 32));
   model->init_weights();
   const auto names = tpq::quant::prepare_qat(*model);
   ASSERT_FALSE(names.empty());
@@ -39,13 +39,13 @@ TEST(FakeQuant, ObserversMoveWhileTrainingAndStopWhenFrozen) {
 
 TEST(FakeQuant, GradientsReachTheFp32WeightsThroughTheStraightThroughEstimator) {
   torch::manual_seed(1);
-  tpq::model::BertForSequenceClassification model(tpq::testing::small_bert_config(50, 32, 1, 2, 64, 32));
+  tpq::model::EncoderClassifier model(tpq::testing::small_bert_config(50, 32, 1, 2, 64, 32));
   model->init_weights();
   tpq::quant::prepare_qat(*model);
   model->train();
   const auto logits = model->forward(random_inputs(50)).logits;
   torch::nn::functional::cross_entropy(logits, torch::tensor({0, 1, 0, 1})).backward();
-  const auto& weight = model->bert->encoder->layers[0]->intermediate->dense->weight;
+  const auto& weight = model->layers[0]->ffn_in->weight;
   ASSERT_TRUE(weight.grad().defined());
   EXPECT_GT(weight.grad().abs().sum().item<double>(), 0.0);
 }
@@ -56,11 +56,11 @@ TEST_P(FakeQuantConversion, ConvertedInt8ModelComputesWhatTheFakeQuantModelEmula
   const int64_t weight_bits = GetParam();
   tpq::quant::select_engine("auto");
   torch::manual_seed(2);
-  tpq::model::BertForSequenceClassification model(tpq::testing::small_bert_config(50, 32, 1, 2, 64, 32));
+  tpq::model::EncoderClassifier model(tpq::testing::small_bert_config(50, 32, 1, 2, 64, 32));
   model->init_weights();
   tpq::quant::prepare_qat(*model, {}, weight_bits);
   const auto calibration = random_inputs(50);
-  tpq::quant::calibrate(*model, [&] { model->forward(calibration); });
+  tpq::quant::calibrate_fake_quant(*model, {calibration});
   tpq::quant::freeze_observers(*model);
   model->eval();
   torch::NoGradGuard no_grad;
@@ -72,7 +72,7 @@ TEST_P(FakeQuantConversion, ConvertedInt8ModelComputesWhatTheFakeQuantModelEmula
   // Same scales and zero points; only rounding inside the int8 GEMM's requantization may differ.
   EXPECT_LT((real - emulated).abs().max().item<double>(), 0.05 + 0.05 * emulated.abs().max().item<double>());
   // The stored int8 values stay on the requested grid.
-  const auto* kernel = dynamic_cast<const tpq::quant::StaticInt8Linear*>(model->bert->encoder->layers[0]->intermediate->dense->kernel.get());
+  const auto* kernel = dynamic_cast<const tpq::quant::StaticInt8Linear*>(model->layers[0]->ffn_in->kernel.get());
   ASSERT_NE(kernel, nullptr);
   EXPECT_EQ(kernel->weight().values.abs().max().item<int64_t>(), tpq::quant::weight_bits_max_level(weight_bits));
   EXPECT_EQ(info.details.contains("weight_bits"), weight_bits != 8);

@@ -8,7 +8,7 @@
 #include "support/fixtures.h"
 #include "support/small_models.h"
 #include "tpq/core/error.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/io/safetensors.h"
 #include "tpq/model/model_state.h"
 #include "tpq/quant/half_precision.h"
@@ -17,18 +17,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-tpq::model::BertForSequenceClassification random_model(uint64_t seed) {
+tpq::model::EncoderClassifier random_model(uint64_t seed) {
   torch::manual_seed(seed);
   auto config = tpq::testing::small_bert_config(/*vocab_size=*/500, /*hidden_size=*/64, /*layers=*/2, /*heads=*/4,
                                                 /*intermediate_size=*/128, /*max_positions=*/32);
   config.initializer_range = 0.2;  // larger weights than HF's 0.02, so logits are far from zero
-  tpq::model::BertForSequenceClassification model(config);
+  tpq::model::EncoderClassifier model(config);
   model->init_weights();
   model->eval();
   return model;
 }
 
-tpq::model::BertInputs random_inputs() {
+tpq::model::ModelInputs random_inputs() {
   torch::manual_seed(7);
   return {torch::randint(1, 500, {4, 16}, torch::kLong), torch::zeros({4, 16}, torch::kLong), torch::ones({4, 16}, torch::kLong)};
 }
@@ -40,11 +40,11 @@ TEST_P(HalfPrecisionRoundTrip, SavesSixteenBitTensorsAtAboutHalfTheSizeAndReload
   const auto expected_dtype = name == "float16" ? tpq::io::DType::F16 : tpq::io::DType::BF16;
   tpq::testing::ScratchDir scratch;
   auto fp32 = random_model(1);
-  tpq::io::save_checkpoint(scratch / "fp32", *fp32, nullptr);
+  tpq::checkpoint::save_checkpoint(scratch / "fp32", *fp32, nullptr);
   auto half = random_model(1);
   const auto info = tpq::quant::convert_to_half(*half, tpq::quant::half_dtype(name));
   EXPECT_EQ(info.modules.size(), 2u * 6 + 2);  // every Linear, pooler and classifier included
-  tpq::io::save_checkpoint(scratch / "half", *half, nullptr);
+  tpq::checkpoint::save_checkpoint(scratch / "half", *half, nullptr);
 
   const auto file = tpq::io::SafetensorsFile::open(scratch / "half" / "model.safetensors");
   for (const auto& entry : file.header().tensors) EXPECT_EQ(entry.dtype, expected_dtype) << entry.name;
@@ -54,9 +54,9 @@ TEST_P(HalfPrecisionRoundTrip, SavesSixteenBitTensorsAtAboutHalfTheSizeAndReload
   EXPECT_LT(ratio, 0.52);
   EXPECT_EQ(tpq::testing::read_json_file(scratch / "half" / "config.json")["torch_dtype"], name);
 
-  tpq::io::LoadOptions load;
+  tpq::checkpoint::LoadOptions load;
   load.load_tokenizer = false;
-  auto reloaded = tpq::io::load_checkpoint(scratch / "half", load);
+  auto reloaded = tpq::checkpoint::load_checkpoint(scratch / "half", load);
   for (const auto& [module, linear] : tpq::model::named_linears(*reloaded.model)) {
     ASSERT_TRUE(linear->kernel) << module;
     EXPECT_NE(dynamic_cast<tpq::quant::HalfLinear*>(linear->kernel.get()), nullptr) << module;

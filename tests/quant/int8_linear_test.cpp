@@ -106,7 +106,11 @@ TEST_F(Int8Linear, RowBlocksComputeWhatOneCallComputes) {
     const auto error = (blocked.forward(input) - expected).abs().max().item<double>();
     EXPECT_LT(error, 2.0 * (whole.forward(input) - expected).abs().max().item<double>() + 1e-6) << rows << " rows";
     if (rows > 16) {
-      EXPECT_TRUE(torch::equal(blocked.forward(input), whole.forward(input))) << rows << " rows";
+      // Run as they are: the same arithmetic. Not always the same bits: where oneDNN has AMX, the
+      // primitive prepared for the block shape and the one made on the fly may differ in the last
+      // bit of the FP32 dequantization (1.5e-7 of 1.2 measured), 10^4 below the INT8 error itself.
+      const double gap = (blocked.forward(input) - whole.forward(input)).abs().max().item<double>();
+      EXPECT_LE(gap, 1e-6 * expected.abs().max().item<double>()) << rows << " rows";
     }
   }
   const auto input_quant = tpq::quant::ActivationQuant::from_range(-3, 3);

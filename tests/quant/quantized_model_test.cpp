@@ -8,7 +8,7 @@
 
 #include "support/fixtures.h"
 #include "support/reference.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/io/safetensors.h"
 #include "tpq/quant/engine.h"
 #include "tpq/quant/quantized_model.h"
@@ -18,7 +18,7 @@ namespace {
 using tpq::testing::max_abs_difference;
 using tpq::testing::tensor_from_json;
 
-tpq::model::BertInputs reference_inputs(const nlohmann::json& ref) {
+tpq::model::ModelInputs reference_inputs(const nlohmann::json& ref) {
   return {tensor_from_json(ref["input_ids"], torch::kLong), tensor_from_json(ref["token_type_ids"], torch::kLong),
           tensor_from_json(ref["attention_mask"], torch::kLong)};
 }
@@ -27,7 +27,7 @@ TEST(QuantizedModel, DynamicInt8IsCloseToTorchAoOnTheFixture) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
   tpq::quant::select_engine("auto");
   const auto ref = tpq::testing::read_json_file(dir / "reference.json");
-  auto checkpoint = tpq::io::load_checkpoint(dir);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir);
   // torch.ao.quantize_dynamic converts every nn.Linear with per-tensor weights: do the same.
   tpq::quant::LinearSelection everything;
   everything.include_pooler_and_classifier = true;
@@ -48,10 +48,10 @@ TEST(QuantizedModel, SavedInt8CheckpointReloadsToIdenticalLogitsAndIsSmaller) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
   tpq::quant::select_engine("auto");
   const auto ref = tpq::testing::read_json_file(dir / "reference.json");
-  auto checkpoint = tpq::io::load_checkpoint(dir);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir);
   const auto info = tpq::quant::quantize_dynamic(*checkpoint.model, tpq::quant::Granularity::PerChannel);
   tpq::testing::ScratchDir scratch;
-  tpq::io::save_checkpoint(scratch / "int8", *checkpoint.model, checkpoint.tokenizer.get());
+  tpq::checkpoint::save_checkpoint(scratch / "int8", *checkpoint.model, checkpoint.tokenizer.get());
 
   const auto file = tpq::io::SafetensorsFile::open(scratch / "int8" / "model.safetensors");
   const auto fp32_file = tpq::io::SafetensorsFile::open(dir / "model.safetensors");
@@ -65,22 +65,22 @@ TEST(QuantizedModel, SavedInt8CheckpointReloadsToIdenticalLogitsAndIsSmaller) {
   }
   EXPECT_EQ(fp32_bytes, 4 * int8_bytes);
 
-  auto reloaded = tpq::io::load_checkpoint(scratch / "int8");
+  auto reloaded = tpq::checkpoint::load_checkpoint(scratch / "int8");
   torch::NoGradGuard no_grad;
   const auto inputs = reference_inputs(ref);
   EXPECT_TRUE(torch::equal(checkpoint.model->forward(inputs).logits, reloaded.model->forward(inputs).logits));
 }
 
 TEST(QuantizedModel, KeepFp32LeavesNamedModulesAlone) {
-  tpq::model::BertForSequenceClassification model(tpq::testing::small_bert_config(50, 16, 2, 2, 32, 16));
+  tpq::model::EncoderClassifier model(tpq::testing::small_bert_config(50, 16, 2, 2, 32, 16));
   tpq::quant::select_engine("auto");
   tpq::quant::LinearSelection selection;
   selection.keep_fp32 = {"bert.encoder.layer.1.output.dense"};
   const auto info = tpq::quant::quantize_dynamic(*model, tpq::quant::Granularity::PerChannel, selection);
   EXPECT_EQ(info.modules.size(), 11u);
-  EXPECT_FALSE(model->bert->encoder->layers[1]->output->dense->kernel);
-  EXPECT_TRUE(model->bert->encoder->layers[0]->output->dense->kernel);
-  EXPECT_EQ(model->bert->encoder->layers[0]->output->dense->weight.numel(), 0);  // FP32 copy released
+  EXPECT_FALSE(model->layers[1]->ffn_out->kernel);
+  EXPECT_TRUE(model->layers[0]->ffn_out->kernel);
+  EXPECT_EQ(model->layers[0]->ffn_out->weight.numel(), 0);  // FP32 copy released
 }
 
 }  // namespace

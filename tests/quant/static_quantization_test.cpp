@@ -7,7 +7,7 @@
 #include "support/fixtures.h"
 #include "support/small_models.h"
 #include "support/user_error_matchers.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/io/safetensors.h"
 #include "tpq/quant/engine.h"
 #include "tpq/quant/static_quantization.h"
@@ -16,15 +16,15 @@ namespace {
 
 using tpq::quant::Granularity;
 
-tpq::model::BertForSequenceClassification small_model() {
+tpq::model::EncoderClassifier small_model() {
   torch::manual_seed(0);
-  tpq::model::BertForSequenceClassification model(tpq::testing::small_bert_config(100, 32, 2, 2, 64, 32));
+  tpq::model::EncoderClassifier model(tpq::testing::small_bert_config(100, 32, 2, 2, 64, 32));
   model->init_weights();
   model->eval();
   return model;
 }
 
-tpq::model::BertInputs random_batch(int64_t batch, int64_t length, uint64_t seed) {
+tpq::model::ModelInputs random_batch(int64_t batch, int64_t length, uint64_t seed) {
   torch::manual_seed(seed);
   return {torch::randint(1, 100, {batch, length}, torch::kLong), torch::zeros({batch, length}, torch::kLong),
           torch::ones({batch, length}, torch::kLong)};
@@ -63,7 +63,7 @@ TEST_F(StaticQuantization, CalibrationObservesEverySelectedLinearAndChangesNothi
 TEST_F(StaticQuantization, Int8ModelStaysCloseToFp32OnUnseenInputs) {
   auto reference = small_model();
   torch::NoGradGuard no_grad;
-  std::vector<tpq::model::BertInputs> calibration_batches;
+  std::vector<tpq::model::ModelInputs> calibration_batches;
   for (uint64_t seed = 10; seed < 14; ++seed) calibration_batches.push_back(random_batch(8, 24, seed));
   const auto test = random_batch(8, 24, 99);  // not seen during calibration
   const auto fp32 = reference->forward(test).last_hidden_state;
@@ -76,7 +76,7 @@ TEST_F(StaticQuantization, Int8ModelStaysCloseToFp32OnUnseenInputs) {
       EXPECT_EQ(info.details["observer"], observer);
       EXPECT_EQ(info.details["calibration_samples"], 32);
       EXPECT_EQ(info.modules.size(), 12u);
-      EXPECT_TRUE(model->bert->encoder->layers[1]->intermediate->dense->kernel);
+      EXPECT_TRUE(model->layers[1]->ffn_in->kernel);
       EXPECT_FALSE(model->classifier->kernel);
       const auto int8 = model->forward(test).last_hidden_state;
       const double error = relative_error(int8, fp32);
@@ -97,13 +97,13 @@ TEST_F(StaticQuantization, ZeroCalibrationSamplesNamesTheFlag) {
 
 TEST_F(StaticQuantization, SavedStaticCheckpointReloadsToIdenticalLogits) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
-  auto checkpoint = tpq::io::load_checkpoint(dir);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir);
   checkpoint.model->eval();
   torch::NoGradGuard no_grad;
   const auto calibration = tpq::quant::calibrate(*checkpoint.model, {random_batch(4, 20, 5)}, "histogram");
   const auto info = tpq::quant::quantize_static(*checkpoint.model, calibration, Granularity::PerChannel);
   tpq::testing::ScratchDir scratch;
-  tpq::io::save_checkpoint(scratch / "static", *checkpoint.model, checkpoint.tokenizer.get());
+  tpq::checkpoint::save_checkpoint(scratch / "static", *checkpoint.model, checkpoint.tokenizer.get());
 
   const auto file = tpq::io::SafetensorsFile::open(scratch / "static" / "model.safetensors");
   for (const auto& module : info.modules) {
@@ -111,10 +111,10 @@ TEST_F(StaticQuantization, SavedStaticCheckpointReloadsToIdenticalLogits) {
     EXPECT_TRUE(file.contains(module + ".input_scale")) << module;
     EXPECT_TRUE(file.contains(module + ".output_zero_point")) << module;
   }
-  auto reloaded = tpq::io::load_checkpoint(scratch / "static");
+  auto reloaded = tpq::checkpoint::load_checkpoint(scratch / "static");
   reloaded.model->eval();
-  ASSERT_TRUE(reloaded.model->bert->encoder->layers[0]->attention->self->query->kernel);
-  EXPECT_NE(reloaded.model->bert->encoder->layers[0]->attention->self->query->kernel->describe().find("static"),
+  ASSERT_TRUE(reloaded.model->layers[0]->query->kernel);
+  EXPECT_NE(reloaded.model->layers[0]->query->kernel->describe().find("static"),
             std::string::npos);
   const auto inputs = random_batch(3, 12, 6);
   EXPECT_TRUE(torch::equal(checkpoint.model->forward(inputs).logits, reloaded.model->forward(inputs).logits));

@@ -8,7 +8,7 @@
 #include "tpq/core/config_tree.h"
 #include "tpq/core/error.h"
 #include "tpq/io/safetensors_header.h"
-#include "tpq/model/bert_config.h"
+#include "tpq/model/encoder_config.h"
 #include "tpq/tokenize/wordpiece_tokenizer.h"
 
 namespace {
@@ -108,10 +108,10 @@ TEST(FuzzRegressions, HugeFloatForAnIntegerKeyIsAUserError) {
   const auto config = nlohmann::json::parse(
       R"({"vocab_size": 1e300, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
           "intermediate_size": 16, "max_position_embeddings": 8})");
-  EXPECT_THROW(tpq::model::BertConfig::from_json(config, "config.json"), tpq::UserError);
+  EXPECT_THROW(tpq::model::EncoderConfig::from_json(config, "config.json"), tpq::UserError);
   auto exact = config;
   exact["vocab_size"] = 12.0;  // HF sometimes writes integral floats; still accepted
-  EXPECT_EQ(tpq::model::BertConfig::from_json(exact, "config.json").vocab_size, 12);
+  EXPECT_EQ(tpq::model::EncoderConfig::from_json(exact, "config.json").vocab_size, 12);
 }
 
 // safetensors_header_fuzz (CI smoke, 2026-12-01): a number literal beyond double range made

@@ -4,7 +4,7 @@
 
 #include "tpq/core/error.h"
 #include "tpq/io/atomic_file.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/io/safetensors.h"
 #include "tpq/io/stale_files.h"
 
@@ -90,7 +90,7 @@ ResultCheck check_result_files(const fs::path& dir) {
                fs::exists(entry.path() / "model.safetensors")) {
       // A checkpoint dir must load as a whole: config, weights and tokenizer from the same save.
       try {
-        io::load_checkpoint(entry.path());
+        checkpoint::load_checkpoint(entry.path());
       } catch (const UserError& error) {
         check.torn.push_back(relative.string() + "/: checkpoint does not load: " + error.what());
       }

@@ -1,7 +1,7 @@
 // Checks that every file in a results directory is complete: what a reader of results/ would open
 // after a crash. JSON parses, safetensors headers validate, checkpoint dirs load, CSVs end with a
 // newline and keep one column count, PNGs end with IEND. Work-in-progress names (temp files,
-// staging dirs of io::save_checkpoint) are counted as leftovers, not checked.
+// staging dirs of checkpoint::save_checkpoint) are counted as leftovers, not checked.
 #pragma once
 
 #include <cstddef>

@@ -3,13 +3,13 @@
 
 #include <cstdint>
 
-#include "tpq/model/bert_config.h"
+#include "tpq/model/encoder_config.h"
 
 namespace tpq::testing {
 
-inline model::BertConfig small_bert_config(int64_t vocab_size, int64_t hidden_size, int64_t layers, int64_t heads,
+inline model::EncoderConfig small_bert_config(int64_t vocab_size, int64_t hidden_size, int64_t layers, int64_t heads,
                                            int64_t intermediate_size, int64_t max_positions) {
-  model::BertConfig config;
+  model::EncoderConfig config;
   config.vocab_size = vocab_size;
   config.hidden_size = hidden_size;
   config.num_hidden_layers = layers;

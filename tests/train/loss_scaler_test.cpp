@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "tpq/train/loss_scaler.h"
+#include "train/loss_scaler.h"
 
 namespace {
 

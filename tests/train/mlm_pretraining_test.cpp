@@ -47,7 +47,7 @@ tpq::train::MlmResult pretrain_on_repetitive_corpus(const std::string& amp, bool
   torch::manual_seed(0);
   auto config = tpq::testing::small_bert_config(20, 32, 1, 2, 64, 16);
   config.hidden_dropout_prob = config.attention_probs_dropout_prob = 0.0;
-  tpq::model::BertForSequenceClassification model(config);
+  tpq::model::EncoderClassifier model(config);
   tpq::train::MlmConfig mlm;
   mlm.epochs = 8;
   mlm.learning_rate = 3e-3;

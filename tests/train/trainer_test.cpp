@@ -28,7 +28,7 @@ tpq::data::TokenizedSplit toy_split(int64_t count, uint64_t seed) {
   return split;
 }
 
-tpq::model::BertConfig toy_config() {
+tpq::model::EncoderConfig toy_config() {
   auto config = tpq::testing::small_bert_config(40, 16, 1, 2, 32, 16);
   config.hidden_dropout_prob = 0.0;
   config.attention_probs_dropout_prob = 0.0;
@@ -47,7 +47,7 @@ tpq::train::TrainConfig toy_training() {
 
 tpq::train::TrainResult train_once(uint64_t seed) {
   torch::manual_seed(seed);
-  tpq::model::BertForSequenceClassification model(toy_config());
+  tpq::model::EncoderClassifier model(toy_config());
   tpq::train::Trainer trainer(*model, toy_training(), torch::kCPU, seed);
   return trainer.fit(toy_split(256, 1), toy_split(64, 2), 2);
 }
@@ -76,7 +76,7 @@ TEST(Trainer, LearningRateWarmsUpThenDecays) {
   config.log_every_steps = 1;
   config.warmup_ratio = 0.25;
   torch::manual_seed(0);
-  tpq::model::BertForSequenceClassification model(toy_config());
+  tpq::model::EncoderClassifier model(toy_config());
   tpq::train::Trainer trainer(*model, config, torch::kCPU, 0);
   const auto result = trainer.fit(toy_split(128, 1), toy_split(32, 2), 2);
   std::vector<double> rates;
@@ -94,7 +94,7 @@ TEST(Trainer, HooksFireAndEarlyStoppingStops) {
   config.early_stopping_patience = 1;
   config.learning_rate = 1e-9;  // nothing improves after epoch 1
   torch::manual_seed(0);
-  tpq::model::BertForSequenceClassification model(toy_config());
+  tpq::model::EncoderClassifier model(toy_config());
   int best_calls = 0, step_calls = 0;
   tpq::train::TrainHooks hooks;
   hooks.on_best = [&](const tpq::train::EpochLog&) { ++best_calls; };
@@ -111,7 +111,7 @@ TEST(Trainer, CurvesAreWrittenAsCsv) {
   auto config = toy_training();
   config.epochs = 1;
   torch::manual_seed(0);
-  tpq::model::BertForSequenceClassification model(toy_config());
+  tpq::model::EncoderClassifier model(toy_config());
   tpq::train::Trainer trainer(*model, config, torch::kCPU, 0);
   const auto result = trainer.fit(toy_split(64, 1), toy_split(32, 2), 2);
   tpq::testing::ScratchDir scratch;
@@ -123,7 +123,7 @@ TEST(Trainer, CurvesAreWrittenAsCsv) {
 TEST(Trainer, Fp16OnCpuIsRefused) {
   auto config = toy_training();
   config.amp = "fp16";
-  tpq::model::BertForSequenceClassification model(toy_config());
+  tpq::model::EncoderClassifier model(toy_config());
   EXPECT_THROW(tpq::train::Trainer(*model, config, torch::kCPU, 0), tpq::UserError);
 }
 

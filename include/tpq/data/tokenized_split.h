@@ -27,6 +27,13 @@ struct TokenizedSplit {
   void append(const std::vector<int64_t>& ids, const std::vector<int64_t>& types, int64_t label);
 };
 
+// `count` examples of `split` in a seeded, platform-independent order (data/split.h), cycling
+// through the split again when count exceeds its size.
+TokenizedSplit seeded_sample(const TokenizedSplit& split, int64_t count, uint64_t seed);
+
+// The first n examples (all of them if n <= 0 or n >= size).
+TokenizedSplit head_of(const TokenizedSplit& split, int64_t n);
+
 // Encodes every example (truncation on, no padding) with `threads` worker threads (<= 0: all cores).
 TokenizedSplit tokenize_split(const Dataset& split, const tokenize::Tokenizer& tokenizer,
                               int64_t max_length, int threads = 2);

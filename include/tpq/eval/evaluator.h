@@ -8,7 +8,7 @@
 
 #include "tpq/data/tokenized_split.h"
 #include "tpq/eval/metrics.h"
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 
 namespace tpq::eval {
 
@@ -19,7 +19,7 @@ struct EvaluationResult {
 };
 
 // Runs in eval mode without gradients; batches are length-sorted (less padding, same results).
-EvaluationResult evaluate(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& split,
+EvaluationResult evaluate(model::EncoderClassifierImpl& model, const data::TokenizedSplit& split,
                           int64_t num_labels, int64_t batch_size, torch::Device device);
 
 }  // namespace tpq::eval

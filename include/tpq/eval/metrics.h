@@ -21,7 +21,6 @@ struct ClassificationMetrics {
   int64_t count = 0;
   std::vector<std::vector<int64_t>> confusion_matrix;  // [true][predicted]
 
-  nlohmann::json to_json() const;
 };
 
 // Precision/recall/F1 of a class with no predictions (or no examples) are 0, as sklearn's

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 
 namespace tpq::eval {
 
@@ -18,10 +18,9 @@ struct ModelSize {
 
   double file_mb() const { return file_bytes / (1024.0 * 1024.0); }
   double sparsity() const { return params > 0 ? 1.0 - static_cast<double>(nonzero_params) / params : 0.0; }
-  nlohmann::json to_json() const;
 };
 
 // model_dir must hold the saved model (a size is never estimated when a file exists).
-ModelSize measure_model_size(model::BertForSequenceClassificationImpl& model, const std::filesystem::path& model_dir);
+ModelSize measure_model_size(model::EncoderClassifierImpl& model, const std::filesystem::path& model_dir);
 
 }  // namespace tpq::eval

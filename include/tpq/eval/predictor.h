@@ -10,7 +10,7 @@
 
 #include <torch/types.h>
 
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 #include "tpq/tokenize/tokenizer.h"
 
 namespace tpq::eval {
@@ -33,9 +33,9 @@ struct PredictOptions {
 };
 
 // Encodings (unpadded or padded) -> model inputs on `device`, padded to the longest in the batch.
-model::BertInputs collate(const std::vector<const tokenize::Encoding*>& encodings, int64_t pad_id, torch::Device device);
+model::ModelInputs collate(const std::vector<const tokenize::Encoding*>& encodings, int64_t pad_id, torch::Device device);
 
-std::vector<Prediction> predict(model::BertForSequenceClassificationImpl& model, const tokenize::Tokenizer& tokenizer,
+std::vector<Prediction> predict(model::EncoderClassifierImpl& model, const tokenize::Tokenizer& tokenizer,
                                 const std::vector<TextInput>& inputs, const PredictOptions& options);
 
 // JSONL, one {"text": ..., "text_pair": ...?} per line; UserError naming file and line.

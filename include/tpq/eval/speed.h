@@ -9,7 +9,7 @@
 #include <torch/types.h>
 
 #include "tpq/data/tokenized_split.h"
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 
 namespace tpq::eval {
 
@@ -30,11 +30,10 @@ struct SpeedResult {
   int64_t threads = 0;
   std::string device;
 
-  nlohmann::json to_json() const;
 };
 
 // Uses the first examples of `split` (real lengths, truncated to its max_length).
-SpeedResult measure_speed(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& split,
+SpeedResult measure_speed(model::EncoderClassifierImpl& model, const data::TokenizedSplit& split,
                           const SpeedOptions& options, torch::Device device);
 
 // p in [0, 100], linear interpolation between order statistics (numpy's default).

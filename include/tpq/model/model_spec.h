@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tpq/core/config_tree.h"
-#include "tpq/model/bert_config.h"
+#include "tpq/model/encoder_config.h"
 
 namespace tpq::model {
 
@@ -28,7 +28,7 @@ struct ModelSpec {
 
   bool from_scratch() const { return pretrained.empty(); }
   // The BertConfig of a from-scratch model (vocab size and labels supplied by the caller).
-  BertConfig scratch_config(int64_t tokenizer_vocab_size, const std::vector<std::string>& label_names) const;
+  EncoderConfig scratch_config(int64_t tokenizer_vocab_size, const std::vector<std::string>& label_names) const;
 
   static ModelSpec from(ConfigSection& section);
   nlohmann::json to_json() const;

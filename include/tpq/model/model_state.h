@@ -8,13 +8,13 @@
 
 #include <torch/types.h>
 
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 
 namespace tpq::model {
 
-std::vector<std::pair<std::string, torch::Tensor>> model_state_tensors(BertForSequenceClassificationImpl& model);
+std::vector<std::pair<std::string, torch::Tensor>> model_state_tensors(EncoderClassifierImpl& model);
 
 // Every tpq Linear of the model with its dotted HF name ("bert.encoder.layer.0.attention.self.query").
-std::vector<std::pair<std::string, LinearImpl*>> named_linears(BertForSequenceClassificationImpl& model);
+std::vector<std::pair<std::string, LinearImpl*>> named_linears(EncoderClassifierImpl& model);
 
 }  // namespace tpq::model

@@ -11,7 +11,7 @@
 #include <torch/types.h>
 
 #include "tpq/data/tokenized_split.h"
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 
 namespace tpq::prune {
 
@@ -28,7 +28,7 @@ struct HeadScores {
 };
 
 // Original head numbers still present in `layer`, in the order the layer stores them.
-std::vector<int64_t> kept_heads(const model::BertConfig& config, int64_t layer);
+std::vector<int64_t> kept_heads(const model::EncoderConfig& config, int64_t layer);
 
 struct GradientImportanceOptions {
   int64_t max_samples = 1000;  // calibration examples (from the training split)
@@ -40,11 +40,11 @@ struct GradientImportanceOptions {
 // Michel et al.: I_h = sum over batches of |dL/d xi_h|, xi_h a gate (1.0) on head h's attention
 // output, L the mean cross-entropy of the batch, model in eval mode (no dropout); then each layer's
 // scores are divided by their L2 norm (their code's default), so layers are ranked on one scale.
-HeadScores gradient_head_importance(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& split,
+HeadScores gradient_head_importance(model::EncoderClassifierImpl& model, const data::TokenizedSplit& split,
                                     const GradientImportanceOptions& options, torch::Device device);
 
 // ||[W_q; W_k; W_v] rows of h, W_o columns of h||_2 (biases excluded); per-layer L2 normalised
 // when asked, as the gradient scores are.
-HeadScores weight_norm_head_importance(model::BertForSequenceClassificationImpl& model, bool normalize_per_layer = true);
+HeadScores weight_norm_head_importance(model::EncoderClassifierImpl& model, bool normalize_per_layer = true);
 
 }  // namespace tpq::prune

@@ -14,7 +14,7 @@
 #include <torch/types.h>
 
 #include "tpq/data/tokenized_split.h"
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 
 namespace tpq::prune {
 
@@ -41,13 +41,13 @@ struct PrunableSet {
 // The prunable weights, by HF name: every encoder Linear weight (Q, K, V, attention output, FFN
 // in and out; [out, in]) and, when asked, bert.embeddings.word_embeddings.weight ([vocab, hidden]),
 // as tensors that alias the model's parameters.
-std::vector<std::pair<std::string, torch::Tensor>> prunable_weights(model::BertForSequenceClassificationImpl& model,
+std::vector<std::pair<std::string, torch::Tensor>> prunable_weights(model::EncoderClassifierImpl& model,
                                                                     const PrunableSet& set = {});
 
 using Scores = std::map<std::string, torch::Tensor>;  // name -> score, same shape as the weight
 
 // |w| (L1) or w² (L2) of every prunable weight.
-Scores magnitude_scores(model::BertForSequenceClassificationImpl& model, Importance importance, const PrunableSet& set = {});
+Scores magnitude_scores(model::EncoderClassifierImpl& model, Importance importance, const PrunableSet& set = {});
 
 struct TaylorOptions {
   int64_t samples = 256;  // training examples whose gradients are accumulated
@@ -57,7 +57,7 @@ struct TaylorOptions {
 
 // Σ over batches of |w · ∂L/∂w| (first-order Taylor estimate of the loss change when w is zeroed),
 // on the first `samples` of a seeded shuffle of `train`. Leaves the model in eval mode, grads cleared.
-Scores taylor_scores(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& train,
+Scores taylor_scores(model::EncoderClassifierImpl& model, const data::TokenizedSplit& train,
                      const TaylorOptions& options, torch::Device device, const PrunableSet& set = {});
 
 using Masks = std::map<std::string, torch::Tensor>;  // name -> bool tensor, true = kept
@@ -67,7 +67,7 @@ using Masks = std::map<std::string, torch::Tensor>;  // name -> bool tensor, tru
 Masks compute_masks(const Scores& scores, double sparsity, Scope scope);
 
 // Zeroes the masked-out entries in place (no autograd record); masks may name any prunable weight.
-void apply_masks(model::BertForSequenceClassificationImpl& model, const Masks& masks);
+void apply_masks(model::EncoderClassifierImpl& model, const Masks& masks);
 
 struct SparsityReport {
   int64_t total = 0;   // prunable entries
@@ -78,6 +78,6 @@ struct SparsityReport {
 };
 
 // Zeros counted in the prunable weights themselves (not in the masks).
-SparsityReport measure_sparsity(model::BertForSequenceClassificationImpl& model, const PrunableSet& set = {});
+SparsityReport measure_sparsity(model::EncoderClassifierImpl& model, const PrunableSet& set = {});
 
 }  // namespace tpq::prune

@@ -9,7 +9,7 @@
 
 #include <torch/types.h>
 
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 #include "tpq/quant/int8_linear.h"
 #include "tpq/quant/quantized_model.h"
 
@@ -66,20 +66,21 @@ class FakeQuantLinear : public model::LinearKernel {
 
 // Installs FakeQuantLinear on the selected Linears (weights stay trainable parameters, rounded onto
 // a `weight_bits` grid in the forward pass); returns their names.
-std::vector<std::string> prepare_qat(model::BertForSequenceClassificationImpl& model, const LinearSelection& selection = {},
+std::vector<std::string> prepare_qat(model::EncoderClassifierImpl& model, const LinearSelection& selection = {},
                                      int64_t weight_bits = 8);
 
 // The FakeQuantLinear kernels of a prepared model, by module name.
-std::vector<std::pair<std::string, FakeQuantLinear*>> fake_quant_kernels(model::BertForSequenceClassificationImpl& model);
+std::vector<std::pair<std::string, FakeQuantLinear*>> fake_quant_kernels(model::EncoderClassifierImpl& model);
 
-// Runs `forward_batches` in FP32 (no fake quantization) with observers on: PTQ-style range calibration.
-void calibrate(model::BertForSequenceClassificationImpl& model, const std::function<void()>& forward_batches);
+// Runs `batches` in FP32 (no fake quantization) with the kernels' observers on: PTQ-style range
+// calibration, fed the same way as quant::calibrate (static_quantization.h).
+void calibrate_fake_quant(model::EncoderClassifierImpl& model, const std::vector<model::ModelInputs>& batches);
 
-void freeze_observers(model::BertForSequenceClassificationImpl& model);
+void freeze_observers(model::EncoderClassifierImpl& model);
 
 // Replaces every FakeQuantLinear by a StaticInt8Linear (weights quantized with the same per-channel
 // scales, activations with the observed ranges) and records QuantizationInfo (method static_int8,
 // details.source = `source`) in model.config so the saved checkpoint reloads into the same kernels.
-QuantizationInfo convert_qat(model::BertForSequenceClassificationImpl& model, const std::string& source);
+QuantizationInfo convert_qat(model::EncoderClassifierImpl& model, const std::string& source);
 
 }  // namespace tpq::quant

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 #include "tpq/model/linear.h"
 
 namespace tpq::quant {
@@ -52,10 +52,10 @@ torch::ScalarType half_dtype(const std::string& name);  // "float16"/"fp16" | "b
 
 // Converts the whole model (CPU, FP32, no INT8 kernels) to `dtype` storage as described above and
 // records torch_dtype + kHalfPrecisionKey in model.config.extra.
-HalfPrecisionInfo convert_to_half(model::BertForSequenceClassificationImpl& model, torch::ScalarType dtype);
+HalfPrecisionInfo convert_to_half(model::EncoderClassifierImpl& model, torch::ScalarType dtype);
 
 // After loading a saved half checkpoint (its 16-bit values widened into the FP32 parameters):
 // puts the HalfLinear kernels back. Lossless: 16 -> 32 -> 16 bits is exact.
-void attach_half_kernels(model::BertForSequenceClassificationImpl& model, const HalfPrecisionInfo& info);
+void attach_half_kernels(model::EncoderClassifierImpl& model, const HalfPrecisionInfo& info);
 
 }  // namespace tpq::quant

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tpq/io/safetensors.h"
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 #include "tpq/quant/int8_linear.h"
 
 namespace tpq::quant {
@@ -33,15 +33,15 @@ struct LinearSelection {
 };
 
 // Encoder Linears (and optionally pooler/classifier) selected for quantization, in model order.
-std::vector<std::string> select_linears(model::BertForSequenceClassificationImpl& model, const LinearSelection& selection);
+std::vector<std::string> select_linears(model::EncoderClassifierImpl& model, const LinearSelection& selection);
 
 // Replaces the selected Linears by DynamicInt8Linear kernels and records the info in model.config.
-QuantizationInfo quantize_dynamic(model::BertForSequenceClassificationImpl& model, Granularity granularity,
+QuantizationInfo quantize_dynamic(model::EncoderClassifierImpl& model, Granularity granularity,
                                   const LinearSelection& selection = {});
 
 // Rebuilds the INT8 kernels of a saved quantized checkpoint from its file (no re-quantization:
 // the saved int8 values and scales are used as they are).
-void attach_saved_kernels(model::BertForSequenceClassificationImpl& model, const io::SafetensorsFile& file,
+void attach_saved_kernels(model::EncoderClassifierImpl& model, const io::SafetensorsFile& file,
                           const QuantizationInfo& info);
 
 }  // namespace tpq::quant

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 #include "tpq/quant/int8_linear.h"
 #include "tpq/quant/observers.h"
 #include "tpq/quant/quantized_model.h"
@@ -30,14 +30,14 @@ struct Calibration {
 // Runs `batches` through the FP32 model (eval mode, no grad) with a recording kernel on every
 // selected Linear, one observer per input and per output; the model is left unchanged.
 // UserError if the batches hold no example (the caller names its flag: --calibration_samples).
-Calibration calibrate(model::BertForSequenceClassificationImpl& model, const std::vector<model::BertInputs>& batches,
+Calibration calibrate(model::EncoderClassifierImpl& model, const std::vector<model::ModelInputs>& batches,
                       const std::string& observer, const LinearSelection& selection = {});
 
 // Replaces every calibrated Linear by a StaticInt8Linear (weights symmetric INT8 at `granularity`,
 // activations quint8 over the calibrated ranges) and records QuantizationInfo{"static_int8",
 // details: observer, calibration_samples} in model.config. The model must be the FP32 one the
 // calibration describes (same Linear names and shapes).
-QuantizationInfo quantize_static(model::BertForSequenceClassificationImpl& model, const Calibration& calibration,
+QuantizationInfo quantize_static(model::EncoderClassifierImpl& model, const Calibration& calibration,
                                  Granularity granularity);
 
 }  // namespace tpq::quant

@@ -12,15 +12,6 @@
 
 namespace tpq::report {
 
-// The numbered experiments in run order: results subdir, program, Chinese name.
-struct ExperimentInfo {
-  std::string subdir;
-  std::string program;
-  std::string name;
-};
-const std::vector<ExperimentInfo>& experiment_catalogue();
-const ExperimentInfo* experiment_info(const std::string& subdir);
-
 struct SummaryRow {
   std::string experiment;  // results subdir
   std::string variant;

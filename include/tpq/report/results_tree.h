@@ -10,17 +10,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tpq/results/run_record.h"
+
 namespace tpq::report {
 
 struct ExperimentResult {
-  std::string subdir;               // "dynamic_quant"
-  std::filesystem::path dir;        // results/dynamic_quant
-  nlohmann::json record;            // metrics.json as written
-  std::vector<nlohmann::json> variants;  // record["variants"], or the record itself (baseline)
+  std::string subdir;         // "dynamic_quant"
+  std::filesystem::path dir;  // results/dynamic_quant
+  results::ExperimentRecord record;  // metrics.json as written
 
-  const nlohmann::json* variant(const std::string& name) const;  // nullptr if absent
-  // record["experiment_extra"], or an empty object.
-  const nlohmann::json& experiment_extra() const;
+  // Every row (the record itself for a run without a table, the baseline).
+  const std::vector<results::RunRecord>& variants() const { return record.variants; }
+  const results::RunRecord* variant(const std::string& name) const { return record.variant(name); }
+  const nlohmann::json& experiment_extra() const { return record.experiment_extra; }
 };
 
 struct ResultsTree {
@@ -36,10 +38,6 @@ inline const char* const kComparisonSubdir = "comparison";
 
 // Loads every results/<subdir>/metrics.json. A missing root is an empty tree (with a warning).
 ResultsTree load_results_tree(const std::filesystem::path& root);
-
-// "" if `record` has what a table row needs (experiment, variant, metrics.accuracy/f1,
-// size.file_mb), else what is missing.
-std::string record_problem(const nlohmann::json& record);
 
 // Reads a number at a dotted path ("speed.latency_ms_per_sample_p50"); false if absent or not a number.
 bool number_at(const nlohmann::json& record, const std::string& path, double& value);

@@ -1,35 +1,94 @@
-// The results record every experiment writes (metrics.json): what was measured, on which model
-// and data, and everything needed to trace the number back to its run (config, seed, git
-// revision, LibTorch, BLAS, CPU, threads, device, time).
+// The results contract: what every experiment writes to metrics.json, as types. Each section
+// (metrics, size, speed, memory, provenance) and the per-variant rows are written and read back by
+// the same code (run_record.cpp), so the comparison, the charts and the report read fields, never
+// string keys. Experiment-specific facts stay JSON: `extra` per row, `experiment_extra` per run.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace tpq::results {
 
-struct RunRecord {
-  std::string experiment;  // e.g. "baseline"
-  std::string variant;     // e.g. "fp32", "int8_dynamic_per_channel"
-  nlohmann::json metrics = nlohmann::json::object();  // accuracy, f1, precision, recall, confusion_matrix, loss
-  nlohmann::json size = nlohmann::json::object();     // file_bytes, file_mb, params, nonzero_params, sparsity
-  nlohmann::json speed = nlohmann::json::object();    // latency p50/p95, throughput, batch size, threads, device
-  nlohmann::json memory = nlohmann::json::object();   // peak_rss_mb
-  nlohmann::json config = nlohmann::json::object();   // the full effective configuration
-  nlohmann::json extra = nlohmann::json::object();    // experiment-specific facts
+struct MetricsSection {  // test-set classification quality
+  double accuracy = 0, f1 = 0, precision = 0, recall = 0;  // binary for 2 classes, else macro
+  double macro_f1 = 0, macro_precision = 0, macro_recall = 0;
+  double loss = 0;  // mean cross-entropy; NaN when not computed
+  int64_t count = 0;
+  std::vector<std::vector<int64_t>> confusion_matrix;  // [true][predicted]
+};
+
+struct SizeSection {  // the saved files, never an estimate; read back as recorded, never recomputed
+  uint64_t file_bytes = 0;     // every file of the model directory
+  double file_mb = 0;          // file_bytes / 2^20
+  uint64_t weights_bytes = 0;  // model.safetensors
+  double weights_mb = 0;
+  int64_t params = 0, nonzero_params = 0;
+  double sparsity = 0;  // 1 - nonzero_params / params
+};
+
+struct SpeedSection {  // batch-1 latency over test inputs and throughput at a fixed batch
+  double latency_ms_p50 = 0, latency_ms_p95 = 0, latency_ms_mean = 0;  // per sample; 0: not measured
+  double throughput_samples_s = 0, batch_ms_mean = 0;
+  int64_t batch_size = 0, latency_samples = 0, throughput_batches = 0, warmup = 0, threads = 0;
+  std::string device;
+};
+
+struct MemorySection {
+  double peak_rss_mb = 0;
+  std::string scope;  // "evaluation", or "process lifetime" where the kernel refused a reset
+};
+
+// How the number was made: build, libraries, machine, seed, time.
+struct Provenance {
+  std::string libtorch_version, blas, blas_library, allocator, cpu_model, git_rev, tpq_version, compiler, build_type;
+  int64_t threads = 0;
   uint64_t seed = 0;
   std::string device = "cpu";
   std::string started_at;  // UTC ISO-8601
   double wall_s = 0;
 
-  // Adds libtorch_version, blas, cpu_model, threads, git_rev, ... (runtime_record()).
-  nlohmann::json to_json() const;
+  // This process (core/runtime_info.h): versions, BLAS, CPU, threads, build; seed, device and
+  // times are the caller's.
+  static Provenance of_this_process();
 };
 
-// Atomically writes record.to_json() to path.
+struct RunRecord {  // one measured model: the baseline, or one row of an experiment's table
+  std::string experiment;  // e.g. "baseline"
+  std::string variant;     // e.g. "fp32", "int8_dynamic_per_channel"
+  MetricsSection metrics;
+  SizeSection size;
+  SpeedSection speed;
+  MemorySection memory;
+  nlohmann::json config = nlohmann::json::object();  // the full effective configuration
+  nlohmann::json extra = nlohmann::json::object();   // row-specific facts (label, model_dir, pruning, ...)
+  Provenance provenance;
+
+  std::string label() const;  // extra.label, else the variant
+};
+
+// metrics.json of an experiment: the primary row, every row (02-09), and the experiment's facts.
+struct ExperimentRecord {
+  RunRecord primary;
+  std::vector<RunRecord> variants;  // just the primary for a run without a table (01)
+  nlohmann::json experiment_extra = nlohmann::json::object();
+  bool has_table = false;  // written with "variants" and "experiment_extra"
+
+  const RunRecord* variant(const std::string& name) const;  // nullptr if absent
+};
+
+nlohmann::json to_json(const RunRecord& record);
+// UserError naming `where` and the missing piece (experiment, variant, metrics.accuracy/f1, size.file_mb).
+RunRecord run_record_from_json(const nlohmann::json& json, const std::string& where);
+nlohmann::json to_json(const ExperimentRecord& record);
+ExperimentRecord experiment_record_from_json(const nlohmann::json& json, const std::string& where);
+
+// Atomic writes, and the reader the report uses (UserError naming the file on any problem).
 void write_record(const std::filesystem::path& path, const RunRecord& record);
+void write_record(const std::filesystem::path& path, const ExperimentRecord& record);
+ExperimentRecord read_experiment_record(const std::filesystem::path& path);
 
 }  // namespace tpq::results

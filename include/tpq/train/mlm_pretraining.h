@@ -13,14 +13,14 @@
 #include <torch/types.h>
 
 #include "tpq/data/tokenized_split.h"
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 
 namespace tpq::train {
 
 // HF BertLMPredictionHead ("cls.predictions.*"); the decoder weight is the word embedding matrix.
 class MlmHeadImpl : public torch::nn::Module {
  public:
-  explicit MlmHeadImpl(const model::BertConfig& config);
+  explicit MlmHeadImpl(const model::EncoderConfig& config);
   // hidden (N, H) of masked positions, word_embeddings (V, H) -> logits (N, V)
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings);
 
@@ -56,8 +56,8 @@ struct MlmResult {
   int64_t steps = 0;
 };
 
-// Pre-trains model.bert in place (the classifier head is untouched).
-MlmResult pretrain_mlm(model::BertForSequenceClassificationImpl& model, const data::TokenizedSplit& texts,
+// Pre-trains the base model (model.base: embeddings, encoder, pooler) in place (the classifier head is untouched).
+MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::TokenizedSplit& texts,
                        const SpecialIds& special, const MlmConfig& config, torch::Device device, uint64_t seed);
 
 }  // namespace tpq::train

@@ -2,6 +2,7 @@
 // clipping and accumulation, optional bf16/fp16 autocast, per-epoch validation, early stopping.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -9,9 +10,10 @@
 
 #include <torch/types.h>
 
+#include "tpq/data/batching.h"
 #include "tpq/data/tokenized_split.h"
 #include "tpq/eval/metrics.h"
-#include "tpq/model/bert.h"
+#include "tpq/model/encoder_classifier.h"
 #include "tpq/train/train_config.h"
 
 namespace tpq::train {
@@ -52,15 +54,35 @@ struct TrainHooks {
   std::function<void()> after_optimizer_step;
 };
 
+// Mean training loss and throughput between two step logs.
+struct StepWindow {
+  double loss_sum = 0;
+  int64_t batches = 0;
+  int64_t samples = 0;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+  void add(double loss, int64_t rows);
+  StepLog take(int64_t step, double epoch, double learning_rate);  // and restart the window
+};
+
 class Trainer {
  public:
-  Trainer(model::BertForSequenceClassificationImpl& model, TrainConfig config, torch::Device device, uint64_t seed);
+  Trainer(model::EncoderClassifierImpl& model, TrainConfig config, torch::Device device, uint64_t seed);
 
   TrainResult fit(const data::TokenizedSplit& train, const data::TokenizedSplit& validation, int64_t num_labels,
                   const TrainHooks& hooks = {});
 
  private:
-  model::BertForSequenceClassificationImpl& model_;
+  struct Optimizer;     // AdamW and the parameters it clips (trainer.cpp)
+  struct EpochContext;  // what one fit() carries from epoch to epoch (trainer.cpp)
+
+  Optimizer make_optimizer() const;
+  std::pair<double, int64_t> forward_backward(const data::Batch& batch, EpochContext& context, int64_t epoch);
+  double step(EpochContext& context);
+  EpochLog train_epoch(const data::TokenizedSplit& train, int64_t epoch, EpochContext& context);
+  bool after_validation(EpochLog log, EpochContext& context);
+
+  model::EncoderClassifierImpl& model_;
   TrainConfig config_;
   torch::Device device_;
   uint64_t seed_;

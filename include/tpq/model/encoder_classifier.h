@@ -1,0 +1,98 @@
+// A Transformer encoder classifier in the LibTorch C++ frontend, module-for-module and name-for-name
+// the same as the Hugging Face class of its family (BertForSequenceClassification, ...), so
+// state-dict keys match exactly. The family (encoder_family.h) names the parts; the maths is shared:
+// post-LayerNorm attention and FFN blocks. Heads per layer and FFN width per layer may differ (pruned models).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+#include "tpq/model/encoder_config.h"
+#include "tpq/model/linear.h"
+
+namespace tpq::model {
+
+struct ModelInputs {
+  torch::Tensor input_ids;       // (B, T) int64
+  torch::Tensor token_type_ids;  // (B, T) int64; undefined = all zeros (ignored by families without token types)
+  torch::Tensor attention_mask;  // (B, T) 1 = token, 0 = padding; undefined = all ones
+};
+
+struct ClassifierOutputs {
+  torch::Tensor logits;             // (B, num_labels)
+  torch::Tensor last_hidden_state;  // (B, T, H)
+  torch::Tensor pooled;             // (B, H) the head's representation before the classifier
+};
+
+class EncoderEmbeddingsImpl : public torch::nn::Module {
+ public:
+  EncoderEmbeddingsImpl(const EncoderConfig& config, const EncoderFamily& family);
+  // input_ids, token_type_ids (B, T) -> (B, T, H)
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids);
+
+  torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr};
+  torch::nn::Embedding token_type_embeddings{nullptr};  // null for families without token types
+  torch::nn::LayerNorm LayerNorm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(EncoderEmbeddings);
+
+// One encoder layer. Its parts are registered under the family's names (LayerPaths), so the module
+// tree and the state dict are HF's; the members below are the same modules, typed.
+class EncoderLayerImpl : public torch::nn::Module {
+ public:
+  EncoderLayerImpl(const EncoderConfig& config, const LayerPaths& paths, int64_t layer_index);
+  // hidden (B, T, H), additive mask (B, 1, 1, T), head_mask (heads) or undefined -> (B, T, H)
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
+  // Multi-head self-attention before the output projection: (B, T, H) -> (B, T, heads * d)
+  torch::Tensor attend(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
+
+  int64_t num_heads;  // heads left in this layer
+  int64_t head_dim;
+  std::string activation;
+  Linear query{nullptr}, key{nullptr}, value{nullptr}, attention_output{nullptr};
+  torch::nn::LayerNorm attention_norm{nullptr};
+  Linear ffn_in{nullptr}, ffn_out{nullptr};
+  torch::nn::LayerNorm output_norm{nullptr};
+  torch::nn::Dropout attention_dropout{nullptr}, attention_output_dropout{nullptr}, output_dropout{nullptr};
+};
+TORCH_MODULE(EncoderLayer);
+
+class EncoderClassifierImpl : public torch::nn::Module {
+ public:
+  explicit EncoderClassifierImpl(const EncoderConfig& config);
+
+  ClassifierOutputs forward(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks = {});
+  // The encoder alone: embeddings and layers, (B, T) -> (B, T, H). head_masks: empty, or one
+  // (heads_in_layer) tensor per layer (head-importance scoring).
+  torch::Tensor encode(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks = {});
+
+  // HF's _init_weights: normal(0, initializer_range) for Linear/Embedding, zero bias and padding
+  // row, LayerNorm = (1, 0), in module order. Uses the global torch generator (seed it first).
+  void init_weights();
+
+  const EncoderFamily& family() const { return config.family(); }
+
+  EncoderConfig config;
+  std::shared_ptr<torch::nn::Module> base;  // the base model ("bert"): what MLM pre-training trains
+  EncoderEmbeddings embeddings{nullptr};
+  std::vector<EncoderLayer> layers;
+  Linear head_dense{nullptr};  // the family's pooler / pre-classifier
+  torch::nn::Dropout dropout{nullptr};
+  Linear classifier{nullptr};
+};
+TORCH_MODULE(EncoderClassifier);
+
+// HF's extended attention mask: (B, T) {0,1} -> (B, 1, 1, T) with 0 for tokens and the dtype's
+// lowest value for padding, added to attention scores.
+torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask, torch::ScalarType dtype);
+
+}  // namespace tpq::model

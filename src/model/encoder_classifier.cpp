@@ -1,0 +1,66 @@
+// The classifier: base model (embeddings, encoder layers, the family's pooler) and classification
+// head, built under the family's HF names, and HF-style initialisation.
+#include <torch/torch.h>
+
+#include "module_paths.h"
+#include "tpq/core/error.h"
+#include "tpq/model/encoder_classifier.h"
+
+namespace tpq::model {
+
+EncoderClassifierImpl::EncoderClassifierImpl(const EncoderConfig& config_in) : config(config_in) {
+  config.validate(config.family().architecture);
+  const auto& names = family();
+  base = holder_at(*this, names.base);
+  embeddings = register_at(*this, names.embeddings, EncoderEmbeddings(config, names));
+  for (int64_t i = 0; i < config.num_hidden_layers; ++i) {
+    layers.push_back(register_at(*this, names.layers + "." + std::to_string(i), EncoderLayer(config, names.layer, i)));
+  }
+  head_dense = register_at(*this, names.head_dense, Linear(config.hidden_size, config.hidden_size));
+  dropout = register_module("dropout", torch::nn::Dropout(config.effective_classifier_dropout()));
+  classifier = register_at(*this, names.classifier, Linear(config.hidden_size, config.num_labels()));
+  init_weights();
+}
+
+torch::Tensor EncoderClassifierImpl::encode(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks) {
+  const auto& ids = inputs.input_ids;
+  require(ids.dim() == 2, "input_ids must be (batch, seq_len), got " + std::to_string(ids.dim()) + " dims");
+  require(ids.size(1) <= config.max_position_embeddings,
+          "sequence length " + std::to_string(ids.size(1)) + " exceeds max_position_embeddings " +
+              std::to_string(config.max_position_embeddings) + "; lower --max-length");
+  require(head_masks.empty() || static_cast<int64_t>(head_masks.size()) == config.num_hidden_layers,
+          "head_masks needs one tensor per layer");
+  auto mask = inputs.attention_mask.defined() ? inputs.attention_mask : torch::ones_like(ids);
+  auto hidden = embeddings(ids, inputs.token_type_ids);  // (B, T, H)
+  const auto additive_mask = additive_attention_mask(mask, hidden.scalar_type());
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    hidden = layers[i]->forward(hidden, additive_mask, head_masks.empty() ? torch::Tensor() : head_masks.at(i));
+  }
+  return hidden;
+}
+
+ClassifierOutputs EncoderClassifierImpl::forward(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks) {
+  using torch::indexing::Slice;
+  auto hidden = encode(inputs, head_masks);
+  auto pooled = torch::tanh(head_dense(hidden.index({Slice(), 0})));  // h_[CLS] (B, H)
+  return {classifier(dropout(pooled)), hidden, pooled};
+}
+
+void EncoderClassifierImpl::init_weights() {
+  torch::NoGradGuard no_grad;
+  const double std_dev = config.initializer_range;
+  for (auto& module : modules(/*include_self=*/false)) {
+    if (auto* linear = module->as<LinearImpl>()) {
+      linear->weight.normal_(0.0, std_dev);
+      linear->bias.zero_();
+    } else if (auto* embedding = module->as<torch::nn::EmbeddingImpl>()) {
+      embedding->weight.normal_(0.0, std_dev);
+      if (embedding->options.padding_idx()) embedding->weight[*embedding->options.padding_idx()].zero_();
+    } else if (auto* norm = module->as<torch::nn::LayerNormImpl>()) {
+      norm->weight.fill_(1.0);
+      norm->bias.zero_();
+    }
+  }
+}
+
+}  // namespace tpq::model

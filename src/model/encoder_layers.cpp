@@ -1,0 +1,114 @@
+// Embeddings and encoder layers shared by the families; forward functions follow HF's modeling_bert.
+#include <cmath>
+#include <limits>
+
+#include <torch/nn/functional/activation.h>
+#include <torch/torch.h>
+
+#include "module_paths.h"
+#include "tpq/model/encoder_classifier.h"
+
+namespace tpq::model {
+namespace {
+
+torch::nn::LayerNorm make_layer_norm(const EncoderConfig& config) {
+  return torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps));
+}
+
+// Registers a dropout where the family has one (HF's module tree), else keeps it unregistered.
+torch::nn::Dropout make_dropout(torch::nn::Module& root, const std::string& path, double p) {
+  torch::nn::Dropout dropout(p);
+  return path.empty() ? dropout : register_at(root, path, dropout);
+}
+
+}  // namespace
+
+torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask, torch::ScalarType dtype) {
+  double lowest = std::numeric_limits<float>::lowest();
+  if (dtype == torch::kHalf) lowest = -65504.0;
+  if (dtype == torch::kBFloat16) lowest = -3.3895313892515355e38;
+  if (dtype == torch::kDouble) lowest = std::numeric_limits<double>::lowest();
+  // (B, T) -> (B, 1, 1, T): broadcast over heads and query positions.
+  auto mask = attention_mask.to(dtype).unsqueeze(1).unsqueeze(2);
+  return (1.0 - mask) * lowest;
+}
+
+EncoderEmbeddingsImpl::EncoderEmbeddingsImpl(const EncoderConfig& config, const EncoderFamily& family) {
+  word_embeddings = register_module(
+      "word_embeddings",
+      torch::nn::Embedding(torch::nn::EmbeddingOptions(config.vocab_size, config.hidden_size).padding_idx(config.pad_token_id)));
+  position_embeddings = register_module(
+      "position_embeddings", torch::nn::Embedding(config.max_position_embeddings, config.hidden_size));
+  if (family.token_type_embeddings) {
+    token_type_embeddings = register_module(
+        "token_type_embeddings", torch::nn::Embedding(config.type_vocab_size, config.hidden_size));
+  }
+  LayerNorm = register_module("LayerNorm", make_layer_norm(config));
+  dropout = register_module("dropout", torch::nn::Dropout(config.hidden_dropout_prob));
+}
+
+torch::Tensor EncoderEmbeddingsImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids) {
+  const int64_t seq_len = input_ids.size(1);
+  auto position_ids = torch::arange(seq_len, input_ids.options()).unsqueeze(0);  // (1, T)
+  auto embeddings = word_embeddings(input_ids);
+  if (token_type_embeddings) {
+    embeddings = embeddings + token_type_embeddings(token_type_ids.defined() ? token_type_ids : torch::zeros_like(input_ids));
+  }
+  embeddings = embeddings + position_embeddings(position_ids);
+  return dropout(LayerNorm(embeddings));  // (B, T, H)
+}
+
+EncoderLayerImpl::EncoderLayerImpl(const EncoderConfig& config, const LayerPaths& paths, int64_t layer_index)
+    : num_heads(config.heads_in_layer(layer_index)), head_dim(config.head_dim()), activation(config.hidden_act) {
+  const int64_t hidden = config.hidden_size, all_heads = num_heads * head_dim;
+  const int64_t width = config.intermediate_size_of_layer(layer_index);
+  // Registration order is HF's module order: init_weights draws in it.
+  query = register_at(*this, paths.query, Linear(hidden, all_heads));
+  key = register_at(*this, paths.key, Linear(hidden, all_heads));
+  value = register_at(*this, paths.value, Linear(hidden, all_heads));
+  attention_dropout = make_dropout(*this, paths.attention_dropout, config.attention_probs_dropout_prob);
+  attention_output = register_at(*this, paths.attention_output, Linear(all_heads, hidden));
+  attention_norm = register_at(*this, paths.attention_norm, make_layer_norm(config));
+  attention_output_dropout = make_dropout(*this, paths.attention_output_dropout, config.hidden_dropout_prob);
+  ffn_in = register_at(*this, paths.ffn_in, Linear(hidden, width));
+  ffn_out = register_at(*this, paths.ffn_out, Linear(width, hidden));
+  output_norm = register_at(*this, paths.output_norm, make_layer_norm(config));
+  output_dropout = make_dropout(*this, paths.output_dropout, config.hidden_dropout_prob);
+}
+
+torch::Tensor EncoderLayerImpl::attend(const torch::Tensor& hidden, const torch::Tensor& additive_mask,
+                                       const torch::Tensor& head_mask) {
+  const int64_t batch = hidden.size(0), seq_len = hidden.size(1);
+  if (num_heads == 0) {  // every head pruned: the block contributes only its output bias
+    return torch::zeros({batch, seq_len, 0}, hidden.options());
+  }
+  // (B, T, heads*d) -> (B, heads, T, d)
+  auto split_heads = [&](const torch::Tensor& x) { return x.view({batch, seq_len, num_heads, head_dim}).transpose(1, 2); };
+  auto q = split_heads(query(hidden));
+  auto k = split_heads(key(hidden));
+  auto v = split_heads(value(hidden));
+  // scores (B, heads, T, T) = q k^T / sqrt(d) + mask
+  auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));
+  scores = scores + additive_mask;
+  auto probs = attention_dropout(torch::softmax(scores, -1));
+  if (head_mask.defined()) probs = probs * head_mask.view({1, num_heads, 1, 1}).to(probs.dtype());
+  auto context = torch::matmul(probs, v);  // (B, heads, T, d)
+  return context.transpose(1, 2).reshape({batch, seq_len, num_heads * head_dim});
+}
+
+torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask,
+                                        const torch::Tensor& head_mask) {
+  // attended = LayerNorm(dropout(W_o attention(x)) + x); out = LayerNorm(dropout(W_2 act(W_1 attended)) + attended)
+  auto attended = attention_norm(attention_output_dropout(attention_output(attend(hidden, additive_mask, head_mask))) + hidden);
+  auto x = ffn_in(attended);
+  if (activation == "relu") {
+    x = torch::relu(x);
+  } else if (activation == "gelu_new" || activation == "gelu_pytorch_tanh") {
+    x = torch::gelu(x, "tanh");
+  } else {
+    x = torch::gelu(x);  // "gelu": exact erf form, as HF
+  }
+  return output_norm(output_dropout(ffn_out(x)) + attended);
+}
+
+}  // namespace tpq::model
