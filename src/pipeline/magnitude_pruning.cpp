@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <numeric>
-#include <random>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
@@ -15,20 +13,6 @@
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
-data::TokenizedSplit sample_examples(const data::TokenizedSplit& split, int64_t count, uint64_t seed) {
-  std::vector<std::size_t> order(split.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::mt19937_64 generator(seed);
-  std::shuffle(order.begin(), order.end(), generator);
-  data::TokenizedSplit sample;
-  sample.pad_id = split.pad_id;
-  sample.max_length = split.max_length;
-  for (int64_t i = 0; i < count; ++i) {
-    const std::size_t row = order[static_cast<std::size_t>(i) % order.size()];
-    std::vector<int64_t> ids(split.ids_of(row), split.ids_of(row) + split.length(row));
-    std::vector<int64_t> types(split.types_of(row), split.types_of(row) + split.length(row));
-    sample.append(ids, types, split.labels[row]);
-  }
   return sample;
 }
 
@@ -68,7 +52,7 @@ train::TrainResult fine_tune_masked(model::EncoderClassifierImpl& model, const p
   const data::TokenizedSplit* train = &context.data.train;
   if (budget.steps > 0) {
     // One pass over exactly steps x batch_size examples = `steps` optimizer steps.
-    sample = sample_examples(context.data.train, budget.steps * config.batch_size * config.gradient_accumulation_steps, seed);
+    sample = data::seeded_sample(context.data.train, budget.steps * config.batch_size * config.gradient_accumulation_steps, seed);
     train = &sample;
     config.epochs = 1;
   } else {

@@ -15,10 +15,6 @@
 
 namespace tpq::pipeline {
 
-// `count` examples of `split` in a seeded order (cycling when count exceeds the split): the
-// training set of a fine-tuning budget given in optimizer steps.
-data::TokenizedSplit sample_examples(const data::TokenizedSplit& split, int64_t count, uint64_t seed);
-
 // Scores the prunable weights (taylor: on calibration_samples training examples) and zeroes the
 // lowest-scoring ones so that `sparsity` of them are 0. Returns the masks applied.
 prune::Masks prune_weights(model::EncoderClassifierImpl& model, const BaselineContext& context,

@@ -136,7 +136,7 @@ model::EncoderClassifier fine_tune_and_reload(model::EncoderClassifierImpl& mode
     if (options.fine_tune_learning_rate > 0) training.learning_rate = options.fine_tune_learning_rate;
     // A step budget trains one pass over exactly steps x batch examples.
     const auto sample = options.fine_tune_steps > 0
-                            ? sample_examples(context.data.train,
+                            ? data::seeded_sample(context.data.train,
                                               options.fine_tune_steps * training.batch_size * training.gradient_accumulation_steps,
                                               context.config.run.seed)
                             : data::TokenizedSplit{};
