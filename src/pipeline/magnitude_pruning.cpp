@@ -13,8 +13,6 @@
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
-  return sample;
-}
 
 prune::Masks prune_weights(model::EncoderClassifierImpl& model, const BaselineContext& context,
                            prune::Importance importance, prune::Scope scope, double sparsity,
