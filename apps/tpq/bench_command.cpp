@@ -22,6 +22,8 @@ Command add_bench_command(CLI::App& app) {
   auto flags = std::make_shared<Flags>();
   CLI::App* command = app.add_subcommand("bench", "Time encoder inference of model variants side by side");
   command->add_option("--shape", flags->options.shape, "bert-base, bert-small or tiny (random weights)")->capture_default_str();
+  command->add_option("--family", flags->options.family, "Encoder family of the random shape: bert, distilbert, roberta")
+      ->capture_default_str();
   command->add_option("--model", flags->model_dir, "A trained checkpoint instead of a random shape");
   command->add_option("--batch-sizes", flags->options.batch_sizes, "Batch sizes")->expected(1, -1);
   command->add_option("--seq-lens", flags->options.sequence_lengths, "Sequence lengths")->expected(1, -1);

@@ -88,7 +88,8 @@ void copy_weights(model::EncoderClassifierImpl& model, const SafetensorsFile& fi
   for (const auto& entry : file.header().tensors) {
     if (is_kernel_tensor(entry.name) || is_sparse_component(entry.name, sparse)) continue;
     const std::string name = canonical_name(entry.name, model_names, model.family());
-    const bool discarded = options.discard_classifier && name.rfind("classifier.", 0) == 0;
+    // Labels differ: the output Linear goes (its shape is the labels'), the pooler / pre-classifier stays.
+    const bool discarded = options.discard_classifier && name.rfind(model.family().classifier + ".", 0) == 0;
     if (model_names.count(name) == 1 && !discarded) {
       source_of[name] = entry.name;
     } else if (discarded || is_ignorable(name, model.family())) {
@@ -105,7 +106,8 @@ void copy_weights(model::EncoderClassifierImpl& model, const SafetensorsFile& fi
   std::vector<std::string> missing;
   for (const auto& name : model_names) {
     if (source_of.count(name) == 1 || is_kernel_tensor(name) || sparse.count(name) == 1) continue;
-    const bool classifier = name.rfind("classifier.", 0) == 0;
+    // A base-model checkpoint (bert-base-uncased, distilbert-base-uncased) has no classification head.
+    const bool classifier = model.family().is_head_module(name);
     if (!(classifier && allow_fresh_classifier)) missing.push_back(name);
   }
   require(missing.empty(), where + ": missing " + std::to_string(missing.size()) + " tensor(s): " +

@@ -14,7 +14,7 @@ EncoderClassifierImpl::EncoderClassifierImpl(const EncoderConfig& config_in) : c
   base = holder_at(*this, names.base);
   embeddings = register_at(*this, names.embeddings, EncoderEmbeddings(config, names));
   for (int64_t i = 0; i < config.num_hidden_layers; ++i) {
-    layers.push_back(register_at(*this, names.layers + "." + std::to_string(i), EncoderLayer(config, names.layer, i)));
+    layers.push_back(register_at(*this, names.layers + "." + std::to_string(i), EncoderLayer(config, names, i)));
   }
   head_dense = register_at(*this, names.head_dense, Linear(config.hidden_size, config.hidden_size));
   dropout = register_module("dropout", torch::nn::Dropout(config.effective_classifier_dropout()));
@@ -39,12 +39,47 @@ torch::Tensor EncoderClassifierImpl::encode(const ModelInputs& inputs, const std
   return hidden;
 }
 
+std::pair<torch::Tensor, torch::Tensor> EncoderClassifierImpl::classify(const torch::Tensor& first_token) {
+  switch (family().head) {
+    case ClassifierHead::PreClassifierRelu: {  // DistilBERT
+      auto pooled = torch::relu(head_dense(first_token));
+      return {pooled, classifier(dropout(pooled))};
+    }
+    case ClassifierHead::DenseTanh: {  // RoBERTa: dropout before the dense layer too
+      auto pooled = torch::tanh(head_dense(dropout(first_token)));
+      return {pooled, classifier(dropout(pooled))};
+    }
+    case ClassifierHead::PoolerTanh:
+      break;
+  }
+  auto pooled = torch::tanh(head_dense(first_token));  // BERT's pooler
+  return {pooled, classifier(dropout(pooled))};
+}
+
 ClassifierOutputs EncoderClassifierImpl::forward(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks) {
   using torch::indexing::Slice;
   auto hidden = encode(inputs, head_masks);
-  auto pooled = torch::tanh(head_dense(hidden.index({Slice(), 0})));  // h_[CLS] (B, H)
-  return {classifier(dropout(pooled)), hidden, pooled};
+  auto [pooled, logits] = classify(hidden.index({Slice(), 0}));  // the first token: [CLS] / <s>
+  return {logits, hidden, pooled};
 }
+
+namespace {
+
+// DistilBERT's create_sinusoidal_embeddings: row p, column j = sin / cos(p / 10000^(2 floor(j/2) / dim)),
+// sin in even columns, cos in odd ones; the table is then frozen.
+void fill_sinusoidal(torch::Tensor& table) {
+  const int64_t positions = table.size(0), dim = table.size(1);
+  auto position = torch::arange(positions, torch::kDouble).unsqueeze(1);                 // (P, 1)
+  auto pair = torch::floor(torch::arange(dim, torch::kDouble) / 2) * 2 / static_cast<double>(dim);  // (D)
+  auto angle = position / torch::pow(10000.0, pair).unsqueeze(0);                        // (P, D)
+  using torch::indexing::None;
+  using torch::indexing::Slice;
+  table.index_put_({Slice(), Slice(0, None, 2)}, torch::sin(angle.index({Slice(), Slice(0, None, 2)})).to(table.dtype()));
+  table.index_put_({Slice(), Slice(1, None, 2)}, torch::cos(angle.index({Slice(), Slice(1, None, 2)})).to(table.dtype()));
+  table.set_requires_grad(false);
+}
+
+}  // namespace
 
 void EncoderClassifierImpl::init_weights() {
   torch::NoGradGuard no_grad;
@@ -60,6 +95,10 @@ void EncoderClassifierImpl::init_weights() {
       norm->weight.fill_(1.0);
       norm->bias.zero_();
     }
+  }
+  const auto sinusoidal = config.extra.find("sinusoidal_pos_embds");  // DistilBERT's switch
+  if (sinusoidal != config.extra.end() && sinusoidal->is_boolean() && sinusoidal->get<bool>()) {
+    fill_sinusoidal(embeddings->position_embeddings->weight);
   }
 }
 

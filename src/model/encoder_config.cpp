@@ -97,7 +97,7 @@ void EncoderConfig::validate(const std::string& source) const {
   positive(num_attention_heads, "num_attention_heads");
   positive(intermediate_size, "intermediate_size");
   positive(max_position_embeddings, "max_position_embeddings");
-  positive(type_vocab_size, "type_vocab_size");
+  if (family().token_type_embeddings) positive(type_vocab_size, "type_vocab_size");
   require(num_hidden_layers <= 1000, where(source, "num_hidden_layers") + " is implausibly large");
   require(hidden_size % num_attention_heads == 0,
           where(source, "hidden_size") + " (" + std::to_string(hidden_size) + ") must be divisible by num_attention_heads (" +
@@ -137,19 +137,22 @@ void EncoderConfig::validate(const std::string& source) const {
   }
 }
 
-EncoderConfig EncoderConfig::from_json(const json& config, const std::string& source) {
-  require(config.is_object(), source + ": expected a JSON object, found " + std::string(config.type_name()));
+namespace {
+
+// The family's own spelling of an EncoderConfig key, for messages ("dim" for DistilBERT's hidden_size).
+std::string family_key(const EncoderFamily& family, const std::string& canonical) {
+  for (const auto& [own, name] : family.config_keys) {
+    if (name == canonical) return own;
+  }
+  return canonical;
+}
+
+void read_shape(const json& config, const std::string& source, const EncoderFamily& family, EncoderConfig& result) {
   for (const char* key : kRequiredKeys) {
-    require(config.contains(key), source + ": missing key '" + key +
-                                      "' (a BERT config.json needs vocab_size, hidden_size, num_hidden_layers, "
-                                      "num_attention_heads, intermediate_size, max_position_embeddings)");
+    require(config.contains(key), source + ": missing key '" + family_key(family, key) + "' (a " + family.model_type +
+                                      " config.json needs the vocabulary size, hidden size, layers, heads, FFN width "
+                                      "and max_position_embeddings)");
   }
-  EncoderConfig result;
-  if (config.contains("model_type")) {
-    require(config["model_type"].is_string(), where(source, "model_type") + " must be a string");
-    result.model_type = config["model_type"].get<std::string>();
-  }
-  encoder_family(result.model_type, source);  // UserError listing the supported families
   result.vocab_size = read_int(config, "vocab_size", source);
   result.hidden_size = read_int(config, "hidden_size", source);
   result.num_hidden_layers = read_int(config, "num_hidden_layers", source);
@@ -157,6 +160,9 @@ EncoderConfig EncoderConfig::from_json(const json& config, const std::string& so
   result.intermediate_size = read_int(config, "intermediate_size", source);
   result.max_position_embeddings = read_int(config, "max_position_embeddings", source);
   if (config.contains("type_vocab_size")) result.type_vocab_size = read_int(config, "type_vocab_size", source);
+}
+
+void read_settings(const json& config, const std::string& source, EncoderConfig& result) {
   if (config.contains("hidden_act")) {
     require(config["hidden_act"].is_string(), where(source, "hidden_act") + " must be a string");
     result.hidden_act = config["hidden_act"].get<std::string>();
@@ -174,7 +180,9 @@ EncoderConfig EncoderConfig::from_json(const json& config, const std::string& so
   if (config.contains("pad_token_id") && !config["pad_token_id"].is_null()) {
     result.pad_token_id = read_int(config, "pad_token_id", source);
   }
-  result.label_names = read_labels(config, source);
+}
+
+void read_pruning(const json& config, const std::string& source, EncoderConfig& result) {
   if (config.contains("pruned_heads") && !config["pruned_heads"].is_null()) {
     const json& pruned = config["pruned_heads"];
     require(pruned.is_object(), where(source, "pruned_heads") + " must be an object {\"layer\": [heads]}");
@@ -200,6 +208,24 @@ EncoderConfig EncoderConfig::from_json(const json& config, const std::string& so
       result.intermediate_sizes.push_back(size.get<int64_t>());
     }
   }
+}
+
+}  // namespace
+
+EncoderConfig EncoderConfig::from_json(const json& file_config, const std::string& source) {
+  require(file_config.is_object(), source + ": expected a JSON object, found " + std::string(file_config.type_name()));
+  EncoderConfig result;
+  if (file_config.contains("model_type")) {
+    require(file_config["model_type"].is_string(), where(source, "model_type") + " must be a string");
+    result.model_type = file_config["model_type"].get<std::string>();
+  }
+  const auto& family = encoder_family(result.model_type, source);  // UserError listing the supported families
+  const json config = family.to_canonical_keys(file_config);
+  read_shape(config, source, family, result);
+  read_settings(config, source, result);
+  if (family.fixed_layer_norm_eps > 0) result.layer_norm_eps = family.fixed_layer_norm_eps;
+  result.label_names = read_labels(config, source);
+  read_pruning(config, source, result);
   for (const auto& [key, value] : config.items()) {
     if (kOwnedKeys.count(key) == 0) result.extra[key] = value;
   }
@@ -243,7 +269,7 @@ json EncoderConfig::to_json() const {
     config["pruned_heads"] = pruned;
   }
   if (!intermediate_sizes.empty()) config["tpq_intermediate_sizes"] = intermediate_sizes;
-  return config;
+  return family().to_family_keys(config);
 }
 
 }  // namespace tpq::model

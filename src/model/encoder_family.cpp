@@ -28,8 +28,56 @@ EncoderFamily bert_family() {
   return family;
 }
 
+// HF modeling_distilbert.py: DistilBertForSequenceClassification.
+EncoderFamily distilbert_family() {
+  EncoderFamily family;
+  family.model_type = "distilbert";
+  family.architecture = "DistilBertForSequenceClassification";
+  family.base = "distilbert";
+  family.embeddings = "distilbert.embeddings";
+  family.layers = "distilbert.transformer.layer";
+  family.layer = {"attention.q_lin", "attention.k_lin", "attention.v_lin", "attention.out_lin", "sa_layer_norm",
+                  "ffn.lin1",        "ffn.lin2",        "output_layer_norm", "attention.dropout", "",
+                  "ffn.dropout"};
+  family.token_type_embeddings = false;
+  family.scale_query_first = true;
+  family.fixed_layer_norm_eps = 1e-12;
+  family.head = ClassifierHead::PreClassifierRelu;
+  family.head_dense = "pre_classifier";
+  family.classifier = "classifier";
+  family.ignorable_names = {"distilbert.embeddings.position_ids"};
+  family.ignorable_prefixes = {"vocab_transform.", "vocab_layer_norm.", "vocab_projector.", "qa_outputs."};
+  family.config_keys = {{"dim", "hidden_size"},
+                        {"n_layers", "num_hidden_layers"},
+                        {"n_heads", "num_attention_heads"},
+                        {"hidden_dim", "intermediate_size"},
+                        {"activation", "hidden_act"},
+                        {"dropout", "hidden_dropout_prob"},
+                        {"attention_dropout", "attention_probs_dropout_prob"},
+                        {"seq_classif_dropout", "classifier_dropout"}};
+  family.absent_config_keys = {"type_vocab_size", "layer_norm_eps"};
+  return family;
+}
+
+// HF modeling_roberta.py: RobertaForSequenceClassification (no pooler).
+EncoderFamily roberta_family() {
+  EncoderFamily family = bert_family();
+  family.model_type = "roberta";
+  family.architecture = "RobertaForSequenceClassification";
+  family.base = "roberta";
+  family.embeddings = "roberta.embeddings";
+  family.layers = "roberta.encoder.layer";
+  family.positions = PositionIds::AfterPadding;
+  family.head = ClassifierHead::DenseTanh;
+  family.head_dense = "classifier.dense";
+  family.classifier = "classifier.out_proj";
+  family.ignorable_names = {"roberta.embeddings.position_ids"};
+  family.ignorable_prefixes = {"lm_head.", "roberta.pooler."};
+  return family;
+}
+
 const std::vector<EncoderFamily>& families() {
-  static const std::vector<EncoderFamily> all = {bert_family()};
+  static const std::vector<EncoderFamily> all = {bert_family(), distilbert_family(), roberta_family()};
   return all;
 }
 
@@ -47,8 +95,29 @@ int64_t EncoderFamily::layer_of(const std::string& module) const {
 }
 
 bool EncoderFamily::is_head_module(const std::string& module) const {
-  const std::string head_module = head_dense.substr(0, head_dense.rfind('.'));
+  // The module holding the pre-classifier Linear ("bert.pooler"), or the Linear itself when it sits at the top.
+  const auto dot = head_dense.rfind('.');
+  const std::string head_module = dot == std::string::npos ? head_dense : head_dense.substr(0, dot);
   return starts_with(module, head_module) || starts_with(module, classifier);
+}
+
+nlohmann::json EncoderFamily::to_canonical_keys(nlohmann::json config) const {
+  for (const auto& [family_key, canonical] : config_keys) {
+    if (!config.contains(family_key)) continue;
+    config[canonical] = config[family_key];
+    config.erase(family_key);
+  }
+  return config;
+}
+
+nlohmann::json EncoderFamily::to_family_keys(nlohmann::json config) const {
+  for (const auto& [family_key, canonical] : config_keys) {
+    if (!config.contains(canonical)) continue;
+    config[family_key] = config[canonical];
+    config.erase(canonical);
+  }
+  for (const auto& key : absent_config_keys) config.erase(key);
+  return config;
 }
 
 bool EncoderFamily::is_ignorable_tensor(const std::string& name) const {

@@ -33,12 +33,14 @@ torch::Tensor additive_attention_mask(const torch::Tensor& attention_mask, torch
   return (1.0 - mask) * lowest;
 }
 
-EncoderEmbeddingsImpl::EncoderEmbeddingsImpl(const EncoderConfig& config, const EncoderFamily& family) {
+EncoderEmbeddingsImpl::EncoderEmbeddingsImpl(const EncoderConfig& config, const EncoderFamily& family)
+    : positions(family.positions), pad_token_id(config.pad_token_id) {
   word_embeddings = register_module(
       "word_embeddings",
       torch::nn::Embedding(torch::nn::EmbeddingOptions(config.vocab_size, config.hidden_size).padding_idx(config.pad_token_id)));
-  position_embeddings = register_module(
-      "position_embeddings", torch::nn::Embedding(config.max_position_embeddings, config.hidden_size));
+  auto position_options = torch::nn::EmbeddingOptions(config.max_position_embeddings, config.hidden_size);
+  if (positions == PositionIds::AfterPadding) position_options.padding_idx(config.pad_token_id);  // RoBERTa's padding_idx
+  position_embeddings = register_module("position_embeddings", torch::nn::Embedding(position_options));
   if (family.token_type_embeddings) {
     token_type_embeddings = register_module(
         "token_type_embeddings", torch::nn::Embedding(config.type_vocab_size, config.hidden_size));
@@ -49,17 +51,30 @@ EncoderEmbeddingsImpl::EncoderEmbeddingsImpl(const EncoderConfig& config, const 
 
 torch::Tensor EncoderEmbeddingsImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids) {
   const int64_t seq_len = input_ids.size(1);
-  auto position_ids = torch::arange(seq_len, input_ids.options()).unsqueeze(0);  // (1, T)
+  torch::Tensor position_ids;
+  if (positions == PositionIds::AfterPadding) {
+    // HF's create_position_ids_from_input_ids: (B, T) = cumsum(not pad) * not pad + padding_idx
+    const auto not_pad = input_ids.ne(pad_token_id).to(torch::kLong);
+    position_ids = torch::cumsum(not_pad, 1) * not_pad + pad_token_id;
+  } else {
+    position_ids = torch::arange(seq_len, input_ids.options()).unsqueeze(0);  // (1, T)
+  }
   auto embeddings = word_embeddings(input_ids);
   if (token_type_embeddings) {
-    embeddings = embeddings + token_type_embeddings(token_type_ids.defined() ? token_type_ids : torch::zeros_like(input_ids));
+    // One type (RoBERTa, type_vocab_size 1) means no segments: a BERT-layout tokenizer's 1s for a
+    // second segment read as type 0, as RoBERTa's own tokenizer would give them.
+    const bool one_type = token_type_embeddings->weight.size(0) == 1;
+    embeddings = embeddings + token_type_embeddings(token_type_ids.defined() && !one_type ? token_type_ids
+                                                                                        : torch::zeros_like(input_ids));
   }
   embeddings = embeddings + position_embeddings(position_ids);
   return dropout(LayerNorm(embeddings));  // (B, T, H)
 }
 
-EncoderLayerImpl::EncoderLayerImpl(const EncoderConfig& config, const LayerPaths& paths, int64_t layer_index)
-    : num_heads(config.heads_in_layer(layer_index)), head_dim(config.head_dim()), activation(config.hidden_act) {
+EncoderLayerImpl::EncoderLayerImpl(const EncoderConfig& config, const EncoderFamily& family, int64_t layer_index)
+    : num_heads(config.heads_in_layer(layer_index)), head_dim(config.head_dim()), activation(config.hidden_act),
+      scale_query_first(family.scale_query_first) {
+  const auto& paths = family.layer;
   const int64_t hidden = config.hidden_size, all_heads = num_heads * head_dim;
   const int64_t width = config.intermediate_size_of_layer(layer_index);
   // Registration order is HF's module order: init_weights draws in it.
@@ -87,8 +102,9 @@ torch::Tensor EncoderLayerImpl::attend(const torch::Tensor& hidden, const torch:
   auto q = split_heads(query(hidden));
   auto k = split_heads(key(hidden));
   auto v = split_heads(value(hidden));
-  // scores (B, heads, T, T) = q k^T / sqrt(d) + mask
-  auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(head_dim));
+  // scores (B, heads, T, T) = q k^T / sqrt(d) + mask, scaled where the family scales
+  const double scale = std::sqrt(static_cast<double>(head_dim));
+  auto scores = scale_query_first ? torch::matmul(q / scale, k.transpose(-1, -2)) : torch::matmul(q, k.transpose(-1, -2)) / scale;
   scores = scores + additive_mask;
   auto probs = attention_dropout(torch::softmax(scores, -1));
   if (head_mask.defined()) probs = probs * head_mask.view({1, num_heads, 1, 1}).to(probs.dtype());

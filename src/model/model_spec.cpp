@@ -6,8 +6,11 @@
 
 namespace tpq::model {
 
-EncoderConfig ModelSpec::scratch_config(int64_t tokenizer_vocab_size, const std::vector<std::string>& label_names) const {
+EncoderConfig ModelSpec::scratch_config(int64_t tokenizer_vocab_size, int64_t pad_id,
+                                        const std::vector<std::string>& label_names) const {
   EncoderConfig config;
+  config.model_type = model_type;
+  config.pad_token_id = pad_id;
   config.vocab_size = tokenizer_vocab_size;
   config.hidden_size = hidden_size;
   config.num_hidden_layers = num_hidden_layers;
@@ -17,6 +20,13 @@ EncoderConfig ModelSpec::scratch_config(int64_t tokenizer_vocab_size, const std:
   config.hidden_dropout_prob = dropout;
   config.attention_probs_dropout_prob = dropout;
   config.label_names = label_names;
+  const auto& family = config.family();
+  if (family.positions == PositionIds::AfterPadding) {  // RoBERTa: positions start after padding_idx
+    config.max_position_embeddings = max_length + pad_id + 1;
+    config.type_vocab_size = 1;
+    config.layer_norm_eps = 1e-5;
+  }
+  if (family.fixed_layer_norm_eps > 0) config.layer_norm_eps = family.fixed_layer_norm_eps;
   config.validate("model config");
   return config;
 }
@@ -24,6 +34,7 @@ EncoderConfig ModelSpec::scratch_config(int64_t tokenizer_vocab_size, const std:
 ModelSpec ModelSpec::from(ConfigSection& section) {
   ModelSpec spec;
   spec.pretrained = section.get_string("pretrained", spec.pretrained);
+  spec.model_type = section.get_string("model_type", spec.model_type);
   spec.num_hidden_layers = section.get_int("num_hidden_layers", spec.num_hidden_layers);
   spec.hidden_size = section.get_int("hidden_size", spec.hidden_size);
   spec.num_attention_heads = section.get_int("num_attention_heads", spec.num_attention_heads);
@@ -43,6 +54,7 @@ ModelSpec ModelSpec::from(ConfigSection& section) {
                 "' is not a directory. tpq has no model-hub access: pass a local HF checkpoint directory "
                 "(config.json + model.safetensors + vocab.txt), or 'scratch' to train from scratch");
   }
+  encoder_family(spec.model_type, "model.model_type");  // UserError listing the families
   require(spec.max_length >= 8 && spec.max_length <= 4096, "model.max_length must be in [8, 4096]");
   require(spec.tokenizer == "sentencepiece" || spec.tokenizer == "wordpiece",
           "model.tokenizer is '" + spec.tokenizer + "'; use sentencepiece or wordpiece");
@@ -57,6 +69,7 @@ ModelSpec ModelSpec::from(ConfigSection& section) {
 
 nlohmann::json ModelSpec::to_json() const {
   return {{"pretrained", pretrained.empty() ? "scratch" : pretrained},
+          {"model_type", model_type},
           {"num_hidden_layers", num_hidden_layers},
           {"hidden_size", hidden_size},
           {"num_attention_heads", num_attention_heads},

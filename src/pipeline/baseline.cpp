@@ -28,7 +28,7 @@ model::EncoderClassifier initial_model(const ExperimentConfig& config, const tok
                                                    const std::vector<std::string>& label_names) {
   torch::manual_seed(config.run.seed);
   if (config.model.from_scratch()) {
-    return model::EncoderClassifier(config.model.scratch_config(tokenizer.vocab_size(), label_names));
+    return model::EncoderClassifier(config.model.scratch_config(tokenizer.vocab_size(), tokenizer.pad_id(), label_names));
   }
   const fs::path dir = config.model.pretrained;
   auto bert_config = model::EncoderConfig::load(dir / "config.json");

@@ -23,9 +23,26 @@
 namespace tpq::pipeline {
 namespace {
 
-model::EncoderConfig shape_config(const std::string& shape) {
+// The base shape of each family: bert-base and roberta-base L12 H768, distilbert-base L6 H768.
+model::EncoderConfig family_base(const std::string& family) {
   model::EncoderConfig config;  // defaults are bert-base: L12 H768 A12 I3072, 30522 vocab
-  if (shape == "bert-base") return config;
+  config.model_type = family;
+  model::encoder_family(family, "--family");  // UserError naming the supported ones
+  if (family == "roberta") {
+    config.vocab_size = 50265;
+    config.pad_token_id = 1;
+    config.max_position_embeddings = 514;
+    config.type_vocab_size = 1;
+    config.layer_norm_eps = 1e-5;
+  } else if (family == "distilbert") {
+    config.num_hidden_layers = 6;
+  }
+  return config;
+}
+
+model::EncoderConfig shape_config(const std::string& shape, const std::string& family) {
+  model::EncoderConfig config = family_base(family);
+  if (shape == "bert-base" || shape == "base") return config;
   if (shape == "bert-small") {
     config.num_hidden_layers = 4;
     config.hidden_size = 256;
@@ -40,7 +57,7 @@ model::EncoderConfig shape_config(const std::string& shape) {
     config.intermediate_size = 512;
     return config;
   }
-  throw UserError("--shape " + shape + ": use bert-base, bert-small or tiny (or --model DIR)");
+  throw UserError("--shape " + shape + ": use base (bert-base), bert-small or tiny (or --model DIR)");
 }
 
 model::EncoderClassifier make_model(const BenchOptions& options, torch::Device device) {
@@ -50,7 +67,7 @@ model::EncoderClassifier make_model(const BenchOptions& options, torch::Device d
     load.load_tokenizer = false;
     return checkpoint::load_checkpoint(options.model_dir, load).model;
   }
-  return model::EncoderClassifier(shape_config(options.shape));
+  return model::EncoderClassifier(shape_config(options.shape, options.family));
 }
 
 // 50% of all heads (global weight-norm ranking; on random weights this is close to an arbitrary

@@ -42,6 +42,8 @@ class EncoderEmbeddingsImpl : public torch::nn::Module {
   torch::nn::Embedding token_type_embeddings{nullptr};  // null for families without token types
   torch::nn::LayerNorm LayerNorm{nullptr};
   torch::nn::Dropout dropout{nullptr};
+  PositionIds positions;
+  int64_t pad_token_id;
 };
 TORCH_MODULE(EncoderEmbeddings);
 
@@ -49,7 +51,7 @@ TORCH_MODULE(EncoderEmbeddings);
 // tree and the state dict are HF's; the members below are the same modules, typed.
 class EncoderLayerImpl : public torch::nn::Module {
  public:
-  EncoderLayerImpl(const EncoderConfig& config, const LayerPaths& paths, int64_t layer_index);
+  EncoderLayerImpl(const EncoderConfig& config, const EncoderFamily& family, int64_t layer_index);
   // hidden (B, T, H), additive mask (B, 1, 1, T), head_mask (heads) or undefined -> (B, T, H)
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
   // Multi-head self-attention before the output projection: (B, T, H) -> (B, T, heads * d)
@@ -58,6 +60,7 @@ class EncoderLayerImpl : public torch::nn::Module {
   int64_t num_heads;  // heads left in this layer
   int64_t head_dim;
   std::string activation;
+  bool scale_query_first;  // the family's order of the 1/sqrt(d) scaling
   Linear query{nullptr}, key{nullptr}, value{nullptr}, attention_output{nullptr};
   torch::nn::LayerNorm attention_norm{nullptr};
   Linear ffn_in{nullptr}, ffn_out{nullptr};
@@ -88,6 +91,10 @@ class EncoderClassifierImpl : public torch::nn::Module {
   Linear head_dense{nullptr};  // the family's pooler / pre-classifier
   torch::nn::Dropout dropout{nullptr};
   Linear classifier{nullptr};
+
+ private:
+  // The family's head on the first token's state (B, H) -> (pooled, logits).
+  std::pair<torch::Tensor, torch::Tensor> classify(const torch::Tensor& first_token);
 };
 TORCH_MODULE(EncoderClassifier);
 

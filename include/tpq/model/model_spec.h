@@ -14,6 +14,7 @@ namespace tpq::model {
 
 struct ModelSpec {
   std::string pretrained;  // HF checkpoint directory; empty = from scratch
+  std::string model_type = "bert";  // from scratch: the encoder family (bert, distilbert, roberta)
   int64_t num_hidden_layers = 2;
   int64_t hidden_size = 128;
   int64_t num_attention_heads = 2;
@@ -27,8 +28,8 @@ struct ModelSpec {
   std::string sentencepiece_type = "unigram";  // unigram | bpe
 
   bool from_scratch() const { return pretrained.empty(); }
-  // The BertConfig of a from-scratch model (vocab size and labels supplied by the caller).
-  EncoderConfig scratch_config(int64_t tokenizer_vocab_size, const std::vector<std::string>& label_names) const;
+  // The config of a from-scratch model; the tokenizer supplies the vocabulary size and pad id.
+  EncoderConfig scratch_config(int64_t tokenizer_vocab_size, int64_t pad_id, const std::vector<std::string>& label_names) const;
 
   static ModelSpec from(ConfigSection& section);
   nlohmann::json to_json() const;

@@ -13,7 +13,8 @@
 namespace tpq::pipeline {
 
 struct BenchOptions {
-  std::string shape = "bert-base";  // bert-base | bert-small (L4 H256) | tiny (L2 H128), random weights
+  std::string shape = "bert-base";  // base (= bert-base) | bert-small (L4 H256) | tiny (L2 H128), random weights
+  std::string family = "bert";      // bert | distilbert (base: 6 layers) | roberta
   std::filesystem::path model_dir;  // a trained checkpoint instead of a random shape (optional)
   std::vector<int64_t> batch_sizes = {32};
   std::vector<int64_t> sequence_lengths = {128};
