@@ -161,7 +161,9 @@ void BaselineTraining::write_results(ExperimentRun& run, const train::TrainResul
   auto record = make_record("baseline", "fp32", measurement, config, run.device());
   record.extra = {{"training", training_json(training, mlm)},
                   {"model",
-                   {{"layers", best.config.num_hidden_layers},
+                   {{"family", best.config.model_type},
+                    {"architecture", best.config.family().architecture},
+                    {"layers", best.config.num_hidden_layers},
                     {"hidden_size", best.config.hidden_size},
                     {"heads", best.config.num_attention_heads},
                     {"intermediate_size", best.config.intermediate_size},

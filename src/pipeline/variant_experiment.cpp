@@ -18,7 +18,11 @@ void VariantExperiment::run(ExperimentRun& run) {
     auto built = row.build();
     table_->add_variant(row.variant, row.label, *built.model, built.dir, built.extra);
   }
-  const auto summary = summarize();
+  auto summary = summarize();
+  const auto& compressed = baseline_->checkpoint.config;  // which model every row comes from
+  summary.extra["model"] = {{"family", compressed.model_type},
+                            {"architecture", compressed.family().architecture},
+                            {"baseline_model", baseline_->model_dir.string()}};
   table_->write(run.dir(), summary.primary_variant, run.started_at(), run.elapsed_seconds(), summary.extra);
 }
 

@@ -73,7 +73,8 @@ std::string references(const ReportContext&) {
 
 std::string code_listing(const ReportContext&) {
   return "```cpp\n// 关键代码位置（C++17 / LibTorch，libtpq）\n"
-         "// src/model/bert_layers.cpp        BERT 编码层（可剪枝的注意力头、FFN）\n"
+         "// src/model/encoder_layers.cpp     编码层（BERT / DistilBERT / RoBERTa 共用；可剪枝的注意力头、FFN）\n"
+         "// src/model/encoder_family.cpp     各模型族的 HF 参数名与差异（由 config.json 的 model_type 选择）\n"
          "// src/quant/quantized_model.cpp    动态 / 静态 INT8 量化，INT8 检查点\n"
          "// src/quant/int8_linear.cpp        INT8 Linear 内核（quantized::linear_dynamic 等）\n"
          "// src/pipeline/variant_table.cpp   每个变体以同样方式测量：准确率、F1、文件大小、延迟、吞吐、内存\n"

@@ -91,7 +91,7 @@ std::string baseline_model(const ReportContext& context) {
   const auto& speed = record.speed;
   std::string source = first_key(model, {"source"}, "scratch");
   std::string out = "**模型配置**：\n";
-  out += "- 模型名称：BertForSequenceClassification（" +
+  out += "- 模型名称：" + first_key(model, {"architecture"}, "BertForSequenceClassification") + "（" +
          (source == "scratch" ? "从头训练，tokenizer " + first_key(model, {"tokenizer"}, "?") + "，词表 " + first_key(model, {"vocab_size"}, "?")
                               : "微调自 " + source) + "）\n";
   out += "- 参数数量：" + std::to_string(size.params) + "\n";
