@@ -13,5 +13,6 @@ using Command = std::function<int()>;
 Command add_predict_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
+Command add_download_command(CLI::App& app);
 
 }  // namespace tpq::cli
