@@ -34,3 +34,9 @@ find_library(UTF8PROC_LIBRARY NAMES utf8proc REQUIRED)
 add_library(tpq_utf8proc INTERFACE)
 target_include_directories(tpq_utf8proc SYSTEM INTERFACE ${UTF8PROC_INCLUDE_DIR})
 target_link_libraries(tpq_utf8proc INTERFACE ${UTF8PROC_LIBRARY})
+
+# The Hub client (src/hub/): libcurl for HTTP(S) and OpenSSL's EVP for sha256, both from Debian
+# (libcurl4-openssl-dev, libssl-dev). Linked PRIVATE: no public header needs them.
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(Threads REQUIRED)

@@ -31,6 +31,7 @@ apt_packages=(
   libtorch-dev libopenblas0-openmp
   libsentencepiece-dev libutf8proc-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev
   gnuplot-nox
+  libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
 )
 missing=()
 # npm may come from elsewhere (e.g. NodeSource); only ask Debian for it when there is none.
