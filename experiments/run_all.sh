@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the experiment pipeline in order (01 ... 10), then fills the lab report with `tpq report`.
-#   experiments/run_all.sh [--profile quick|default|full] [--skip-training] [--only-comparison] [--force]
+#   experiments/run_all.sh [--profile quick|default|full|pretrained|pretrained-cpu] [--skip-training] [--only-comparison] [--force]
 #                          [--results-dir DIR] [--report FILE] [--bin-dir DIR] [--no-setup] [extra flags for every experiment]
 #   --skip-training    reuse <results>/baseline/model instead of running 01
 #   --only-comparison  run just 10_comprehensive_comparison and the report over the existing results

@@ -8,6 +8,7 @@
 #include "tpq/core/runtime_info.h"
 #include "tpq/eval/predictor.h"
 #include "tpq/checkpoint/checkpoint.h"
+#include "tpq/hub/resolve.h"
 
 namespace tpq::cli {
 
@@ -19,7 +20,7 @@ Command add_predict_command(CLI::App& app) {
   };
   auto flags = std::make_shared<Flags>();
   CLI::App* command = app.add_subcommand("predict", "Classify texts from a JSONL file with an HF-format checkpoint");
-  command->add_option("--model", flags->model_dir, "Checkpoint dir (config.json, model.safetensors, vocab)")->required();
+  command->add_option("--model", flags->model_dir, "Checkpoint dir (config.json, model.safetensors, vocab) or Hub id")->required();
   command->add_option("--input", flags->input, "JSONL input: {\"text\": ..., \"text_pair\": ...?} per line")->required();
   command->add_option("--output", flags->output, "JSONL output: tokens, input_ids, logits, label per line")->required();
   command->add_option("--max-length,--max_length", flags->options.max_length, "Truncate to N tokens (default: model limit)")
@@ -36,7 +37,8 @@ Command add_predict_command(CLI::App& app) {
     check_blas(/*refuse_slow_blas=*/false, /*allow_slow_blas=*/true);
     checkpoint::LoadOptions load_options;
     load_options.device = parse_device(flags->device);
-    checkpoint::Checkpoint checkpoint = checkpoint::load_checkpoint(flags->model_dir, load_options);
+    const auto model = hub::resolve_model(flags->model_dir);  // a directory, or a Hub id (cache, then download)
+    checkpoint::Checkpoint checkpoint = checkpoint::load_checkpoint(model.dir, load_options);
     const auto inputs = eval::read_text_inputs_jsonl(flags->input);
     const auto predictions = eval::predict(*checkpoint.model, *checkpoint.tokenizer, inputs, flags->options);
     eval::write_predictions_jsonl(flags->output, predictions);

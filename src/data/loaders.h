@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "tpq/data/dataset_spec.h"
 #include "tpq/data/example.h"
 
@@ -18,6 +20,7 @@ struct LoadedSource {
   std::optional<std::vector<Example>> validation;
   std::optional<std::vector<Example>> test;
   std::vector<std::string> notes;
+  nlohmann::json hub;  // hub::ResolvedRepo::to_json() when the files came from the Hub, else null
 };
 
 LoadedSource load_imdb_json(const std::filesystem::path& path);
@@ -25,6 +28,9 @@ LoadedSource load_aclimdb(const std::filesystem::path& path);
 LoadedSource load_sst2(const std::filesystem::path& path);
 LoadedSource load_ag_news(const std::filesystem::path& path, bool title_and_description_as_pair);
 LoadedSource load_spam_assassin(const std::filesystem::path& path);
+// sst2 / ag_news without a path, or any spec with hub_repo: files from a Hub dataset repo (hub_source.cpp).
+bool comes_from_hub(const DatasetSpec& spec, const std::string& format);
+LoadedSource load_from_hub(const DatasetSpec& spec, const std::string& format);
 // Generic csv / tsv / jsonl: one file (no split) or a directory of train/validation/test files.
 LoadedSource load_table(const DatasetSpec& spec, const std::filesystem::path& path, const std::string& format);
 

@@ -123,6 +123,47 @@ SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path) {
   return file;
 }
 
+SafetensorsFile SafetensorsFile::open_sharded(const std::filesystem::path& index_path) {
+  const std::string where = index_path.string();
+  const nlohmann::json index = read_json_file(index_path);
+  require(index.is_object() && index.contains("weight_map") && index["weight_map"].is_object() && !index["weight_map"].empty(),
+          where + ": expected {\"weight_map\": {tensor name: shard file}} (a transformers sharded-checkpoint index)");
+  std::map<std::string, std::string> shard_of;  // tensor -> shard file
+  std::vector<std::string> shards;              // in order of first mention
+  for (const auto& [tensor, shard] : index["weight_map"].items()) {
+    require(shard.is_string(), where + ": weight_map[" + quoted_name(tensor) + "] must be a file name");
+    const std::string name = shard.get<std::string>();
+    require(!name.empty() && name.find('/') == std::string::npos && name != ".." && name != ".",
+            where + ": shard " + quoted_name(name) + " must be a plain file name beside the index");
+    shard_of[tensor] = name;
+    if (std::find(shards.begin(), shards.end(), name) == shards.end()) shards.push_back(name);
+  }
+  SafetensorsFile merged;
+  merged.path_ = index_path;
+  for (const auto& name : shards) {
+    const SafetensorsFile shard = open(index_path.parent_path() / name);
+    if (merged.header_.metadata.empty()) merged.header_.metadata = shard.header_.metadata;
+    const uint64_t base = merged.bytes_.size();
+    merged.bytes_.append(shard.bytes_, shard.header_.data_start, std::string::npos);
+    for (auto entry : shard.header_.tensors) {
+      const auto listed = shard_of.find(entry.name);
+      require(listed != shard_of.end() && listed->second == name,
+              shard.path_.string() + ": tensor " + quoted_name(entry.name) + " is not listed for this shard in " + where);
+      require(merged.index_.count(entry.name) == 0, where + ": tensor " + quoted_name(entry.name) + " is in two shards");
+      entry.begin += base;
+      entry.end += base;
+      merged.index_.emplace(entry.name, merged.header_.tensors.size());
+      merged.header_.tensors.push_back(std::move(entry));
+    }
+  }
+  for (const auto& [tensor, shard] : shard_of) {
+    require(merged.index_.count(tensor) == 1, where + ": tensor " + quoted_name(tensor) + " is listed in shard " + shard +
+                                                  " but that file does not hold it (incomplete download?)");
+  }
+  merged.header_.data_start = 0;  // bytes_ holds only the data sections
+  return merged;
+}
+
 bool SafetensorsFile::contains(const std::string& name) const { return index_.count(name) != 0; }
 
 const TensorEntry& SafetensorsFile::entry(const std::string& name) const {

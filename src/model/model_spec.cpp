@@ -48,12 +48,7 @@ ModelSpec ModelSpec::from(ConfigSection& section) {
   section.finish();
 
   if (spec.pretrained == "scratch") spec.pretrained.clear();
-  if (!spec.pretrained.empty()) {
-    require(std::filesystem::is_directory(spec.pretrained),
-            "model.pretrained '" + spec.pretrained +
-                "' is not a directory. tpq has no model-hub access: pass a local HF checkpoint directory "
-                "(config.json + model.safetensors + vocab.txt), or 'scratch' to train from scratch");
-  }
+  // A Hub id or a directory: resolved (cache, download) when the run starts, see hub/resolve.h.
   encoder_family(spec.model_type, "model.model_type");  // UserError listing the families
   require(spec.max_length >= 8 && spec.max_length <= 4096, "model.max_length must be in [8, 4096]");
   require(spec.tokenizer == "sentencepiece" || spec.tokenizer == "wordpiece",

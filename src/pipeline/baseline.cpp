@@ -1,6 +1,7 @@
 #include "pipeline/baseline.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
@@ -8,6 +9,7 @@
 #include "tpq/core/error.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/data/stats.h"
+#include "tpq/hub/resolve.h"
 #include "tpq/io/atomic_file.h"
 #include "tpq/checkpoint/checkpoint.h"
 #include "tpq/pipeline/experiment.h"
@@ -22,15 +24,14 @@ namespace tpq::pipeline {
 namespace fs = std::filesystem;
 namespace {
 
-// The model to fine-tune: a pretrained checkpoint (classifier re-initialised if the labels differ)
-// or a fresh from-scratch BERT.
-model::EncoderClassifier initial_model(const ExperimentConfig& config, const tokenize::Tokenizer& tokenizer,
-                                                   const std::vector<std::string>& label_names) {
+// The model to fine-tune: the pretrained checkpoint in `dir` (classifier re-initialised if the labels
+// differ), or a fresh from-scratch model when `dir` is empty.
+model::EncoderClassifier initial_model(const ExperimentConfig& config, const fs::path& dir, const tokenize::Tokenizer& tokenizer,
+                                       const std::vector<std::string>& label_names) {
   torch::manual_seed(config.run.seed);
-  if (config.model.from_scratch()) {
+  if (dir.empty()) {
     return model::EncoderClassifier(config.model.scratch_config(tokenizer.vocab_size(), tokenizer.pad_id(), label_names));
   }
-  const fs::path dir = config.model.pretrained;
   auto bert_config = model::EncoderConfig::load(dir / "config.json");
   const bool same_labels = bert_config.num_labels() == static_cast<int64_t>(label_names.size());
   bert_config.label_names = label_names;
@@ -97,10 +98,14 @@ class BaselineTraining : public Experiment {
 
   void run(ExperimentRun& run) override {
     const auto& config = run.config();
+    // A local directory, the HF cache, or a download (hub/resolve.h): before anything else is loaded.
+    if (!config.model.from_scratch()) pretrained_ = hub::resolve_model(config.model.pretrained);
+    const fs::path pretrained_dir = pretrained_ ? pretrained_->dir : fs::path();
     auto splits = load_splits(config);
     label_names_ = splits.train.label_names;
-    tokenizer_ = prepare_tokenizer(config, splits.train);
-    model_ = initial_model(config, *tokenizer_, label_names_);
+    dataset_hub_source_ = splits.hub_source;
+    tokenizer_ = prepare_tokenizer(config, splits.train, pretrained_dir);
+    model_ = initial_model(config, pretrained_dir, *tokenizer_, label_names_);
     max_length_ = std::min(config.model.max_length, model_->config.max_position_embeddings);
     write_dataset_stats(splits, config, run.dir() / "dataset_stats.json");
     data_ = prepare_data(config, std::move(splits), *tokenizer_, max_length_);
@@ -142,7 +147,9 @@ class BaselineTraining : public Experiment {
 
   void write_results(ExperimentRun& run, const train::TrainResult& training, const train::MlmResult& mlm);
 
+  std::optional<hub::ResolvedRepo> pretrained_;  // the checkpoint fine-tuned, where it came from
   std::vector<std::string> label_names_;
+  nlohmann::json dataset_hub_source_;  // the Hub dataset repo the files came from, else null
   std::shared_ptr<tokenize::Tokenizer> tokenizer_;
   model::EncoderClassifier model_{nullptr};
   int64_t max_length_ = 0;
@@ -170,13 +177,17 @@ void BaselineTraining::write_results(ExperimentRun& run, const train::TrainResul
                     {"vocab_size", best.config.vocab_size},
                     {"max_length", max_length_},
                     {"tokenizer", tokenizer_->kind()},
-                    {"source", config.model.from_scratch() ? "scratch" : config.model.pretrained}}},
+                    {"source", config.model.from_scratch() ? "scratch" : config.model.pretrained},
+                    {"checkpoint", pretrained_ ? pretrained_->to_json() : nlohmann::json(nullptr)}}},
                   {"dataset",
                    {{"name", config.data.name},
                     {"train", data_.train.size()},
                     {"validation", data_.validation.size()},
                     {"test", data_.test.size()},
-                    {"labels", label_names_}}}};
+                    {"labels", label_names_},
+                    {"task", data::dataset_task(config.data)},
+                    {"hub", dataset_hub_source_}}}};
+  record.provenance.model_source = model_source_record(pretrained_ ? &*pretrained_ : nullptr, best.config.model_type);
   record.provenance.started_at = run.started_at();
   record.provenance.wall_s = run.elapsed_seconds();
   nlohmann::json run_config = config.to_json();
@@ -196,9 +207,10 @@ ExperimentDefinition baseline_definition() {
   definition.id = results::ExperimentId::Baseline;
   definition.description = "Train the baseline text classifier every other experiment compares against";
   definition.flags = {
-      {"--model,--pretrained", "model.pretrained", "Local HF checkpoint dir to fine-tune, or 'scratch'"},
+      {"--model,--pretrained", "model.pretrained", "Checkpoint to fine-tune: a Hub id (bert-base-uncased, org/name@revision), a local HF checkpoint dir, or 'scratch'"},
       {"--dataset", "data.dataset", "imdb, aclimdb, sst2, ag_news, spam_assassin, csv, tsv, jsonl"},
-      {"--data_path,--data-path", "data.path", "Dataset file or directory"},
+      {"--data_path,--data-path", "data.path", "Dataset file or directory (sst2 / ag_news without it: from the Hub)"},
+      {"--hub_dataset,--hub-dataset", "data.hub_repo", "Hub dataset repo (org/name[@revision]) of CSV/TSV/JSONL files"},
       {"--epochs", "training.epochs", "Training epochs"},
       {"--batch_size,--batch-size", "training.batch_size", "Batch size"},
       {"--learning_rate,--learning-rate", "training.learning_rate", "Peak learning rate (AdamW)"},

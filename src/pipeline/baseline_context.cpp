@@ -9,6 +9,14 @@
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
 
+nlohmann::json model_source_record(const hub::ResolvedRepo* pretrained, const std::string& family) {
+  if (!pretrained) return {{"kind", "scratch"}, {"family", family}};
+  const auto optional = [](const std::string& text) { return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text); };
+  const auto json = pretrained->to_json();
+  return {{"kind", "pretrained"},     {"id", pretrained->id},          {"revision", optional(pretrained->revision)},
+          {"commit", optional(pretrained->commit)}, {"source", json.value("source", "")}, {"family", family}};
+}
+
 BaselineContext load_baseline(const ExperimentConfig& config, const fs::path& model_dir, torch::Device device) {
   require(fs::is_directory(model_dir), model_dir.string() +
                                            ": no baseline model; train it first with 01_baseline_training (or pass "
@@ -34,6 +42,11 @@ BaselineContext load_baseline(const ExperimentConfig& config, const fs::path& mo
       }
       spdlog::info("using the baseline run's data settings from {}", run_config.string());
     }
+  }
+  const fs::path run_record = model_dir.parent_path() / "metrics.json";
+  if (fs::is_regular_file(run_record)) {
+    const auto record = io::read_json_file(run_record);
+    if (record.is_object() && record.contains("model_source")) context.model_source = record["model_source"];
   }
   auto splits = load_splits(context.config);
   context.num_labels = static_cast<int64_t>(splits.train.label_names.size());

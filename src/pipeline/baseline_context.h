@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include "tpq/checkpoint/checkpoint.h"
+#include "tpq/hub/resolve.h"
 #include "tpq/pipeline/experiment_config.h"
 #include "pipeline/workspace.h"
 
@@ -19,7 +20,15 @@ struct BaselineContext {
   ExperimentConfig config;    // data section taken from the baseline run when it recorded one
   PreparedData data;
   int64_t num_labels = 0;
+  // Where the baseline came from (results::Provenance::model_source): read from the baseline run's
+  // metrics.json beside model_dir, or set by the caller for a checkpoint fetched from the Hub.
+  nlohmann::json model_source;
 };
+
+// The provenance record of a model's origin: {"kind": "pretrained", "id", "revision", "commit",
+// "source": "local_directory"|"cache"|"download", "family"} for a checkpoint, {"kind": "scratch",
+// "family"} for a model trained from scratch (pretrained == nullptr).
+nlohmann::json model_source_record(const hub::ResolvedRepo* pretrained, const std::string& family);
 
 // UserError naming the directory (and how to make it: 01_baseline_training) when absent.
 BaselineContext load_baseline(const ExperimentConfig& config, const std::filesystem::path& model_dir, torch::Device device);

@@ -33,6 +33,8 @@ data::DatasetSpec dataset_spec_from(ConfigSection& section, uint64_t seed, fs::p
   spec.max_train_samples = cap("max_train_samples");
   spec.max_validation_samples = cap("max_validation_samples");
   spec.max_test_samples = cap("max_test_samples");
+  spec.hub_repo = section.get_string("hub_repo", spec.hub_repo);
+  spec.hub_files = section.get_strings("hub_files", spec.hub_files);
   spec.pair_title_and_description = section.get_bool("pair_title_and_description", spec.pair_title_and_description);
   cache_dir = section.get_string("cache_dir", cache_dir.string());
   spec.seed = seed;
@@ -102,6 +104,8 @@ nlohmann::json ExperimentConfig::to_json() const {
                   {"max_validation_samples", data.max_validation_samples},
                   {"max_test_samples", data.max_test_samples},
                   {"pair_title_and_description", data.pair_title_and_description},
+                  {"hub_repo", data.hub_repo},
+                  {"hub_files", data.hub_files},
                   {"cache_dir", cache_dir.string()}};
   json["training"] = training.to_json();
   json["evaluation"] = {{"latency_samples", evaluation.latency_samples},
@@ -129,7 +133,7 @@ fs::path profile_path(const std::string& profile) {
   for (const auto& candidate : candidates) {
     if (fs::is_regular_file(candidate)) return candidate;
   }
-  throw UserError("--profile " + profile + ": no configs/profiles/" + file + " (profiles: quick, default, full)");
+  throw UserError("--profile " + profile + ": no configs/profiles/" + file + " (profiles: quick, default, full, pretrained, pretrained-cpu)");
 }
 
 }  // namespace tpq::pipeline

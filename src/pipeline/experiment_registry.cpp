@@ -50,7 +50,7 @@ const ExperimentDefinition& experiment_definition(results::ExperimentId id) {
 
 ConfigFlag baseline_model_flag(const std::string& section) {
   return {"--model_path,--model-path,--baseline_model,--baseline-model", section + ".baseline_model",
-          "Baseline checkpoint dir (default: baseline/model beside this experiment's results)"};
+          "Baseline checkpoint: a dir or a Hub id of a fine-tuned model (default: baseline/model beside this experiment's results)"};
 }
 
 }  // namespace tpq::pipeline

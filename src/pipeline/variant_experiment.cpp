@@ -2,14 +2,27 @@
 
 #include <spdlog/spdlog.h>
 
+#include "tpq/hub/resolve.h"
+
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
 
 void VariantExperiment::run(ExperimentRun& run) {
   run_ = &run;
   fs::path model_dir = baseline_model();
-  if (model_dir.empty()) model_dir = run.sibling(results::ExperimentId::Baseline) / "model";
+  nlohmann::json hub_source;
+  if (model_dir.empty()) {
+    model_dir = run.sibling(results::ExperimentId::Baseline) / "model";
+  } else if (!fs::is_directory(model_dir) && hub::looks_like_hub_id(model_dir.string())) {
+    const auto resolved = hub::resolve_model(model_dir.string());  // a fine-tuned checkpoint on the Hub, or in its cache
+    model_dir = resolved.dir;
+    hub_source = model_source_record(&resolved, "");
+  }
   baseline_.emplace(load_baseline(run.config(), model_dir, run.device()));
+  if (!hub_source.is_null()) {
+    hub_source["family"] = baseline_->checkpoint.config.model_type;
+    baseline_->model_source = hub_source;
+  }
   table_.emplace(*baseline_, run.entry().results_dir, run.device(),
                  [&run](const fs::path& path) { return run.published_path(path); });
   table_->add_variant("fp32", "FP32 (基线)", *baseline_->checkpoint.model, baseline_->model_dir, fp32_extra());

@@ -85,6 +85,7 @@ void VariantTable::write(const fs::path& output_dir, const std::string& primary_
   for (auto row : records_) {
     row.provenance.started_at = started_at;
     row.provenance.wall_s = wall_s;
+    row.provenance.model_source = context_.model_source;
     if (row.variant == primary_variant) record.primary = row, has_primary = true;
     record.variants.push_back(std::move(row));
   }

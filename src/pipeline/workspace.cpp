@@ -33,8 +33,9 @@ std::string tokenizer_identity(const tokenize::Tokenizer& tokenizer) {
   return tokenizer.kind() + ":" + Hasher().text(content).hex();
 }
 
-std::shared_ptr<tokenize::Tokenizer> prepare_tokenizer(const ExperimentConfig& config, const data::Dataset& train) {
-  if (!config.model.from_scratch()) return tokenize::load_tokenizer(config.model.pretrained);
+std::shared_ptr<tokenize::Tokenizer> prepare_tokenizer(const ExperimentConfig& config, const data::Dataset& train,
+                                                       const fs::path& pretrained_dir) {
+  if (!pretrained_dir.empty()) return tokenize::load_tokenizer(pretrained_dir);
   if (config.model.tokenizer == "wordpiece") {
     const fs::path vocab(config.model.vocab_file);
     require(fs::is_regular_file(vocab), "model.vocab_file " + vocab.string() + ": not found");

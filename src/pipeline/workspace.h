@@ -31,9 +31,10 @@ struct PreparedData {
 // A stable identity of a tokenizer's vocabulary (kind + hash of its saved files), for cache keys.
 std::string tokenizer_identity(const tokenize::Tokenizer& tokenizer);
 
-// From scratch: trains sentencepiece on the training texts (cached under cache_dir by content),
-// or loads model.vocab_file. Pretrained: the checkpoint's own tokenizer.
-std::shared_ptr<tokenize::Tokenizer> prepare_tokenizer(const ExperimentConfig& config, const data::Dataset& train);
+// From scratch (pretrained_dir empty): trains sentencepiece on the training texts (cached under
+// cache_dir by content), or loads model.vocab_file. Pretrained: the checkpoint's own tokenizer.
+std::shared_ptr<tokenize::Tokenizer> prepare_tokenizer(const ExperimentConfig& config, const data::Dataset& train,
+                                                       const std::filesystem::path& pretrained_dir);
 
 data::DatasetSplits load_splits(const ExperimentConfig& config);
 

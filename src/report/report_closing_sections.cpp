@@ -6,8 +6,17 @@
 namespace tpq::report {
 namespace {
 
-std::string problem_one(const ReportContext&) {
-  return "**问题描述**：环境中无法下载预训练 BERT 权重（无外网模型仓库），也没有 Python/transformers。\n\n"
+std::string problem_one(const ReportContext& context) {
+  const auto* baseline = context.tree.find("baseline");
+  const auto& source = baseline ? baseline->record.primary.provenance.model_source : nlohmann::json();
+  if (source.is_object() && source.value("kind", "") == "pretrained") {
+    return "**问题描述**：课程指南从 Hugging Face Hub 上的预训练模型出发，而计算节点或开发机常常不能联网；C++ 侧也没有现成的 Hub 客户端。\n\n"
+           "**解决方案**：tpq 用 libcurl 实现 Hub 的文件协议（HEAD 取提交与 ETag、LFS 重定向、断点续传、边下边校验 sha256），"
+           "缓存布局与 Python 的 huggingface_hub 完全相同；本次基线微调自 " + first_key(source, {"id"}, "?") + "（提交 " +
+           first_key(source, {"commit"}, "本地目录") + "），可在联网机器上先 `tpq download` 再设 HF_HUB_OFFLINE=1 离线运行。\n\n"
+           "**经验教训**：预训练模型的版本必须记录到提交哈希，否则同名模型更新后结果无法复现；每个 metrics.json 都记录 model_source。";
+  }
+  return "**问题描述**：本次基线没有使用预训练权重（未给出 --model / model.pretrained），也不依赖 Python/transformers。\n\n"
          "**解决方案**：用 C++/LibTorch 实现与 HF 参数命名一致的 BERT，在训练集上训练 sentencepiece 词表并从头训练小型 BERT；"
          "提供本地 HF 检查点时可直接加载微调。实现与 HF 参考输出（tests 中的 fixture）逐 token、logits 误差 1e-4 以内对齐。\n\n"
          "**经验教训**：压缩实验的结论依赖基线本身的容量；从头训练的小模型冗余更少，剪枝与量化的损失会比 BERT-base 更明显。";

@@ -36,6 +36,14 @@ const nlohmann::json& split_stats(const ReportContext& context, const char* spli
   return (*splits)[split];
 }
 
+// The dataset's task (data::dataset_task) in the report's words.
+std::string task_name(const std::string& task) {
+  if (task == "sentiment") return "情感分析";
+  if (task == "topic") return "新闻主题分类";
+  if (task == "spam") return "垃圾邮件检测";
+  return "自定义标签";
+}
+
 std::string dataset(const ReportContext& context) {
   const auto* baseline = context.tree.find("baseline");
   if (!baseline) return "**使用的数据集**：\n- " + not_run(context, "baseline");
@@ -48,7 +56,11 @@ std::string dataset(const ReportContext& context) {
   const auto labels = data.contains("labels") ? data["labels"] : stats.value("label_names", nlohmann::json::array());
   std::string out = "**使用的数据集**：\n";
   out += "- 数据集名称：" + first_key(data, {"name"}, stats.is_object() ? first_key(stats, {"dataset"}, "未记录") : "未记录") + "\n";
-  out += "- 任务类型：文本分类（情感分析，" + std::to_string(labels.size()) + " 类）\n";
+  out += "- 任务类型：文本分类（" + task_name(data.value("task", std::string("sentiment"))) + "，" + std::to_string(labels.size()) + " 类）\n";
+  if (data.contains("hub") && data["hub"].is_object()) {
+    out += "- 数据来源：Hugging Face Hub 数据集 " + first_key(data["hub"], {"id"}, "?") + "（提交 " +
+           first_key(data["hub"], {"commit"}, "?") + "，文件 " + inline_value(data["hub"].value("files", nlohmann::json::array())) + "）\n";
+  }
   out += "- 训练集大小：" + size_of("train", "train") + "\n- 验证集大小：" + size_of("validation", "validation") +
          "\n- 测试集大小：" + size_of("test", "test") + "\n";
   out += "- 类别数量：" + std::to_string(labels.size()) + "（" + inline_value(labels) + "）\n\n**数据集特点**：\n";
@@ -79,6 +91,19 @@ std::string dataset(const ReportContext& context) {
   return out;
 }
 
+// "预训练检查点 bert-base-uncased（revision main，提交 …，Hub 下载）" or "从头训练".
+std::string model_origin(const nlohmann::json& source) {
+  if (!source.is_object()) return "未记录（基线的 metrics.json 没有 model_source）";
+  if (source.value("kind", "") != "pretrained") return "从头训练（随机初始化，未使用预训练权重）";
+  const std::string where = source.value("source", "");
+  const std::string how = where == "download" ? "从 Hugging Face Hub 下载" : where == "cache" ? "取自本地 Hugging Face 缓存" : "本地检查点目录";
+  std::string out = "预训练检查点 " + first_key(source, {"id"}, "?") + "（" + how;
+  if (source.contains("commit") && source["commit"].is_string()) {
+    out += "，revision " + first_key(source, {"revision"}, "?") + "，提交 " + source["commit"].get<std::string>();
+  }
+  return out + "），在本数据集上微调";
+}
+
 std::string baseline_model(const ReportContext& context) {
   const auto* baseline = context.tree.find("baseline");
   if (!baseline) return not_run(context, "baseline");
@@ -94,6 +119,7 @@ std::string baseline_model(const ReportContext& context) {
   out += "- 模型名称：" + first_key(model, {"architecture"}, "BertForSequenceClassification") + "（" +
          (source == "scratch" ? "从头训练，tokenizer " + first_key(model, {"tokenizer"}, "?") + "，词表 " + first_key(model, {"vocab_size"}, "?")
                               : "微调自 " + source) + "）\n";
+  out += "- 模型来源：" + model_origin(record.provenance.model_source) + "\n";
   out += "- 参数数量：" + std::to_string(size.params) + "\n";
   out += "- 模型大小：" + num(size.file_mb, 2) + " MB（" + std::to_string(size.file_bytes) + " 字节，保存的文件）\n";
   out += "- 层数：" + first_key(model, {"layers"}, "未记录") + "\n- 注意力头数：" + first_key(model, {"heads"}, "未记录") +

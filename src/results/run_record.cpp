@@ -153,6 +153,7 @@ void write_provenance(const Provenance& p, json& record) {
   record["device"] = p.device;
   record["started_at"] = p.started_at;
   record["wall_s"] = p.wall_s;
+  record["model_source"] = p.model_source;
 }
 
 Provenance read_provenance(const json& record, const std::string& where) {
@@ -167,6 +168,7 @@ Provenance read_provenance(const json& record, const std::string& where) {
   r.integer("threads", p.threads);
   r.integer("seed", p.seed);
   r.number("wall_s", p.wall_s);
+  if (r.has("model_source")) p.model_source = record["model_source"];
   return p;
 }
 

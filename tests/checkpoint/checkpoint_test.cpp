@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "support/fixtures.h"
@@ -107,3 +108,39 @@ TEST(Checkpoint, SaveReplacesAnExistingCheckpointWhole) {
 }
 
 }  // namespace
+
+// transformers writes model.safetensors.index.json + shards for large models: split tiny-bert-a in
+// three and check that every parameter loads bit for bit, and that an index naming a tensor its
+// shard lacks (an interrupted download) is a named error.
+TEST(Checkpoint, ShardedSafetensorsLoadTheSameWeights) {
+  TPQ_REQUIRE_FIXTURE(fixture, "tiny-bert-a");
+  tpq::testing::ScratchDir scratch;
+  const fs::path dir = scratch / "sharded";
+  fs::create_directories(dir);
+  for (const char* name : {"config.json", "vocab.txt"}) fs::copy_file(fixture / name, dir / name);
+  const auto tensors = tpq::io::SafetensorsFile::open(fixture / "model.safetensors").all_tensors();
+  std::vector<std::vector<std::pair<std::string, torch::Tensor>>> shards(3);
+  nlohmann::json index = {{"metadata", {{"total_size", 0}}}, {"weight_map", nlohmann::json::object()}};
+  std::size_t i = 0;
+  for (const auto& [name, tensor] : tensors) {
+    const std::size_t shard = i++ % shards.size();
+    shards[shard].emplace_back(name, tensor);
+    index["weight_map"][name] = "model-0000" + std::to_string(shard + 1) + "-of-00003.safetensors";
+  }
+  for (std::size_t s = 0; s < shards.size(); ++s) {
+    tpq::io::save_safetensors(dir / ("model-0000" + std::to_string(s + 1) + "-of-00003.safetensors"), shards[s], {{"format", "pt"}});
+  }
+  std::ofstream(dir / "model.safetensors.index.json") << index.dump(2);
+
+  const auto whole = tpq::checkpoint::load_checkpoint(fixture);
+  const auto sharded = tpq::checkpoint::load_checkpoint(dir);
+  const auto expected = whole.model->named_parameters();
+  const auto loaded = sharded.model->named_parameters();
+  ASSERT_EQ(loaded.size(), expected.size());
+  for (const auto& item : expected) EXPECT_TRUE(torch::equal(loaded[item.key()], item.value())) << item.key();
+
+  const std::string first = tensors.begin()->first;
+  index["weight_map"][first] = "model-00002-of-00003.safetensors";  // listed in a shard that lacks it
+  std::ofstream(dir / "model.safetensors.index.json") << index.dump(2);
+  EXPECT_NE(load_error(dir).find("not listed for this shard"), std::string::npos) << load_error(dir);
+}

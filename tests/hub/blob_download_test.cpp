@@ -2,7 +2,7 @@
 // known to be short, and while writing otherwise.
 #include <gtest/gtest.h>
 
-#include "data/expect_user_error.h"
+#include "support/user_error_matchers.h"
 #include "hub/blob_download.h"
 #include "hub/http_session.h"
 #include "hub/support/hub_test_support.h"

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "data/expect_user_error.h"
+#include "support/user_error_matchers.h"
 #include "hub/support/hub_test_support.h"
 #include "tpq/hub/resolve.h"
 

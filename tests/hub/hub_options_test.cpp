@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "data/expect_user_error.h"
+#include "support/user_error_matchers.h"
 #include "support/fixtures.h"
 #include "tpq/hub/hub_options.h"
 

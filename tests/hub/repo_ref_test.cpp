@@ -1,7 +1,7 @@
 // Hub ids and revisions: the forms users write, the Hub's validation, URLs and cache folder names.
 #include <gtest/gtest.h>
 
-#include "data/expect_user_error.h"
+#include "support/user_error_matchers.h"
 #include "hub/repo_ref.h"
 #include "tpq/hub/resolve.h"
 

@@ -46,12 +46,22 @@ struct DatasetSpec {
   std::size_t max_validation_samples = 0;
   std::size_t max_test_samples = 0;
 
+  // A Hub dataset repo ("org/name[@revision]") of CSV / TSV / JSONL files to fetch instead of `path`,
+  // and the files to take from it (empty: the known dataset's files, else every table file listed).
+  // sst2 and ag_news without a path use their known repos (hub::known_hub_datasets) without this.
+  std::string hub_repo;
+  std::vector<std::string> hub_files;
+
   // ag_news only: title and description as a text pair instead of "title. description".
   bool pair_title_and_description = false;
 };
 
 // Formats load_dataset() understands, in a stable order.
 const std::vector<std::string>& known_dataset_formats();
+
+// What the dataset's labels mean, for the report: "sentiment" (imdb, aclimdb, sst2), "topic"
+// (ag_news), "spam" (spam_assassin), "classification" (own csv / tsv / jsonl data).
+std::string dataset_task(const DatasetSpec& spec);
 
 // The spec as JSON (for configs, results records and cache keys).
 nlohmann::json to_json(const DatasetSpec& spec);

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <optional>
+
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,8 @@ struct DatasetSplits {
   Dataset test;
   // Choices made while loading that the report should state (e.g. "test = GLUE dev").
   std::vector<std::string> notes;
+  // Where the files came from when they were fetched from the Hub (id, revision, commit, files); else null.
+  nlohmann::json hub_source;
 };
 
 }  // namespace tpq::data

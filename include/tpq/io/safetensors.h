@@ -24,6 +24,10 @@ DType from_torch(torch::ScalarType type);  // UserError for types safetensors ca
 class SafetensorsFile {
  public:
   static SafetensorsFile open(const std::filesystem::path& path);
+  // A sharded checkpoint (model.safetensors.index.json: {"weight_map": {tensor: shard file}}) as one
+  // file: the shards' data sections concatenated, offsets rebased. Every tensor the index names must
+  // be in its shard and every tensor of a shard in the index; shard names are plain file names.
+  static SafetensorsFile open_sharded(const std::filesystem::path& index_path);
 
   const SafetensorsHeader& header() const { return header_; }
   const std::filesystem::path& path() const { return path_; }

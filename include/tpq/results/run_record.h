@@ -50,6 +50,9 @@ struct Provenance {
   std::string device = "cpu";
   std::string started_at;  // UTC ISO-8601
   double wall_s = 0;
+  // The model this row started from (model_source_record): {"kind": "pretrained"|"scratch", "id",
+  // "revision", "commit", "family"}; null where unknown (a baseline directory without its run record).
+  nlohmann::json model_source;
 
   // This process (core/runtime_info.h): versions, BLAS, CPU, threads, build; seed, device and
   // times are the caller's.
