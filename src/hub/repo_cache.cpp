@@ -26,6 +26,18 @@ void check_relative_file(const std::string& file) {
 
 }  // namespace
 
+ResolvedRepo resolved_snapshot(const RepoRef& repo, const RepoCache& cache, const std::string& commit,
+                               RepoSource source, std::vector<std::string> files) {
+  ResolvedRepo resolved;
+  resolved.id = repo.id;
+  resolved.revision = repo.revision;
+  resolved.commit = commit;
+  resolved.dir = cache.snapshot_dir(commit);
+  resolved.source = source;
+  resolved.files = std::move(files);
+  return resolved;
+}
+
 void create_cache_directories(const fs::path& dir) {
   std::error_code error;
   fs::create_directories(dir, error);

@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "repo_ref.h"
+#include "tpq/hub/resolve.h"
 
 namespace tpq::hub {
 
@@ -42,6 +44,10 @@ class RepoCache {
  private:
   std::filesystem::path root_;
 };
+
+// The result for files of snapshots/{commit}: what resolve_model and resolve_dataset return.
+ResolvedRepo resolved_snapshot(const RepoRef& repo, const RepoCache& cache, const std::string& commit,
+                               RepoSource source, std::vector<std::string> files);
 
 // Creates a directory and its parents; UserError naming it (and saying which variable moves it).
 void create_cache_directories(const std::filesystem::path& dir);

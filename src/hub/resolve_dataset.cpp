@@ -8,6 +8,7 @@
 
 #include "hub_errors.h"
 #include "hub_request.h"
+#include "repo_cache.h"
 #include "snapshot_fetcher.h"
 #include "tpq/core/error.h"
 #include "tpq/hub/resolve.h"
@@ -66,18 +67,6 @@ RepoRef dataset_ref(const std::string& name_or_id, std::vector<std::string>* fil
   return parse_repo_ref(name_or_id, RepoType::dataset);
 }
 
-ResolvedRepo snapshot_result(const RepoRef& repo, const RepoCache& cache, const std::string& commit,
-                             RepoSource source, std::vector<std::string> files) {
-  ResolvedRepo resolved;
-  resolved.id = repo.id;
-  resolved.revision = repo.revision;
-  resolved.commit = commit;
-  resolved.dir = cache.snapshot_dir(commit);
-  resolved.source = source;
-  resolved.files = std::move(files);
-  return resolved;
-}
-
 std::optional<ResolvedRepo> cached_dataset(const RepoRef& repo, const std::vector<std::string>& files,
                                            const HubOptions& options, std::string* missing) {
   const RepoCache cache(options.cache_dir, repo);
@@ -90,7 +79,7 @@ std::optional<ResolvedRepo> cached_dataset(const RepoRef& repo, const std::vecto
     *missing = "no " + file;
     if (!cache.has_file(*commit, file)) return std::nullopt;
   }
-  return snapshot_result(repo, cache, *commit, RepoSource::cache, files);
+  return resolved_snapshot(repo, cache, *commit, RepoSource::cache, files);
 }
 
 ResolvedRepo fetch_dataset_files(const RepoRef& repo, std::vector<std::string> files, const HubOptions& options) {
@@ -109,7 +98,7 @@ ResolvedRepo fetch_dataset_files(const RepoRef& repo, std::vector<std::string> f
   spdlog::info("{} at {} (commit {}): {} data file(s) in {}", describe(repo), repo.revision, fetcher.commit(),
                files.size(), fetcher.snapshot_dir().string());
   const RepoSource source = fetcher.downloaded_anything() ? RepoSource::download : RepoSource::cache;
-  return snapshot_result(repo, fetcher.cache(), fetcher.commit(), source, files);
+  return resolved_snapshot(repo, fetcher.cache(), fetcher.commit(), source, files);
 }
 
 }  // namespace

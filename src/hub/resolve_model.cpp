@@ -12,18 +12,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ResolvedRepo from_snapshot(const RepoRef& repo, const RepoCache& cache, const std::string& commit, RepoSource source,
-                           std::vector<std::string> files) {
-  ResolvedRepo resolved;
-  resolved.id = repo.id;
-  resolved.revision = repo.revision;
-  resolved.commit = commit;
-  resolved.dir = cache.snapshot_dir(commit);
-  resolved.source = source;
-  resolved.files = std::move(files);
-  return resolved;
-}
-
 // The cached snapshot of the revision if it holds a whole checkpoint; *missing says why not.
 std::optional<ResolvedRepo> cached_model(const RepoRef& repo, const HubOptions& options, std::string* missing) {
   const RepoCache cache(options.cache_dir, repo);
@@ -33,7 +21,7 @@ std::optional<ResolvedRepo> cached_model(const RepoRef& repo, const HubOptions& 
     return std::nullopt;
   }
   if (!model_snapshot_complete(cache, *commit, missing)) return std::nullopt;
-  return from_snapshot(repo, cache, *commit, RepoSource::cache, model_files_present(cache, *commit));
+  return resolved_snapshot(repo, cache, *commit, RepoSource::cache, model_files_present(cache, *commit));
 }
 
 ResolvedRepo fetch_model_ref(const RepoRef& repo, const HubOptions& options) {
@@ -49,7 +37,7 @@ ResolvedRepo fetch_model_ref(const RepoRef& repo, const HubOptions& options) {
   const RepoSource source = fetcher.downloaded_anything() ? RepoSource::download : RepoSource::cache;
   spdlog::info("{} at {} (commit {}) is in {}", describe(repo), repo.revision, fetcher.commit(),
                fetcher.snapshot_dir().string());
-  return from_snapshot(repo, fetcher.cache(), fetcher.commit(), source, std::move(files));
+  return resolved_snapshot(repo, fetcher.cache(), fetcher.commit(), source, std::move(files));
 }
 
 }  // namespace

@@ -145,6 +145,22 @@ TEST_F(HubDownload, FiveHundredsAreRetriedWithBackoff) {
   EXPECT_EQ(unavailable, 2);
 }
 
+TEST_F(HubDownload, TheProxyEnvironmentVariablesAreUsed) {
+  // hub.invalid never resolves: the files can only come through the proxy (the stand-in itself).
+  ::setenv("http_proxy", hub_->endpoint().c_str(), 1);
+  auto through_proxy = options();
+  through_proxy.endpoint = "http://hub.invalid";
+  through_proxy.token = "hf_via_proxy";
+  const auto resolved = tpq::hub::fetch_model(kTinyRepo, through_proxy);
+  ::unsetenv("http_proxy");
+  EXPECT_EQ(file_bytes(resolved.dir / "model.safetensors"), file_bytes(fixture_ / "model.safetensors"));
+  for (const auto& request : hub_->requests()) {
+    if (request.server != "hub") continue;
+    EXPECT_EQ(request.path.rfind("http://hub.invalid/", 0), 0u) << request.path;  // absolute form: via the proxy
+    EXPECT_EQ(request.authorization, "Bearer hf_via_proxy");
+  }
+}
+
 TEST_F(HubDownload, ARenamedRepoIsFollowedOnTheSameHost) {
   hub_->add_rename("old-name/tiny-bert-a", "tpq-test/tiny-bert-a");
   const auto resolved = tpq::hub::fetch_model("old-name/tiny-bert-a", options());

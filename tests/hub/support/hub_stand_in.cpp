@@ -124,7 +124,7 @@ struct HubStandIn::State {
     log.push_back({server, request.method, request.path, request.get_header_value("Authorization"),
                    request.get_header_value("Range"), response.status});
   }
-  void serve_resolve(const httplib::Request& request, httplib::Response& response);
+  void serve_resolve(const httplib::Request& request, const std::string& path, httplib::Response& response);
   void serve_api(const httplib::Request& request, httplib::Response& response);
   void serve_lfs(const httplib::Request& request, httplib::Response& response);
   // The repo of a request path, or nullptr after writing the error answer.
@@ -158,10 +158,10 @@ bool HubStandIn::State::resolve_revision(const Repo& repo, const std::string& re
   return false;
 }
 
-void HubStandIn::State::serve_resolve(const httplib::Request& request, httplib::Response& response) {
+void HubStandIn::State::serve_resolve(const httplib::Request& request, const std::string& path,
+                                      httplib::Response& response) {
   static const std::regex pattern(R"(^/(datasets/)?(.+?)/resolve/([^/]+)/(.+)$)");
   std::smatch match;
-  const std::string path = request.path;
   if (!std::regex_match(path, match, pattern)) return error_answer(response, 404, "", "Not found");
   const bool dataset = match[1].matched;
   const std::string id = match[2], revision = url_decode(match[3]), file = url_decode(match[4]);
@@ -263,7 +263,12 @@ HubStandIn::HubStandIn() : state_(std::make_unique<State>()) {
     state.record("hub", request, response);
   });
   state.hub.Get(R"(/.*)", [&state](const httplib::Request& request, httplib::Response& response) {
-    state.serve_resolve(request, response);
+    state.serve_resolve(request, request.path, response);
+    state.record("hub", request, response);
+  });
+  // "GET http://host/path" (absolute form): the client was told to use this server as its HTTP proxy.
+  state.hub.Get(R"(http://[^/]+(/.*))", [&state](const httplib::Request& request, httplib::Response& response) {
+    state.serve_resolve(request, request.matches[1], response);
     state.record("hub", request, response);
   });
   state.lfs.Get(R"(/lfs/[0-9a-f]+)", [&state](const httplib::Request& request, httplib::Response& response) {
