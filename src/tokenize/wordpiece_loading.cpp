@@ -44,6 +44,9 @@ void apply_tokenizer_config(const std::filesystem::path& dir, WordPieceConfig& c
     require(text.has_value(), path.string() + ": key '" + key + "' must be a string or {\"content\": ...}");
     *target = *text;
   }
+  if (settings.contains("tokenizer_class") && settings["tokenizer_class"].is_string()) {
+    config.tokenizer_class = settings["tokenizer_class"].get<std::string>();
+  }
   if (settings.contains("additional_special_tokens") && settings["additional_special_tokens"].is_array()) {
     for (const auto& value : settings["additional_special_tokens"]) {
       if (const auto text = token_text(value)) config.additional_special_tokens.push_back(*text);
@@ -171,6 +174,7 @@ void WordPieceTokenizer::save(const std::filesystem::path& dir) const {
     if (!standard) extra.push_back(token);
   }
   if (!extra.empty()) settings["additional_special_tokens"] = extra;
+  if (!config_.tokenizer_class.empty()) settings["tokenizer_class"] = config_.tokenizer_class;
   // Write beside, then rename: a crash never leaves a half-written config.
   const auto temporary = config_path.string() + ".tmp";
   {

@@ -33,6 +33,7 @@ WordPieceTokenizer::WordPieceTokenizer(Vocab vocab, WordPieceConfig config, cons
   const int64_t cls = require_token(vocab_, config_.cls_token, source);
   const int64_t sep = require_token(vocab_, config_.sep_token, source);
   layout_ = SpecialTokensLayout::bert(cls, sep, require_token(vocab_, config_.pad_token, source));
+  layout_.has_token_type_ids = config_.has_token_type_ids();
   unk_id_ = require_token(vocab_, config_.unk_token, source);
   mask_id_ = vocab_.find(config_.mask_token);
   require(config_.max_input_chars_per_word > 0,

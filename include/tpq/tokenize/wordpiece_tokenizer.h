@@ -28,6 +28,11 @@ struct WordPieceConfig {
   int64_t max_input_chars_per_word = 100;  // longer words become [UNK]
   // Further tokens matched verbatim in raw text (tokenizer.json added_tokens and the like).
   std::vector<std::string> additional_special_tokens;
+  // tokenizer_config.json's tokenizer_class ("" when not given). DistilBERT's tokenizers return no
+  // token_type_ids (model_input_names), so their layout has none.
+  std::string tokenizer_class;
+
+  bool has_token_type_ids() const { return tokenizer_class.rfind("DistilBert", 0) != 0; }
 };
 
 // Invalid UTF-8 never throws: malformed bytes become U+FFFD, which clean_text drops (as HF would
