@@ -100,7 +100,8 @@ TEST(BpeModelTest, RepeatedPairTakesItsLastRankAndUnknownPiecesAreUnk) {
   const std::vector<BpeMerge> merges = {{"b", "c"}, {"a", "b"}, {"b", "c"}};
   const Vocab vocab = vocab_with({"ab", "bc"});
   const BpeModel model(vocab, merges, 256);
-  EXPECT_EQ(pieces(model, vocab, "abc"), (Pieces{"ab", "c"}));  // (b, c) has rank 2 now
+  EXPECT_EQ(pieces(model, vocab, "abc"), (Pieces{"ab", "c"}));  // (b, c) has rank 2 now, not 0
+  EXPECT_EQ(pieces(model, vocab, "abc"), reference_bpe("abc", merges));
   // A merge whose result is not in the vocabulary still merges; the piece becomes <unk>.
   const std::vector<BpeMerge> to_unknown = {{"x", "y"}};
   const BpeModel unknown(vocab, to_unknown, 256);

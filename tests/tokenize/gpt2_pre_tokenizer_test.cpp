@@ -51,6 +51,8 @@ TEST(Gpt2PreTokenizerTest, UsesUnicodeLettersAndNumbers) {
             (Pieces{"Café", " naïve", " 中文字符", " emoji", " 🙂", " too"}));
   EXPECT_EQ(pieces_of("e\u0301 combining"), (Pieces{"e", "\u0301", " combining"}));  // Mn is neither L nor N
   EXPECT_EQ(pieces_of("½ Ⅻ ٣ numbers"), (Pieces{"½", " Ⅻ", " ٣", " numbers"}));  // No, Nl, Nd
+  EXPECT_EQ(pieces_of("½5 ²³!½ Ⅻ2"), (Pieces{"½5", " ²³", "!", "½", " Ⅻ2"}));  // one \p{N} run
+  EXPECT_EQ(pieces_of("ǅa ʰb 中ー"), (Pieces{"ǅa", " ʰb", " 中ー"}));  // Lt, Lm and Lo are \p{L}
   EXPECT_EQ(pieces_of("$5,000.00!!"), (Pieces{"$", "5", ",", "000", ".", "00", "!!"}));
   EXPECT_EQ(pieces_of("🙂🙂 🙂"), (Pieces{"🙂🙂", " 🙂"}));
   EXPECT_EQ(pieces_of(" 's"), (Pieces{" '", "s"}));

@@ -63,8 +63,11 @@ struct BpeVocabulary {
 };
 
 // Invalid UTF-8 never throws: malformed bytes become U+FFFD first (Python's errors="replace").
-// Known, deliberate differences from the slow tokenizer, all outside well-formed files: special
-// tokens are matched leftmost-longest (HF's trie agrees except for contrived overlapping tokens).
+// Known, deliberate differences from the slow tokenizer, none of which well-formed files reach: unsplit
+// tokens match leftmost-longest (HF's trie differs only for contrived overlapping tokens); merges.txt
+// loses its first line only when it is a "#version" header and keeps a last line without "\n" (the
+// slow reader drops both unconditionally); tokenizer_config.json objects without "__type" count as
+// AddedTokens (transformers raises); tokenizer.json's non-special added tokens keep their strip flags.
 class BpeTokenizer final : public Tokenizer {
  public:
   // `source` names the files in error messages. UserError if the vocabulary lacks the unk token; other
