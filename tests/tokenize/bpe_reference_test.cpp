@@ -137,11 +137,15 @@ TEST(BpeReferenceTest, MatchesFromTokenizerJson) {
 TEST(BpeReferenceTest, SaveThenLoadKeepsEveryId) {
   TPQ_REQUIRE_FIXTURE(fixture, "tiny-roberta-a");
   testing::ScratchDir scratch;
-  BpeTokenizer::from_vocab_and_merges(fixture)->save(scratch.path());
+  const auto original = BpeTokenizer::from_vocab_and_merges(fixture);
+  original->save(scratch.path());
   for (const char* file : {"vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"}) {
     EXPECT_TRUE(std::filesystem::exists(scratch / file)) << file;
   }
   EXPECT_FALSE(std::filesystem::exists(scratch / "added_tokens.json"));  // every special is in vocab.json
+  const auto reloaded = BpeTokenizer::from_vocab_and_merges(scratch.path());
+  EXPECT_TRUE(reloaded->vocab().tokens() == original->vocab().tokens());  // all 50 262 ids, not only those used
+  EXPECT_TRUE(reloaded->merges() == original->merges());
   expect_matches_model_reference(*load_tokenizer(scratch.path()), testing::read_json_file(fixture / "reference.json"));
 }
 
