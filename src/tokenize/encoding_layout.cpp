@@ -1,5 +1,5 @@
-// Specials, truncation and padding for both tokenizers (one implementation so WordPiece and
-// sentencepiece models see identical layouts).
+// Specials, truncation and padding for every tokenizer (one implementation, so WordPiece,
+// sentencepiece and BPE models see layouts built the same way).
 #include "tpq/tokenize/encoding_layout.h"
 
 #include <algorithm>
@@ -7,6 +7,23 @@
 #include "tpq/core/error.h"
 
 namespace tpq::tokenize {
+namespace {
+
+// Cuts (A, B) to fit `budget` with the layout's pair rule; a single text is cut from the right.
+void truncate_to_budget(std::vector<int64_t>& ids_a, std::optional<std::vector<int64_t>>& ids_b, size_t budget,
+                        PairTruncation rule) {
+  if (!ids_b) {
+    if (ids_a.size() > budget) ids_a.resize(budget);
+    return;
+  }
+  const auto [keep_a, keep_b] = rule == PairTruncation::kTokenizersLongestFirst
+                                    ? longest_first_lengths(ids_a.size(), ids_b->size(), budget)
+                                    : transformers_longest_first_lengths(ids_a.size(), ids_b->size(), budget);
+  ids_a.resize(keep_a);
+  ids_b->resize(keep_b);
+}
+
+}  // namespace
 
 std::pair<size_t, size_t> longest_first_lengths(size_t length_a, size_t length_b, size_t budget) {
   if (length_a + length_b <= budget) return {length_a, length_b};
@@ -22,23 +39,29 @@ std::pair<size_t, size_t> longest_first_lengths(size_t length_a, size_t length_b
   return swapped ? std::make_pair(longer, shorter) : std::make_pair(shorter, longer);
 }
 
+std::pair<size_t, size_t> transformers_longest_first_lengths(size_t length_a, size_t length_b, size_t budget) {
+  if (length_a + length_b <= budget) return {length_a, length_b};
+  // Closed form of the slow loop: `if len(ids) > len(pair_ids): ids = ids[:-1] else: pair_ids = pair_ids[:-1]`.
+  size_t remove = length_a + length_b - budget;
+  size_t& longer = length_a > length_b ? length_a : length_b;
+  const size_t gap = std::min(remove, length_a > length_b ? length_a - length_b : length_b - length_a);
+  longer -= gap;
+  remove -= gap;
+  length_b -= (remove + 1) / 2;  // equal now: B loses first, then they alternate
+  length_a -= remove / 2;
+  return {length_a, length_b};
+}
+
 Encoding assemble_encoding(std::vector<int64_t> ids_a, std::optional<std::vector<int64_t>> ids_b,
-                           const SpecialTokenIds& specials, const EncodeOptions& options,
+                           const SpecialTokensLayout& layout, const EncodeOptions& options,
                            const std::vector<std::string>& id_to_token) {
-  const int64_t special_count = ids_b ? 3 : 2;
+  const size_t special_count = layout.special_count(ids_b.has_value());
   if (options.truncation) {
-    require(options.max_length >= special_count,
+    require(options.max_length >= static_cast<int64_t>(special_count),
             "tokenizer: max_length " + std::to_string(options.max_length) + " cannot hold the " +
                 std::to_string(special_count) + " special tokens of a " + (ids_b ? "pair" : "single text") +
                 " — use max_length >= " + std::to_string(special_count));
-    const auto budget = static_cast<size_t>(options.max_length - special_count);
-    if (ids_b) {
-      const auto [keep_a, keep_b] = longest_first_lengths(ids_a.size(), ids_b->size(), budget);
-      ids_a.resize(keep_a);
-      ids_b->resize(keep_b);
-    } else if (ids_a.size() > budget) {
-      ids_a.resize(budget);
-    }
+    truncate_to_budget(ids_a, ids_b, static_cast<size_t>(options.max_length) - special_count, layout.pair_truncation);
   }
 
   const size_t real_length = ids_a.size() + (ids_b ? ids_b->size() : 0) + special_count;
@@ -49,19 +72,23 @@ Encoding assemble_encoding(std::vector<int64_t> ids_a, std::optional<std::vector
   encoding.input_ids.reserve(total_length);
   encoding.token_type_ids.reserve(total_length);
   encoding.attention_mask.reserve(total_length);
-  auto push = [&](int64_t id, int64_t type, int64_t mask) {
-    encoding.input_ids.push_back(id);
-    encoding.token_type_ids.push_back(type);
-    encoding.attention_mask.push_back(mask);
+  auto push = [&](const std::vector<int64_t>& ids, int64_t type) {
+    encoding.input_ids.insert(encoding.input_ids.end(), ids.begin(), ids.end());
+    encoding.token_type_ids.insert(encoding.token_type_ids.end(), ids.size(), type);
+    encoding.attention_mask.insert(encoding.attention_mask.end(), ids.size(), 1);
   };
-  push(specials.cls, 0, 1);
-  for (const int64_t id : ids_a) push(id, 0, 1);
-  push(specials.sep, 0, 1);
+  const int64_t second_type = layout.has_token_type_ids ? 1 : 0;
+  push(layout.prefix, 0);
+  push(ids_a, 0);
   if (ids_b) {
-    for (const int64_t id : *ids_b) push(id, 1, 1);
-    push(specials.sep, 1, 1);
+    push(layout.middle, 0);
+    push(*ids_b, second_type);
   }
-  while (encoding.input_ids.size() < total_length) push(specials.pad, 0, 0);
+  push(layout.suffix, ids_b ? second_type : 0);
+  const size_t pads = total_length - encoding.input_ids.size();
+  encoding.input_ids.insert(encoding.input_ids.end(), pads, layout.pad_id);
+  encoding.token_type_ids.insert(encoding.token_type_ids.end(), pads, 0);
+  encoding.attention_mask.insert(encoding.attention_mask.end(), pads, 0);
 
   encoding.tokens.reserve(total_length);
   for (const int64_t id : encoding.input_ids) encoding.tokens.push_back(id_to_token.at(static_cast<size_t>(id)));

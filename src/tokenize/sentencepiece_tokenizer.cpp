@@ -113,8 +113,8 @@ Encoding SentencePieceTokenizer::encode(const std::string& text, const std::opti
                                         const EncodeOptions& options) const {
   std::optional<std::vector<int64_t>> pair_ids;
   if (text_pair) pair_ids = encode_pieces(*text_pair);
-  return assemble_encoding(encode_pieces(text), std::move(pair_ids), SpecialTokenIds{kClsId, kSepId, kPadId},
-                           options, id_to_piece_);
+  return assemble_encoding(encode_pieces(text), std::move(pair_ids),
+                           SpecialTokensLayout::bert(kClsId, kSepId, kPadId), options, id_to_piece_);
 }
 
 std::vector<std::string> SentencePieceTokenizer::tokenize(const std::string& text) const {

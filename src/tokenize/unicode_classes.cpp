@@ -1,6 +1,6 @@
-// Character classes for the BERT normaliser/pre-tokenizer. Note: HF's Rust crate uses the
-// `unicode_categories` tables (an older Unicode version); utf8proc here is Unicode 15, so only
-// characters assigned after that older version can classify differently.
+// Character classes for the BERT normaliser/pre-tokenizer and the GPT-2 regex. Note: HF's Rust crate
+// uses the `unicode_categories` tables (an older Unicode version); utf8proc here is Unicode 15, as is
+// Python's `regex` module that the slow GPT-2/RoBERTa tokenizers use, so \p{L} and \p{N} agree with it.
 #include "tpq/tokenize/unicode_classes.h"
 
 #include <utf8proc.h>
@@ -53,6 +53,27 @@ bool is_chinese_char(char32_t c) {
          (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
          (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
          (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+bool is_letter(char32_t c) {
+  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+  switch (category_of(c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_number(char32_t c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  switch (category_of(c)) {
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool is_nonspacing_mark(char32_t c) {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_fields.h"
 #include "tpq/core/error.h"
 #include "tpq/tokenize/wordpiece_tokenizer.h"
 
@@ -12,42 +13,6 @@ namespace tpq::tokenize {
 namespace {
 
 using nlohmann::json;
-
-json read_json(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  require(static_cast<bool>(in), path.string() + ": cannot open — check the file exists and is readable");
-  try {
-    return json::parse(in);
-  } catch (const json::exception& error) {
-    throw UserError(path.string() + ": not valid JSON (" + error.what() + ") — re-export the tokenizer files");
-  }
-}
-
-// object["type"] for checks and messages: `fallback` when absent (or not an object), its JSON text
-// when not a string — json::value() would throw type_error on either instead of a UserError.
-std::string type_text(const json& object, const std::string& fallback) {
-  if (!object.is_object() || !object.contains("type")) return fallback;
-  const json& type = object["type"];
-  return type.is_string() ? type.get<std::string>() : type.dump();
-}
-
-// Special tokens appear as "[CLS]" or as {"content": "[CLS]", ...} in tokenizer_config.json.
-std::optional<std::string> token_text(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_object() && value.contains("content") && value["content"].is_string()) {
-    return value["content"].get<std::string>();
-  }
-  return std::nullopt;
-}
-
-template <typename T>
-T get_typed(const json& object, const char* key, const std::filesystem::path& path, const char* expected) {
-  try {
-    return object.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw UserError(path.string() + ": key '" + key + "' must be " + expected);
-  }
-}
 
 // Applies the keys of tokenizer_config.json that are present; absent keys keep `config` as is.
 void apply_tokenizer_config(const std::filesystem::path& dir, WordPieceConfig& config) {
@@ -78,6 +43,9 @@ void apply_tokenizer_config(const std::filesystem::path& dir, WordPieceConfig& c
     const auto text = token_text(settings[key]);
     require(text.has_value(), path.string() + ": key '" + key + "' must be a string or {\"content\": ...}");
     *target = *text;
+  }
+  if (settings.contains("tokenizer_class") && settings["tokenizer_class"].is_string()) {
+    config.tokenizer_class = settings["tokenizer_class"].get<std::string>();
   }
   if (settings.contains("additional_special_tokens") && settings["additional_special_tokens"].is_array()) {
     for (const auto& value : settings["additional_special_tokens"]) {
@@ -206,6 +174,7 @@ void WordPieceTokenizer::save(const std::filesystem::path& dir) const {
     if (!standard) extra.push_back(token);
   }
   if (!extra.empty()) settings["additional_special_tokens"] = extra;
+  if (!config_.tokenizer_class.empty()) settings["tokenizer_class"] = config_.tokenizer_class;
   // Write beside, then rename: a crash never leaves a half-written config.
   const auto temporary = config_path.string() + ".tmp";
   {

@@ -30,9 +30,10 @@ int64_t require_token(const Vocab& vocab, const std::string& token, const std::s
 
 WordPieceTokenizer::WordPieceTokenizer(Vocab vocab, WordPieceConfig config, const std::string& source)
     : vocab_(std::move(vocab)), config_(std::move(config)), normalizer_(config_.normalizer) {
-  specials_.cls = require_token(vocab_, config_.cls_token, source);
-  specials_.sep = require_token(vocab_, config_.sep_token, source);
-  specials_.pad = require_token(vocab_, config_.pad_token, source);
+  const int64_t cls = require_token(vocab_, config_.cls_token, source);
+  const int64_t sep = require_token(vocab_, config_.sep_token, source);
+  layout_ = SpecialTokensLayout::bert(cls, sep, require_token(vocab_, config_.pad_token, source));
+  layout_.has_token_type_ids = config_.has_token_type_ids();
   unk_id_ = require_token(vocab_, config_.unk_token, source);
   mask_id_ = vocab_.find(config_.mask_token);
   require(config_.max_input_chars_per_word > 0,
@@ -123,7 +124,7 @@ Encoding WordPieceTokenizer::encode(const std::string& text, const std::optional
                                     const EncodeOptions& options) const {
   std::optional<std::vector<int64_t>> pair_ids;
   if (text_pair) pair_ids = encode_pieces(*text_pair);
-  return assemble_encoding(encode_pieces(text), std::move(pair_ids), specials_, options, vocab_.tokens());
+  return assemble_encoding(encode_pieces(text), std::move(pair_ids), layout_, options, vocab_.tokens());
 }
 
 std::vector<std::string> WordPieceTokenizer::tokenize(const std::string& text) const {

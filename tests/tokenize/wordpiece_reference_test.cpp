@@ -59,6 +59,35 @@ TEST(WordPieceReferenceTest, MatchesHfFromTokenizerJson) {
   expect_matches_reference(*tokenizer, testing::read_json_file(fixture / "reference.json"));
 }
 
+// DistilBERT uses BERT's WordPiece (fixture made by transformers 4.31's slow DistilBertTokenizer),
+// and its tokenizer returns no token_type_ids: the layout says so and they are all 0.
+TEST(WordPieceReferenceTest, MatchesDistilBertTokenizerWithoutTokenTypes) {
+  TPQ_REQUIRE_FIXTURE(fixture, "tiny-distilbert-a");
+  const auto tokenizer = load_tokenizer(fixture);
+  ASSERT_EQ(tokenizer->kind(), "wordpiece");
+  EXPECT_FALSE(tokenizer->layout().has_token_type_ids);
+  const auto reference = testing::read_json_file(fixture / "reference.json");
+  EncodeOptions options;
+  options.max_length = reference["max_length"].get<int64_t>();
+  options.pad_to_max_length = true;
+  const auto& sentences = reference["sentences"];
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    SCOPED_TRACE("sentence " + std::to_string(i));
+    const auto encoding = tokenizer->encode(sentences[i].get<std::string>(), std::nullopt, options);
+    EXPECT_EQ(encoding.tokens, reference["tokens"][i].get<std::vector<std::string>>());
+    EXPECT_EQ(encoding.input_ids, reference["input_ids"][i].get<std::vector<int64_t>>());
+    EXPECT_EQ(encoding.attention_mask, reference["attention_mask"][i].get<std::vector<int64_t>>());
+  }
+  const auto& pair = reference["pair"];
+  options.max_length = pair["max_length"].get<int64_t>();
+  const auto encoding = tokenizer->encode(pair["a"].get<std::string>(), pair["b"].get<std::string>(), options);
+  EXPECT_EQ(encoding.input_ids, pair["input_ids"][0].get<std::vector<int64_t>>());
+  EXPECT_EQ(encoding.token_type_ids, std::vector<int64_t>(encoding.input_ids.size(), 0));
+  testing::ScratchDir saved;  // the class survives a save, so the reloaded layout has no types either
+  tokenizer->save(saved.path());
+  EXPECT_FALSE(load_tokenizer(saved.path())->layout().has_token_type_ids);
+}
+
 // Not a pass/fail check: reports throughput on review-like synthetic text (see the test log).
 TEST(WordPieceReferenceTest, ReportsThroughputOnSyntheticReviews) {
   TPQ_REQUIRE_FIXTURE(fixture, "tiny-bert-a");

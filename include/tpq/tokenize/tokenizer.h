@@ -1,6 +1,7 @@
-// The tokenizer interface every model uses: text (or a text pair) -> BERT inputs with
-// [CLS] A [SEP] (B [SEP]) layout, token type ids, attention mask, truncation and padding.
-// Two implementations: WordPiece (HF BertTokenizer-exact) and sentencepiece (trained here).
+// The tokenizer interface every model uses: text (or a text pair) -> model inputs laid out by the
+// tokenizer's SpecialTokensLayout ([CLS] A [SEP] B [SEP] or <s> A </s></s> B </s>), token type ids,
+// attention mask, truncation and padding. Implementations: WordPiece (HF BertTokenizer-exact),
+// byte-level BPE (HF RobertaTokenizer-exact) and sentencepiece (trained here).
 #pragma once
 
 #include <cstdint>
@@ -10,19 +11,23 @@
 #include <string>
 #include <vector>
 
+#include "tpq/tokenize/special_tokens_layout.h"
+
 namespace tpq::tokenize {
 
 struct Encoding {
-  std::vector<std::string> tokens;       // including [CLS]/[SEP]/[PAD]
+  std::vector<std::string> tokens;       // including the specials ([CLS]/[SEP]/[PAD], <s>/</s>/<pad>)
   std::vector<int64_t> input_ids;
-  std::vector<int64_t> token_type_ids;   // 0 for A (and its [CLS]/[SEP]), 1 for B and its [SEP], 0 for pads
+  // 0 for A (and its [CLS]/[SEP]), 1 for B and its [SEP], 0 for pads; all 0 when the layout has no
+  // token types (RoBERTa): then the model should not take them (see layout().has_token_type_ids).
+  std::vector<int64_t> token_type_ids;
   std::vector<int64_t> attention_mask;   // 1 real, 0 pad
 };
 
 struct EncodeOptions {
   int64_t max_length = 512;        // total length including special tokens
-  bool truncation = true;          // HF "longest_first" for pairs
-  bool pad_to_max_length = false;  // pad with [PAD] up to max_length
+  bool truncation = true;          // HF "longest_first" for pairs (the layout says whose rule)
+  bool pad_to_max_length = false;  // pad with the pad id up to max_length
 };
 
 class Tokenizer {
@@ -34,22 +39,29 @@ class Tokenizer {
   // Word pieces of one text, without special tokens (no truncation).
   virtual std::vector<std::string> tokenize(const std::string& text) const = 0;
 
-  virtual int64_t vocab_size() const = 0;
-  virtual int64_t pad_id() const = 0;
-  virtual int64_t cls_id() const = 0;
-  virtual int64_t sep_id() const = 0;
+  virtual int64_t vocab_size() const = 0;  // every id the model may see, added tokens included
+  virtual int64_t pad_id() const = 0;     // [PAD] / <pad>
+  virtual int64_t cls_id() const = 0;     // first token of every input: [CLS] / <s>
+  virtual int64_t sep_id() const = 0;     // [SEP] / </s>
   virtual int64_t unk_id() const = 0;
-  virtual int64_t mask_id() const = 0;
+  virtual int64_t mask_id() const = 0;    // -1 when the vocabulary has none
 
-  // "wordpiece" or "sentencepiece" — recorded in results and configs.
+  // Where the specials go. The default is BERT's, from cls_id/sep_id/pad_id.
+  virtual SpecialTokensLayout layout() const { return SpecialTokensLayout::bert(cls_id(), sep_id(), pad_id()); }
+  // tokenizer_config.json's model_max_length, when the files give a usable one.
+  virtual std::optional<int64_t> model_max_length() const { return std::nullopt; }
+
+  // "wordpiece", "bpe" or "sentencepiece" — recorded in results and configs.
   virtual std::string kind() const = 0;
-  // Writes the files needed to load this tokenizer again into dir (vocab.txt, or sentencepiece.model).
+  // Writes the files needed to load this tokenizer again into dir (vocab.txt, vocab.json + merges.txt,
+  // or sentencepiece.model).
   virtual void save(const std::filesystem::path& dir) const = 0;
 };
 
-// Loads the tokenizer stored in a model directory: vocab.txt, else tokenizer.json (WordPiece),
-// else sentencepiece.model. Lower-casing follows tokenizer_config.json / tokenizer.json
-// (default: lower-case, as bert-base-uncased). UserError naming the directory if none is there.
+// Loads the tokenizer stored in a model directory: vocab.txt (WordPiece), else vocab.json + merges.txt
+// (byte-level BPE), else tokenizer.json (WordPiece or BPE, by model.type), else sentencepiece.model.
+// Options follow tokenizer_config.json / special_tokens_map.json as transformers reads them.
+// UserError naming the directory if none is there.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& model_dir);
 
 }  // namespace tpq::tokenize

@@ -1,5 +1,5 @@
-// Character classes of HF's BERT normaliser and pre-tokenizer (Rust `tokenizers` semantics),
-// answered from utf8proc's Unicode tables with ASCII fast paths.
+// Character classes of HF's BERT normaliser and pre-tokenizer (Rust `tokenizers` semantics) and of
+// the GPT-2 pre-tokenizer regex (Python `regex` semantics), from utf8proc's tables with ASCII fast paths.
 #pragma once
 
 namespace tpq::tokenize {
@@ -20,6 +20,18 @@ bool is_chinese_char(char32_t c);
 
 // Unicode category Mn (what strip_accents drops after NFD).
 bool is_nonspacing_mark(char32_t c);
+
+// Python `regex`'s \s in a str pattern: the White_Space property, the same set as is_bert_whitespace.
+inline bool is_regex_space(char32_t c) { return is_bert_whitespace(c); }
+
+// Python's str.isspace(), which str.strip() uses: White_Space plus U+001C..U+001F.
+inline bool is_python_space(char32_t c) { return is_bert_whitespace(c) || (c >= 0x1C && c <= 0x1F); }
+
+// \p{L}: categories Lu, Ll, Lt, Lm, Lo.
+bool is_letter(char32_t c);
+
+// \p{N}: categories Nd, Nl, No.
+bool is_number(char32_t c);
 
 // Canonical combining class (0 for starters), for NFD canonical ordering.
 int canonical_combining_class(char32_t c);

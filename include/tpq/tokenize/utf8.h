@@ -25,4 +25,24 @@ bool is_valid_utf8(std::string_view text);
 // `text` with malformed bytes replaced by U+FFFD; returns `text` unchanged when already valid.
 std::string sanitize_utf8(std::string_view text);
 
+// The code point starting at text[pos] and its byte length, for text already known to be valid
+// UTF-8 (no checks: sanitize first). Inline: tokenizers call it once per character.
+inline char32_t code_point_at(std::string_view text, size_t pos, size_t& length) {
+  const auto lead = static_cast<unsigned char>(text[pos]);
+  char32_t c;
+  if (lead < 0x80) {
+    length = 1;
+    return lead;
+  }
+  if (lead < 0xE0) {
+    length = 2, c = lead & 0x1F;
+  } else if (lead < 0xF0) {
+    length = 3, c = lead & 0x0F;
+  } else {
+    length = 4, c = lead & 0x07;
+  }
+  for (size_t i = 1; i < length; ++i) c = (c << 6) | (static_cast<unsigned char>(text[pos + i]) & 0x3F);
+  return c;
+}
+
 }  // namespace tpq::tokenize

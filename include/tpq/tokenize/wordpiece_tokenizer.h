@@ -28,6 +28,11 @@ struct WordPieceConfig {
   int64_t max_input_chars_per_word = 100;  // longer words become [UNK]
   // Further tokens matched verbatim in raw text (tokenizer.json added_tokens and the like).
   std::vector<std::string> additional_special_tokens;
+  // tokenizer_config.json's tokenizer_class ("" when not given). DistilBERT's tokenizers return no
+  // token_type_ids (model_input_names), so their layout has none.
+  std::string tokenizer_class;
+
+  bool has_token_type_ids() const { return tokenizer_class.rfind("DistilBert", 0) != 0; }
 };
 
 // Invalid UTF-8 never throws: malformed bytes become U+FFFD, which clean_text drops (as HF would
@@ -54,9 +59,10 @@ class WordPieceTokenizer final : public Tokenizer {
   std::vector<int64_t> encode_pieces(std::string_view text) const;
 
   int64_t vocab_size() const override { return vocab_.size(); }
-  int64_t pad_id() const override { return specials_.pad; }
-  int64_t cls_id() const override { return specials_.cls; }
-  int64_t sep_id() const override { return specials_.sep; }
+  int64_t pad_id() const override { return layout_.pad_id; }
+  int64_t cls_id() const override { return layout_.prefix.front(); }
+  int64_t sep_id() const override { return layout_.suffix.front(); }
+  SpecialTokensLayout layout() const override { return layout_; }
   int64_t unk_id() const override { return unk_id_; }
   int64_t mask_id() const override { return mask_id_; }
   std::string kind() const override { return "wordpiece"; }
@@ -75,7 +81,7 @@ class WordPieceTokenizer final : public Tokenizer {
   WordPieceConfig config_;
   BertNormalizer normalizer_;
   SpecialTokenSplitter special_splitter_;
-  SpecialTokenIds specials_;
+  SpecialTokensLayout layout_;
   int64_t unk_id_ = -1;
   int64_t mask_id_ = -1;
 };
