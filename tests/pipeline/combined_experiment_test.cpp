@@ -9,7 +9,7 @@
 #include "support/sanitizers.h"
 #include "support/toy_experiment.h"
 #include "tpq/io/safetensors.h"
-#include "tpq/pipeline/combined.h"
+#include "pipeline/combined.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include "support/sanitizers.h"
 #include "support/toy_experiment.h"
 #include "tpq/io/safetensors.h"
-#include "tpq/pipeline/qat.h"
+#include "pipeline/qat.h"
 
 namespace {
 
@@ -51,19 +51,20 @@ TEST_F(QatExperiment, BaselinePtqAndQatRowsWithARealInt8Model) {
   for (const auto& row : rows) EXPECT_TRUE(tpq::testing::learned_toy_task(row, tpq::testing::kToyAccuracyFloor));
 
   // The paired comparisons add up to the rows' confusion matrices, details.csv repeats them, and
-  // the verdict recorded is qat_recovery's (unit-tested in qat_recovery_test) on these rows.
+  // the verdict recorded is qat_verdict's (unit-tested in qat_recovery_test) on these rows.
   const auto& extra = metrics["experiment_extra"];
   tpq::testing::expect_paired_record_matches_rows(rows[1]["extra"]["paired_vs_baseline"], rows[0], rows[1]);
   tpq::testing::expect_paired_record_matches_rows(rows[2]["extra"]["paired_vs_baseline"], rows[0], rows[2]);
   tpq::testing::expect_paired_record_matches_rows(extra["qat_vs_ptq"], rows[1], rows[2]);
   tpq::testing::expect_details_csv_matches(out / "details.csv", rows);
-  const double standard_error = rows[1]["extra"]["paired_vs_baseline"]["standard_error"].get<double>();
-  const auto verdict = tpq::pipeline::qat_recovery(tpq::testing::accuracy_of(rows[0]), tpq::testing::accuracy_of(rows[1]),
-                                                   tpq::testing::accuracy_of(rows[2]), standard_error);
+  tpq::eval::PairedComparison ptq_vs_fp32;
+  ptq_vs_fp32.standard_error = rows[1]["extra"]["paired_vs_baseline"]["standard_error"].get<double>();
+  const auto verdict = tpq::pipeline::qat_verdict(tpq::testing::accuracy_of(rows[0]), tpq::testing::accuracy_of(rows[1]),
+                                                  tpq::testing::accuracy_of(rows[2]), ptq_vs_fp32, {});
   EXPECT_DOUBLE_EQ(extra["ptq_accuracy_loss"].get<double>(), verdict.ptq_loss);
-  EXPECT_EQ(extra["recovery"], verdict.recovery ? nlohmann::json(*verdict.recovery) : nlohmann::json(nullptr));
+  EXPECT_EQ(extra["recovery"], verdict.recovery);
   EXPECT_EQ(extra["ptq_loss_significant"].get<bool>(), verdict.ptq_loss_significant);
-  EXPECT_DOUBLE_EQ(extra["ptq_accuracy_loss_standard_error"].get<double>(), standard_error);
+  EXPECT_DOUBLE_EQ(extra["ptq_accuracy_loss_standard_error"].get<double>(), ptq_vs_fp32.standard_error);
 }
 
 TEST_F(QatExperiment, ZeroCalibrationSamplesIsAOneLineErrorNamingTheFlag) {

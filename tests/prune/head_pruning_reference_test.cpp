@@ -6,7 +6,7 @@
 
 #include "support/fixtures.h"
 #include "support/reference.h"
-#include "tpq/io/checkpoint.h"
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/io/safetensors.h"
 #include "tpq/prune/head_pruning.h"
 
@@ -19,15 +19,15 @@ constexpr double kTolerance = 1e-4;  // as the unpruned conformance tests
 
 const tpq::prune::HeadSelection kHfPrunedHeads = {{0, {0, 3}}, {1, {2}}};
 
-tpq::model::BertInputs reference_inputs(const nlohmann::json& ref) {
+tpq::model::ModelInputs reference_inputs(const nlohmann::json& ref) {
   return {tensor_from_json(ref["input_ids"], torch::kLong), tensor_from_json(ref["token_type_ids"], torch::kLong),
           tensor_from_json(ref["attention_mask"], torch::kLong)};
 }
 
-tpq::io::Checkpoint load_without_tokenizer(const std::filesystem::path& dir) {
-  tpq::io::LoadOptions options;
+tpq::checkpoint::Checkpoint load_without_tokenizer(const std::filesystem::path& dir) {
+  tpq::checkpoint::LoadOptions options;
   options.load_tokenizer = false;
-  auto checkpoint = tpq::io::load_checkpoint(dir, options);
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir, options);
   checkpoint.model->eval();
   return checkpoint;
 }
@@ -58,7 +58,7 @@ TEST(HeadPruningReference, PruningTheSameHeadsSavesHfsTensors) {
   auto checkpoint = load_without_tokenizer(unpruned_dir);
   tpq::prune::prune_heads(*checkpoint.model, kHfPrunedHeads);
   tpq::testing::ScratchDir scratch;
-  tpq::io::save_checkpoint(scratch / "pruned", *checkpoint.model, nullptr);
+  tpq::checkpoint::save_checkpoint(scratch / "pruned", *checkpoint.model, nullptr);
 
   const auto ours = tpq::io::SafetensorsFile::open(scratch / "pruned" / "model.safetensors").all_tensors();
   const auto hf = tpq::io::SafetensorsFile::open(pruned_dir / "model.safetensors").all_tensors();
