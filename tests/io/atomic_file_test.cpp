@@ -132,7 +132,7 @@ TEST(AtomicFile, WriterDroppedWithoutCommitLeavesTargetUntouched) {
 TEST(AtomicFile, DiskFullIsUserErrorAndKeepsOldContent) {
   ScratchDir scratch;
   TinyTmpfs tmpfs(scratch / "tiny");
-  if (!tmpfs.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)";
+  TPQ_SKIP_UNLESS(tmpfs.mounted(), "cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)");
   const auto path = scratch / "tiny" / "big.bin";
   write_file_atomic(path, "old");
   const std::string message = user_error_of([&] { write_file_atomic(path, std::string(1 << 20, 'x')); });

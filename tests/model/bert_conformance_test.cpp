@@ -62,6 +62,7 @@ TEST(BertConformance, EndToEndFromRawTextMatchesHuggingFace) {
   options.max_length = ref["max_length"].get<int64_t>();
   const auto predictions = tpq::eval::predict(*checkpoint.model, *checkpoint.tokenizer, inputs, options);
   const auto expected_logits = tensor_from_json(ref["logits"], torch::kFloat);
+  ASSERT_EQ(predictions.size(), inputs.size());  // one prediction per sentence, or the loop checks nothing
   for (std::size_t i = 0; i < predictions.size(); ++i) {
     // HF padded to max_length; tpq pads only to the longest in the batch. Compare the real tokens.
     const auto real = static_cast<std::size_t>(ref["attention_mask"][i].get<std::vector<int>>().size() -

@@ -41,7 +41,7 @@ TEST_F(MixedPrecisionExperiment, MeasuresEveryPrecisionAndKeepsTheMostSensitiveL
   const std::vector<std::string> names{"fp32", "fp16", "bf16", "int8", "mixed"};
   for (std::size_t i = 0; i < names.size(); ++i) {
     EXPECT_EQ(metrics["variants"][i]["variant"], names[i]);
-    EXPECT_GT(metrics["variants"][i]["metrics"]["accuracy"].get<double>(), 0.0);
+    EXPECT_TRUE(tpq::testing::learned_toy_task(metrics["variants"][i], tpq::testing::kToyAccuracyFloor));
   }
   // Whole directories are compared in the table; on the toy model the tokenizer dominates them,
   // so check the weights file itself here.

@@ -43,6 +43,7 @@ TEST_F(StaticQuantizationExperiment, MeasuresEveryObserverAndGranularityAgainstF
     EXPECT_EQ(quantization["calibration_samples"], 40);
     EXPECT_GE(quantization["calibration_s"].get<double>(), 0.0);
     EXPECT_LT(variant["size"]["file_bytes"].get<uint64_t>(), metrics["variants"][0]["size"]["file_bytes"].get<uint64_t>());
+    EXPECT_TRUE(tpq::testing::learned_toy_task(variant, tpq::testing::kToyAccuracyFloor));
     best = std::max(best, variant["metrics"]["accuracy"].get<double>());
   }
   // The primary record is the most accurate INT8 row.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "support/dead_linear.h"
 #include "support/fixtures.h"
 #include "support/small_models.h"
 #include "support/user_error_matchers.h"
@@ -15,10 +16,18 @@
 namespace {
 
 using tpq::quant::Granularity;
+using tpq::testing::relative_error;
+
+// HF's default 0.02 makes each Linear ~1 % of the output, so a dead INT8 Linear would pass a
+// few-percent bound; with 0.2 every Linear moves the output far more than INT8's error.
+constexpr double kInitializerRange = 0.2;
 
 tpq::model::EncoderClassifier small_model() {
   torch::manual_seed(0);
-  tpq::model::EncoderClassifier model(tpq::testing::small_bert_config(100, 32, 2, 2, 64, 32));
+  auto config = tpq::testing::small_bert_config(/*vocab_size=*/100, /*hidden_size=*/32, /*layers=*/2, /*heads=*/2,
+                                                /*intermediate_size=*/64, /*max_positions=*/32);
+  config.initializer_range = kInitializerRange;
+  tpq::model::EncoderClassifier model(config);
   model->init_weights();
   model->eval();
   return model;
@@ -30,7 +39,6 @@ tpq::model::ModelInputs random_batch(int64_t batch, int64_t length, uint64_t see
           torch::ones({batch, length}, torch::kLong)};
 }
 
-double relative_error(const torch::Tensor& a, const torch::Tensor& b) { return ((a - b).norm() / b.norm()).item<double>(); }
 
 class StaticQuantization : public ::testing::Test {
  protected:
@@ -67,6 +75,9 @@ TEST_F(StaticQuantization, Int8ModelStaysCloseToFp32OnUnseenInputs) {
   for (uint64_t seed = 10; seed < 14; ++seed) calibration_batches.push_back(random_batch(8, 24, seed));
   const auto test = random_batch(8, 24, 99);  // not seen during calibration
   const auto fp32 = reference->forward(test).last_hidden_state;
+  const auto hidden_state = [](const tpq::model::ClassifierOutputs& outputs) { return outputs.last_hidden_state; };
+  const double signal = tpq::testing::smallest_dead_linear_change(small_model, test, hidden_state);
+  ASSERT_GT(signal, 4 * kStaticInt8Bound) << "a Linear that outputs nothing must fail the bound below";
   for (const auto& observer : tpq::quant::observer_names()) {
     for (auto granularity : {Granularity::PerTensor, Granularity::PerChannel}) {
       auto model = small_model();
@@ -80,8 +91,8 @@ TEST_F(StaticQuantization, Int8ModelStaysCloseToFp32OnUnseenInputs) {
       EXPECT_FALSE(model->classifier->kernel);
       const auto int8 = model->forward(test).last_hidden_state;
       const double error = relative_error(int8, fp32);
-      // INT8 weights and activations through two layers: a few percent, far from a broken kernel.
-      EXPECT_LT(error, 0.05) << observer << " " << tpq::quant::to_string(granularity);
+      // INT8 weights and activations through two layers: a few percent, far below a dead Linear.
+      EXPECT_LT(error, kStaticInt8Bound) << observer << " " << tpq::quant::to_string(granularity);
       EXPECT_GT(error, 0.0) << "the INT8 kernels did not run";
     }
   }

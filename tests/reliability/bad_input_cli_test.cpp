@@ -124,7 +124,7 @@ class PredictBadInput : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto fixture = tpq::testing::find_fixture("tiny-bert-a");
-    if (fixture.empty()) GTEST_SKIP() << "fixture tiny-bert-a not found under " << tpq::testing::fixtures_root();
+    TPQ_SKIP_UNLESS(!fixture.empty(), "fixture tiny-bert-a not found under " << tpq::testing::fixtures_root());
     fs::copy(fixture, scratch / "model");
     std::string lines;
     for (int i = 0; i < 40; ++i) lines += "{\"text\": \"the film number " + std::to_string(i) + " was fine\"}\n";

@@ -77,7 +77,7 @@ TEST(Comparison, SummaryTableCsvHasOneRowPerVariant) {
 }
 
 TEST(ComparisonExperiment, WritesTableReportChartsAndMetricsLast) {
-  if (!tpq::results::gnuplot_available()) GTEST_SKIP() << "gnuplot not installed";
+  TPQ_SKIP_UNLESS(tpq::results::gnuplot_available(), "gnuplot not installed");
   tpq::testing::ScratchDir scratch;
   tpq::testing::write_full_results_tree(scratch / "results");
   const auto out = scratch / "comparison";

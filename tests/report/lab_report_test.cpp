@@ -1,61 +1,27 @@
 // The lab report filler: every template heading kept in order, no blank table cell or empty field
 // where the experiment ran, "未运行" (with the program to run) where it did not, numbers as recorded.
 #include <regex>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "support/fixtures.h"
+#include "support/lab_report_text.h"
 #include "support/synthetic_results.h"
-#include "test_paths.h"
-#include "tpq/io/atomic_file.h"
 #include "tpq/report/lab_report.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string course_template() { return tpq::io::read_file(fs::path(TPQ_TEST_SOURCE_DIR) / "report" / "实验报告模板.md"); }
-
-tpq::report::Environment fake_environment() {
-  tpq::report::Environment env;
-  env.cpu = "Test CPU";
-  env.cores = "2";
-  env.memory = "24 GiB";
-  env.gpu = "无";
-  env.os = "Debian";
-  env.compiler = "GCC";
-  env.libtorch = "LibTorch 1.13";
-  env.blas = "OpenBLAS";
-  env.cuda = "无";
-  env.dependencies = {{"spdlog", "1.10.0", "macro"}};
-  return env;
-}
-
-std::string fill(const fs::path& results) {
-  const auto tree = tpq::report::load_results_tree(results);
-  return tpq::report::fill_lab_report(course_template(), tree, fake_environment(), results.parent_path() / "report").markdown;
-}
-
-// The body of the section under `heading` (up to the next heading of any level).
-std::string section(const std::string& report, const std::string& heading) {
-  const auto start = report.find(heading + "\n");
-  if (start == std::string::npos) return "";
-  const auto next = report.find("\n#", start + heading.size());
-  return report.substr(start, next == std::string::npos ? std::string::npos : next - start);
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using tpq::testing::course_template;
+using tpq::testing::fake_environment;
+using tpq::testing::fill_report;
+using tpq::testing::lines_of;
+using tpq::testing::report_section;
 
 TEST(LabReport, KeepsEveryTemplateHeadingInOrder) {
   tpq::testing::ScratchDir scratch;
   tpq::testing::write_small_results_tree(scratch / "results");
-  const auto report = fill(scratch / "results");
+  const auto report = fill_report(scratch / "results");
   std::size_t position = 0;
   for (const auto& line : lines_of(course_template())) {
     if (line.rfind("## ", 0) != 0 && line.rfind("### ", 0) != 0 && line.rfind("#### ", 0) != 0) continue;
@@ -69,7 +35,7 @@ TEST(LabReport, KeepsEveryTemplateHeadingInOrder) {
 TEST(LabReport, FullTreeLeavesNoBlankCellOrEmptyField) {
   tpq::testing::ScratchDir scratch;
   tpq::testing::write_full_results_tree(scratch / "results");
-  const auto report = fill(scratch / "results");
+  const auto report = fill_report(scratch / "results");
   const std::regex blank_cell(R"(\|\s*\|)");
   const std::regex empty_field(R"(^\s*- .*：\s*$)");
   for (const auto& line : lines_of(report)) {
@@ -85,38 +51,38 @@ TEST(LabReport, FullTreeLeavesNoBlankCellOrEmptyField) {
     if (line.rfind("**备注**", 0) != 0) EXPECT_EQ(line.find("未运行"), std::string::npos) << line;
   }
   // Numbers as recorded, in the template's layouts.
-  EXPECT_NE(section(report, "#### 4.2.1 动态量化").find("| int8_dynamic_per_tensor | 0.7850 | 0.7750 | 3.00 | 3.33x | 1.000 | 2.00x |"),
+  EXPECT_NE(report_section(report, "#### 4.2.1 动态量化").find("| int8_dynamic_per_tensor | 0.7850 | 0.7750 | 3.00 | 3.33x | 1.000 | 2.00x |"),
             std::string::npos);
-  EXPECT_NE(section(report, "#### 4.1.1 结构化剪枝").find("| 2 | 0.7500 | 0.7400 | 8.00 | 6.25 |"), std::string::npos);
-  EXPECT_NE(section(report, "#### 4.1.3 渐进式剪枝").find("| 5 | 90.0% | 90.0% | 0.7750 | 0.7650 |"), std::string::npos);
-  EXPECT_NE(section(report, "#### 先剪枝后量化").find("**总压缩比**：6.67x"), std::string::npos);
-  EXPECT_NE(section(report, "#### 4.2.3 量化感知训练").find("120.0 s"), std::string::npos);
+  EXPECT_NE(report_section(report, "#### 4.1.1 结构化剪枝").find("| 2 | 0.7500 | 0.7400 | 8.00 | 6.25 |"), std::string::npos);
+  EXPECT_NE(report_section(report, "#### 4.1.3 渐进式剪枝").find("| 5 | 90.0% | 90.0% | 0.7750 | 0.7650 |"), std::string::npos);
+  EXPECT_NE(report_section(report, "#### 先剪枝后量化").find("**总压缩比**：6.67x"), std::string::npos);
+  EXPECT_NE(report_section(report, "#### 4.2.3 量化感知训练").find("120.0 s"), std::string::npos);
   // Findings stated from the numbers: global collapses at 70 %, local at 50 % (> 5 points below FP32).
-  const auto analysis = section(report, "### 6.1 剪枝分析");
+  const auto analysis = report_section(report, "### 6.1 剪枝分析");
   EXPECT_NE(analysis.find("global 在稀疏度 70% 处崩溃"), std::string::npos) << analysis;
   EXPECT_NE(analysis.find("local 在稀疏度 50% 处崩溃"), std::string::npos) << analysis;
-  EXPECT_NE(section(report, "### 6.2 量化分析").find("bert.encoder.layer.1.output.dense"), std::string::npos);
-  EXPECT_NE(section(report, "### 6.3 组合策略分析").find("胜者：prune_then_quantize"), std::string::npos);
-  EXPECT_NE(section(report, "### 5.2 最佳配置").find("- 选择理由："), std::string::npos);
-  EXPECT_NE(section(report, "### 3.1 数据集").find("- 训练集大小：10000"), std::string::npos);
+  EXPECT_NE(report_section(report, "### 6.2 量化分析").find("bert.encoder.layer.1.output.dense"), std::string::npos);
+  EXPECT_NE(report_section(report, "### 6.3 组合策略分析").find("胜者：prune_then_quantize"), std::string::npos);
+  EXPECT_NE(report_section(report, "### 5.2 最佳配置").find("- 选择理由："), std::string::npos);
+  EXPECT_NE(report_section(report, "### 3.1 数据集").find("- 训练集大小：10000"), std::string::npos);
 }
 
 TEST(LabReport, ExperimentsNotRunSaySoInsteadOfNumbers) {
   tpq::testing::ScratchDir scratch;
   tpq::testing::write_small_results_tree(scratch / "results");  // baseline, dynamic_quant, static_quant only
-  const auto report = fill(scratch / "results");
-  const auto qat = section(report, "#### 4.2.3 量化感知训练");
+  const auto report = fill_report(scratch / "results");
+  const auto qat = report_section(report, "#### 4.2.3 量化感知训练");
   EXPECT_NE(qat.find("未运行：" + (scratch / "results" / "qat" / "metrics.json").string() + " 不存在（运行 04_qat_experiment）"),
             std::string::npos) << qat;
   EXPECT_EQ(qat.find('|'), std::string::npos) << "no table without numbers: " << qat;
   for (const char* heading : {"#### 4.1.1 结构化剪枝", "#### 4.1.2 非结构化剪枝", "#### 4.1.3 渐进式剪枝", "#### 先剪枝后量化", "#### 先量化后剪枝"}) {
-    EXPECT_NE(section(report, heading).find("未运行"), std::string::npos) << heading;
+    EXPECT_NE(report_section(report, heading).find("未运行"), std::string::npos) << heading;
   }
-  const auto dynamic = section(report, "#### 4.2.1 动态量化");
+  const auto dynamic = report_section(report, "#### 4.2.1 动态量化");
   EXPECT_EQ(dynamic.find("未运行"), std::string::npos);
   EXPECT_NE(dynamic.find("| FP32 (基线) | 0.8000 | 0.7900 | 10.00 | 1.00x | 2.000 | 1.00x |"), std::string::npos) << dynamic;
   // Charts not drawn yet: the report names the run that draws them, never a dangling link.
-  EXPECT_NE(section(report, "### 5.1 性能对比图表").find("运行 10_comprehensive_comparison 生成"), std::string::npos);
+  EXPECT_NE(report_section(report, "### 5.1 性能对比图表").find("运行 10_comprehensive_comparison 生成"), std::string::npos);
 }
 
 TEST(LabReport, UnknownTemplateSectionsAreKeptVerbatim) {

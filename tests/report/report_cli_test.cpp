@@ -44,7 +44,7 @@ TEST(ReportCommand, FailureKeepsThePreviousReport) {
 }
 
 TEST(RunAll, OnlyComparisonRunsTenAndTheReportThenResumes) {
-  if (!tpq::results::gnuplot_available()) GTEST_SKIP() << "gnuplot not installed";
+  TPQ_SKIP_UNLESS(tpq::results::gnuplot_available(), "gnuplot not installed");
   tpq::testing::ScratchDir scratch;
   tpq::testing::write_full_results_tree(scratch / "results");
   const std::string command = "bash " + std::string(TPQ_TEST_SOURCE_DIR) + "/experiments/run_all.sh --no-setup --only-comparison " +

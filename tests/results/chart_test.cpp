@@ -11,7 +11,7 @@
 namespace {
 
 TEST(Chart, DrawsAPngWithSeveralPanels) {
-  if (!tpq::results::gnuplot_available()) GTEST_SKIP() << "gnuplot not installed (scripts/setup.sh installs gnuplot-nox)";
+  TPQ_SKIP_UNLESS(tpq::results::gnuplot_available(), "gnuplot not installed (scripts/setup.sh installs gnuplot-nox)");
   tpq::testing::ScratchDir scratch;
   const auto png = scratch / "chart.png";
   tpq::results::render_panels({{"Loss", "epoch", "loss", {{"train", {1, 2, 3}, {0.7, 0.5, 0.4}}}},
@@ -26,7 +26,7 @@ TEST(Chart, DrawsAPngWithSeveralPanels) {
 }
 
 TEST(Chart, GnuplotErrorsAreReportedAndLeaveNoFile) {
-  if (!tpq::results::gnuplot_available()) GTEST_SKIP() << "gnuplot not installed";
+  TPQ_SKIP_UNLESS(tpq::results::gnuplot_available(), "gnuplot not installed");
   tpq::testing::ScratchDir scratch;
   const auto png = scratch / "bad.png";
   tpq::results::Series series{"s", {1, 2}, {1, 2}, "no_such_style"};

@@ -1,5 +1,6 @@
 // Access to ../shared/fixtures (HF-made reference checkpoints) and scratch directories for tests.
-// A missing fixture skips the test with a clear message, or fails it when TPQ_REQUIRE_FIXTURES=1 (CI).
+// A missing fixture (or tool, data set, privilege) skips the test with a clear message, or fails it
+// when TPQ_REQUIRE_FIXTURES=1 (CI): a test CI cannot run is a test that does not exist.
 #pragma once
 
 #include <filesystem>
@@ -16,6 +17,7 @@ std::filesystem::path fixtures_root();
 // Path to fixture `name` if present, else empty.
 std::filesystem::path find_fixture(const std::string& name);
 
+// TPQ_REQUIRE_FIXTURES=1 (CI): everything a test needs must be there; skips become failures.
 bool fixtures_required();
 
 nlohmann::json read_json_file(const std::filesystem::path& path);
@@ -59,4 +61,14 @@ std::string cli_path();
     }                                                                                              \
     GTEST_SKIP() << "fixture '" << (name) << "' not found under " << ::tpq::testing::fixtures_root() \
                  << " (needs ../shared/fixtures beside the checkout, or TPQ_FIXTURES_DIR)";        \
+  }
+
+// Skips the current test with `reason` when `available` is false, or fails it under
+// TPQ_REQUIRE_FIXTURES=1 (CI). Usable in a test body or a fixture's SetUp.
+#define TPQ_SKIP_UNLESS(available, reason)                                                          \
+  if (!(available)) {                                                                               \
+    if (::tpq::testing::fixtures_required()) {                                                      \
+      FAIL() << reason << " (TPQ_REQUIRE_FIXTURES=1: CI must run every test)";                     \
+    }                                                                                               \
+    GTEST_SKIP() << reason;                                                                         \
   }
