@@ -1,4 +1,5 @@
 #include "pipeline/baseline.h"
+#include "pipeline/baseline_context.h"
 
 #include <algorithm>
 #include <optional>

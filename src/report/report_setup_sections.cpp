@@ -104,6 +104,21 @@ std::string model_origin(const nlohmann::json& source) {
   return out + "），在本数据集上微调";
 }
 
+// Where the baseline's family differs from BERT in ways the tables show (empty for BERT).
+std::string family_note(const nlohmann::json& model) {
+  const std::string family = model.value("family", "bert");
+  const std::string layers = first_key(model, {"layers"}, "?");
+  if (family == "distilbert") {
+    return "DistilBERT 没有 token type 嵌入和 pooler，分类头为 pre_classifier + ReLU + classifier；只有 " + layers +
+           " 层，所以各层的头重要性与头剪枝表比 12 层的 BERT 短，每剪一层占的比例更大";
+  }
+  if (family == "roberta") {
+    return "RoBERTa 的编码器与 BERT 相同，但位置 id 从 padding_idx + 1 起按非填充 token 计数、只有一种 token type，"
+           "分类头为 dense + tanh + out_proj（作用于 <s>），预训练检查点使用字节级 BPE 分词";
+  }
+  return "";
+}
+
 std::string baseline_model(const ReportContext& context) {
   const auto* baseline = context.tree.find("baseline");
   if (!baseline) return not_run(context, "baseline");
@@ -120,6 +135,7 @@ std::string baseline_model(const ReportContext& context) {
          (source == "scratch" ? "从头训练，tokenizer " + first_key(model, {"tokenizer"}, "?") + "，词表 " + first_key(model, {"vocab_size"}, "?")
                               : "微调自 " + source) + "）\n";
   out += "- 模型来源：" + model_origin(record.provenance.model_source) + "\n";
+  if (const std::string note = family_note(model); !note.empty()) out += "- 模型族差异：" + note + "\n";
   out += "- 参数数量：" + std::to_string(size.params) + "\n";
   out += "- 模型大小：" + num(size.file_mb, 2) + " MB（" + std::to_string(size.file_bytes) + " 字节，保存的文件）\n";
   out += "- 层数：" + first_key(model, {"layers"}, "未记录") + "\n- 注意力头数：" + first_key(model, {"heads"}, "未记录") +

@@ -23,9 +23,9 @@ using tpq::testing::max_abs_difference;
 using tpq::testing::relative_error;
 using tpq::testing::tensor_from_json;
 
-// INT8's error on the input-dependent part of the [CLS] state (measured: TBD); a model that
-// ignores its input scores 1.
-constexpr double kClsDeviationBound = TBD;
+// INT8's error on the input-dependent part of the [CLS] state (measured 0.0387 with onednn, per-channel
+// and per-tensor alike); a model that ignores its input scores 1.
+constexpr double kClsDeviationBound = 0.08;
 
 // Rows (sentences) minus their mean: what depends on the input.
 torch::Tensor centered(const torch::Tensor& rows) { return rows - rows.mean(0); }

@@ -14,6 +14,10 @@
 #include "tpq/quant/static_quantization.h"
 
 namespace {
+// Static INT8's relative error on the last hidden state of unseen inputs: measured 0.0203-0.0221
+// over the 4 observers x 2 granularities (onednn); the smallest dead-Linear change is 0.120, so
+// the bound must stay under 0.030 for the dead-Linear check below to hold.
+constexpr double kStaticInt8Bound = 0.028;
 
 using tpq::quant::Granularity;
 using tpq::testing::relative_error;
