@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   tpq::tune_allocator();  // before any tensor: large activations are reused, not re-mmapped
   CLI::App app{"tpq: pruning and quantization experiments for BERT text classifiers"};
   app.require_subcommand(1);
+  app.fallthrough();  // before the subcommands, which inherit it: `tpq download X --log-level trace` works too
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
   const std::vector<tpq::cli::Command> commands = {

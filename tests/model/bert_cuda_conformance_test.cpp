@@ -68,7 +68,8 @@ TEST_P(BertCudaConformance, InputDependentClsStateMatchesHuggingFace) {
 // Bounds about 2.5x the expected error, all well below the 1.0 of an encoder that ignores its input.
 INSTANTIATE_TEST_SUITE_P(Precisions, BertCudaConformance,
                          ::testing::Values(PrecisionCase{torch::kFloat, 1e-4}, PrecisionCase{torch::kHalf, kFp16Bound},
-                                           PrecisionCase{torch::kBFloat16, kBf16Bound}));
+                                           PrecisionCase{torch::kBFloat16, kBf16Bound}),
+                         [](const auto& info) { return std::string(c10::toString(info.param.dtype)); });
 
 TEST(BertBf16OnCpu, InputDependentClsStateMatchesHuggingFace) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
