@@ -7,10 +7,12 @@
 
 #include "commands.h"
 #include "tpq/core/allocator.h"
+#include "tpq/core/blas_core.h"
 #include "tpq/core/exit_status.h"
 #include "tpq/core/log.h"
 
 int main(int argc, char** argv) {
+  tpq::restart_with_matching_openblas_kernels(argv);  // before anything else: a restart repeats nothing
   tpq::tune_allocator();  // before any tensor: large activations are reused, not re-mmapped
   CLI::App app{"tpq: pruning and quantization experiments for BERT text classifiers"};
   app.require_subcommand(1);

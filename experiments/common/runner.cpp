@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "tpq/core/allocator.h"
+#include "tpq/core/blas_core.h"
 #include "tpq/core/device.h"
 #include "tpq/core/error.h"
 #include "tpq/core/exit_status.h"
@@ -133,6 +134,7 @@ void run_checked(const results::ExperimentEntry& entry, const pipeline::Experime
 }  // namespace
 
 int run_experiment(int argc, char** argv, results::ExperimentId id) {
+  restart_with_matching_openblas_kernels(argv);  // before anything else: a restart repeats nothing
   tune_allocator();  // before any tensor: large activations are reused, not re-mmapped
   const auto& entry = results::catalogue_entry(id);
   const auto& definition = pipeline::experiment_definition(id);

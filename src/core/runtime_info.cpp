@@ -15,6 +15,7 @@
 
 #include "tpq/build_info.h"
 #include "tpq/core/allocator.h"
+#include "tpq/core/blas_core.h"
 #include "tpq/core/error.h"
 
 namespace tpq {
@@ -69,6 +70,7 @@ BlasInfo detect_blas() {
 void check_blas(bool refuse_slow_blas, bool allow_slow_blas) {
   const BlasInfo blas = detect_blas();
   spdlog::info("allocator: {}", allocator_description());
+  if (const std::string note = openblas_restart_note(); !note.empty()) spdlog::info("{}", note);
   if (!blas.is_reference) {
     spdlog::info("BLAS: {} ({}){}", blas.name, blas.library_path.empty() ? "-" : blas.library_path,
                  blas.details.empty() ? "" : " " + blas.details);
