@@ -32,6 +32,8 @@ apt_packages=(
   libsentencepiece-dev libutf8proc-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev
   gnuplot-nox
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
+  # The tests run Python's own huggingface_hub (pinned beside the fixtures) against tpq's cache.
+  python3 python3-requests python3-filelock python3-tqdm python3-yaml python3-packaging
 )
 missing=()
 # npm may come from elsewhere (e.g. NodeSource); only ask Debian for it when there is none.

@@ -72,6 +72,11 @@ std::string first_key(const nlohmann::json& object, const std::vector<std::strin
   return fallback;
 }
 
+std::string pruned_weights_text(const nlohmann::json& experiment_extra) {
+  const std::string pruned = first_key(experiment_extra, {"pruned_weights"}, "encoder Linear weights");
+  return pruned.find("word-embedding") != std::string::npos ? "编码器 Linear 权重 + 词嵌入表" : "编码器 Linear 权重";
+}
+
 const nlohmann::json& config_section(const ExperimentResult& result, const std::string& section) {
   static const nlohmann::json empty = nlohmann::json::object();
   const auto& config = result.record.primary.config;

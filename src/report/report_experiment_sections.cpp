@@ -149,10 +149,9 @@ std::string unstructured(const ReportContext& context) {
     for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
     return text;
   };
-  const std::string pruned = first_key(result->experiment_extra(), {"pruned_weights"}, "encoder Linear weights");
   std::string out = "实验设置：\n- 稀疏度级别：[" + join(levels) + "]\n- 剪枝方法：" + join(scopes) + "（global = 全局阈值，local = 逐层阈值）\n- 重要性度量：" +
                     join(importances) + "\n- 剪枝对象：" +
-                    (pruned.find("word-embedding") != std::string::npos ? "编码器 Linear 权重 + 词嵌入表" : "编码器 Linear 权重（嵌入层不剪）") +
+                    pruned_weights_text(result->experiment_extra()) +
                     "\n\n实验结果：\n";
   out += "| 稀疏度 | 准确率 | F1分数 | 实际稀疏度 | 模型大小 (MB) | 性能下降 (%) |\n|--------|--------|--------|-----------|--------------|-------------|\n";
   for (const auto& row : rows) {
@@ -180,7 +179,7 @@ std::string progressive(const ReportContext& context) {
   out += "- 迭代次数：" + std::to_string(history.size()) + "（" + first_key(schedule, {"kind"}, "未记录") +
          " 调度，Zhu & Gupta 2017）\n- 每次微调：" + budget_text(object_at(schedule, "fine_tune_per_iteration"), batch_size_of(*result)) +
          "；对照的一次性剪枝共微调 " + budget_text(object_at(schedule, "one_shot_fine_tune"), batch_size_of(*result)) +
-         "\n- 稀疏度按编码器 Linear 权重计（嵌入层、LayerNorm、分类头不剪）\n\n实验结果：\n";
+         "\n- 稀疏度按可剪权重计：" + pruned_weights_text(result->experiment_extra()) + "（LayerNorm、偏置、pooler、分类头不剪）\n\n实验结果：\n";
   out += "| 迭代 | 目标稀疏度 | 实际稀疏度 | 准确率 | F1分数 |\n|------|----------|-----------|--------|--------|\n";
   for (const auto& step : history) {
     out += "| " + first_key(step, {"iteration"}, "?") + " | " + num(number_or(step, "target_sparsity", 0) * 100, 1) + "% | " +

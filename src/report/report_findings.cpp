@@ -205,7 +205,8 @@ std::string recovery_finding(const ReportContext& context) {
   const auto history = context.tree.find("progressive_pruning")->experiment_extra().value("history", nlohmann::json::array());
   double encoder_sparsity = 0;
   const bool has_encoder = !history.empty() && number_at(history.back(), "actual_sparsity", encoder_sparsity);
-  return "最终模型（" + (has_encoder ? "编码器 Linear 权重稀疏度 " + num(encoder_sparsity * 100, 1) + "%，" : std::string()) + "全部参数稀疏度 " +
+  const std::string pruned = pruned_weights_text(context.tree.find("progressive_pruning")->experiment_extra());
+  return "最终模型（" + (has_encoder ? "可剪权重（" + pruned + "）稀疏度 " + num(encoder_sparsity * 100, 1) + "%，" : std::string()) + "全部参数稀疏度 " +
          num(final_row->sparsity * 100, 1) + "%）准确率 " + num(final_row->accuracy, 4) + "，相对 FP32 " +
          num(fp32->accuracy, 4) + (final_row->accuracy >= fp32->accuracy ? " 完全恢复（不低于基线）。" : " 仍低 " + pp(fp32->accuracy - final_row->accuracy) + "。");
 }

@@ -50,6 +50,8 @@ std::string drop_percent(double reference, double value);
 std::string inline_value(const nlohmann::json& value);
 // The first of `keys` present in `object` (as inline text), or `fallback`.
 std::string first_key(const nlohmann::json& object, const std::vector<std::string>& keys, const std::string& fallback);
+// What 07/08 pruned, from experiment_extra.pruned_weights: "编码器 Linear 权重 + 词嵌入表" or "编码器 Linear 权重".
+std::string pruned_weights_text(const nlohmann::json& experiment_extra);
 // config[section] of an experiment's record, or an empty object.
 const nlohmann::json& config_section(const ExperimentResult& result, const std::string& section);
 

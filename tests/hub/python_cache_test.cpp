@@ -70,9 +70,9 @@ class RealHuggingfaceHub : public HubTest {
     const fs::path tarball = fs::path(TPQ_DEFAULT_FIXTURES_DIR).parent_path() / "tools" / "hf-python" /
                              "site-transformers-4.31.0.tar.gz";
     const auto probe = tpq::testing::run_command("/usr/bin/python3 -c 'import requests, filelock, tqdm, yaml, packaging'");
-    if (!fs::exists(tarball) || probe.exit_code != 0) {
-      GTEST_SKIP() << "needs " << tarball << " and Debian's python3-requests, -filelock, -tqdm, -yaml, -packaging";
-    }
+    TPQ_SKIP_UNLESS(fs::exists(tarball) && probe.exit_code == 0,
+                    "needs " << tarball << " and Debian's python3-requests, -filelock, -tqdm, -yaml, -packaging "
+                    "(scripts/setup.sh installs them)");
     const auto unpack = tpq::testing::run_command("tar -xzf '" + tarball.string() + "' -C '" + scratch_.path().string() +
                                                   "' site/huggingface_hub");
     ASSERT_EQ(unpack.exit_code, 0) << unpack.output;

@@ -114,7 +114,7 @@ TEST(BpeReferenceTest, MatchesRobertaTokenizerFromVocabAndMerges) {
 TEST(BpeReferenceTest, MatchesAll110ItemsOfTheTokenizerReference) {
   TPQ_REQUIRE_FIXTURE(fixture, "tiny-roberta-a");
   const auto reference_path = testing::fixtures_root() / "roberta_tok_reference.json";
-  if (!std::filesystem::exists(reference_path)) GTEST_SKIP() << reference_path << " not found";
+  TPQ_SKIP_UNLESS(std::filesystem::exists(reference_path), reference_path << " not found");
   expect_matches_tokenizer_reference(*BpeTokenizer::from_vocab_and_merges(fixture),
                                      testing::read_json_file(reference_path));
 }
