@@ -15,10 +15,7 @@ using tpq::testing::tensor_from_json;
 
 constexpr double kTolerance = 1e-4;
 
-tpq::model::ModelInputs reference_inputs(const nlohmann::json& ref) {
-  return {tensor_from_json(ref["input_ids"], torch::kLong), tensor_from_json(ref["token_type_ids"], torch::kLong),
-          tensor_from_json(ref["attention_mask"], torch::kLong)};
-}
+using tpq::testing::reference_inputs;
 
 TEST(BertConformance, LogitsAndClsStateMatchHuggingFace) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");

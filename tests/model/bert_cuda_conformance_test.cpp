@@ -17,6 +17,7 @@
 
 namespace {
 
+using tpq::testing::centered;
 using tpq::testing::relative_error;
 using tpq::testing::tensor_from_json;
 
@@ -31,13 +32,8 @@ torch::Tensor cls_states(const std::filesystem::path& dir, const nlohmann::json&
   checkpoint.model->to(dtype);
   checkpoint.model->eval();
   torch::NoGradGuard no_grad;
-  tpq::model::ModelInputs inputs{tensor_from_json(ref["input_ids"], torch::kLong).to(device),
-                                tensor_from_json(ref["token_type_ids"], torch::kLong).to(device),
-                                tensor_from_json(ref["attention_mask"], torch::kLong).to(device)};
-  return checkpoint.model->forward(inputs).last_hidden_state.select(1, 0).to(torch::kCPU, torch::kFloat);
+  return checkpoint.model->forward(tpq::testing::reference_inputs(ref, device)).last_hidden_state.select(1, 0).to(torch::kCPU, torch::kFloat);
 }
-
-torch::Tensor centered(const torch::Tensor& rows) { return rows - rows.mean(0); }
 
 // Relative error of the input-dependent [CLS] state against HF's FP32 reference.
 double cls_deviation_error(torch::Device device, torch::ScalarType dtype, const std::filesystem::path& dir) {

@@ -19,10 +19,7 @@ constexpr double kTolerance = 1e-4;  // as the unpruned conformance tests
 
 const tpq::prune::HeadSelection kHfPrunedHeads = {{0, {0, 3}}, {1, {2}}};
 
-tpq::model::ModelInputs reference_inputs(const nlohmann::json& ref) {
-  return {tensor_from_json(ref["input_ids"], torch::kLong), tensor_from_json(ref["token_type_ids"], torch::kLong),
-          tensor_from_json(ref["attention_mask"], torch::kLong)};
-}
+using tpq::testing::reference_inputs;
 
 tpq::checkpoint::Checkpoint load_without_tokenizer(const std::filesystem::path& dir) {
   tpq::checkpoint::LoadOptions options;

@@ -27,8 +27,7 @@ using tpq::testing::tensor_from_json;
 // and per-tensor alike); a model that ignores its input scores 1.
 constexpr double kClsDeviationBound = 0.08;
 
-// Rows (sentences) minus their mean: what depends on the input.
-torch::Tensor centered(const torch::Tensor& rows) { return rows - rows.mean(0); }
+using tpq::testing::centered;
 
 // `count` Linears run dynamic INT8 kernels and hold no FP32 weight.
 void expect_dynamic_int8_kernels(tpq::model::EncoderClassifierImpl& model, std::size_t count) {
@@ -41,10 +40,7 @@ void expect_dynamic_int8_kernels(tpq::model::EncoderClassifierImpl& model, std::
   EXPECT_EQ(found, count);
 }
 
-tpq::model::ModelInputs reference_inputs(const nlohmann::json& ref) {
-  return {tensor_from_json(ref["input_ids"], torch::kLong), tensor_from_json(ref["token_type_ids"], torch::kLong),
-          tensor_from_json(ref["attention_mask"], torch::kLong)};
-}
+using tpq::testing::reference_inputs;
 
 TEST(QuantizedModel, DynamicInt8IsCloseToTorchAoOnTheFixture) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");

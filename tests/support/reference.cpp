@@ -14,4 +14,11 @@ double max_abs_difference(const torch::Tensor& a, const torch::Tensor& b) {
   return (a.detach().to(torch::kCPU, torch::kDouble) - b.detach().to(torch::kCPU, torch::kDouble)).abs().max().item<double>();
 }
 
+model::ModelInputs reference_inputs(const nlohmann::json& ref, torch::Device device) {
+  return {tensor_from_json(ref["input_ids"], torch::kLong).to(device), tensor_from_json(ref["token_type_ids"], torch::kLong).to(device),
+          tensor_from_json(ref["attention_mask"], torch::kLong).to(device)};
+}
+
+torch::Tensor centered(const torch::Tensor& rows) { return rows - rows.mean(0); }
+
 }  // namespace tpq::testing

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
+#include "tpq/model/encoder_classifier.h"
+
 namespace tpq::testing {
 
 // A JSON array of arrays of numbers -> 2-D tensor of `dtype`.
@@ -13,5 +15,11 @@ torch::Tensor tensor_from_json(const nlohmann::json& rows, torch::ScalarType dty
 
 // Largest |a - b| over all elements (a, b converted to float on CPU).
 double max_abs_difference(const torch::Tensor& a, const torch::Tensor& b);
+
+// A BERT reference's inputs (input_ids, token_type_ids, attention_mask), on `device`.
+model::ModelInputs reference_inputs(const nlohmann::json& ref, torch::Device device = torch::kCPU);
+
+// Rows (sentences) minus their mean: the part of a per-sentence state that depends on the input.
+torch::Tensor centered(const torch::Tensor& rows);
 
 }  // namespace tpq::testing
