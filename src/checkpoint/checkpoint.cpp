@@ -22,6 +22,7 @@
 #include "tpq/model/model_state.h"
 #include "tpq/quant/half_precision.h"
 #include "tpq/quant/quantized_model.h"
+#include "tpq/core/strings.h"
 
 namespace tpq::checkpoint {
 using io::SafetensorsFile;
@@ -48,9 +49,6 @@ std::string name_list(const std::vector<std::string>& names, std::size_t shown =
   return text;
 }
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // Maps a checkpoint tensor name to tpq's (= the family's HF classifier's) name: TF-era LayerNorm
 // gamma/beta, and checkpoints of the base model saved without its prefix ("embeddings..." for "bert.embeddings...").

@@ -3,14 +3,12 @@
 #include <torch/torch.h>
 
 #include "tpq/core/error.h"
+#include "tpq/core/strings.h"
 
 namespace tpq::checkpoint {
 using io::SafetensorsFile;
 namespace {
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // Bit weights of one packed byte, least significant bit = first entry.
 torch::Tensor bit_weights() { return torch::tensor({1, 2, 4, 8, 16, 32, 64, 128}, torch::kUInt8); }

@@ -1,11 +1,10 @@
 #include "tpq/model/encoder_family.h"
 
 #include "tpq/core/error.h"
+#include "tpq/core/strings.h"
 
 namespace tpq::model {
 namespace {
-
-bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
 // HF modeling_bert.py: BertForSequenceClassification.
 EncoderFamily bert_family() {

@@ -17,7 +17,7 @@ uint64_t pair_key(int32_t left, int32_t right) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
 }
 
-uint64_t mix(uint64_t key) {  // splitmix64 finaliser: spreads the pair bits over the table
+uint64_t mix_pair_key(uint64_t key) {  // splitmix64 finaliser: spreads the pair bits over the table
   key ^= key >> 30;
   key *= 0xbf58476d1ce4e5b9ULL;
   key ^= key >> 27;
@@ -123,7 +123,7 @@ BpeModel::BpeModel(const Vocab& vocab, const std::vector<BpeMerge>& merges, int6
 
 size_t BpeModel::slot_of(uint64_t pair) const {
   const size_t mask = merges_.size() - 1;
-  size_t index = mix(pair) & mask;
+  size_t index = mix_pair_key(pair) & mask;
   while (merges_[index].pair != pair && merges_[index].pair != kEmptyPair) index = (index + 1) & mask;
   return index;
 }

@@ -7,7 +7,7 @@
 namespace tpq::tokenize {
 namespace {
 
-uint64_t mix(uint64_t value) {
+uint64_t mix_word_state(uint64_t value) {
   value ^= value >> 32;
   value *= 0xd6e8feb86659fd93ULL;
   value ^= value >> 32;
@@ -24,11 +24,11 @@ uint64_t BpeWordCache::hash(std::string_view word) {
   for (; pos + 8 <= word.size(); pos += 8) {
     uint64_t chunk;
     std::memcpy(&chunk, word.data() + pos, 8);
-    state = mix(state ^ chunk);
+    state = mix_word_state(state ^ chunk);
   }
   uint64_t tail = 0;
   std::memcpy(&tail, word.data() + pos, word.size() - pos);
-  return mix(state ^ tail ^ (uint64_t{1} << 63));
+  return mix_word_state(state ^ tail ^ (uint64_t{1} << 63));
 }
 
 size_t BpeWordCache::probe(std::string_view word, uint64_t word_hash) const {

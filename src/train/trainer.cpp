@@ -184,7 +184,7 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
   const int64_t batches_per_epoch = (static_cast<int64_t>(train.size()) + config_.batch_size - 1) / config_.batch_size;
   const int64_t steps_per_epoch = (batches_per_epoch + config_.gradient_accumulation_steps - 1) / config_.gradient_accumulation_steps;
   EpochContext context{make_optimizer(), LossScaler(/*enabled=*/config_.amp == "fp16"), hooks,
-                       std::max<int64_t>(1, steps_per_epoch * config_.epochs)};
+                       std::max<int64_t>(1, steps_per_epoch * config_.epochs), 0, TrainResult{}};
   // Dropout draws from the global generator; without a reseed here a fine-tune (06/07/08/09, QAT)
   // would depend on how many numbers earlier work drew (timing loops draw a varying count).
   torch::manual_seed(seed_);

@@ -19,12 +19,7 @@ using tpq::testing::contains;
 using tpq::testing::ScratchDir;
 using tpq::testing::user_error_of;
 
-std::vector<std::string> entries_in(const fs::path& directory) {
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(directory)) names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
+using tpq::testing::entries_in;
 
 // A 64 KiB tmpfs mounted for the test's lifetime, to produce a real ENOSPC.
 class TinyTmpfs {

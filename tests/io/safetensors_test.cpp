@@ -35,12 +35,7 @@ void expect_bit_identical(const torch::Tensor& expected, const torch::Tensor& ac
   EXPECT_EQ(bytes_of(actual), bytes_of(expected));
 }
 
-std::vector<std::string> entries_in(const fs::path& directory) {
-  std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(directory)) names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
+using tpq::testing::entries_in;
 
 // A file with the given header text verbatim and `data_size` zero bytes of data.
 std::string safetensors_bytes(const std::string& header, std::size_t data_size) {

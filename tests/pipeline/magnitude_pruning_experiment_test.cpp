@@ -52,12 +52,7 @@ std::unique_ptr<tpq::testing::ScratchDir> MagnitudePruningExperiment::scratch_;
 bool MagnitudePruningExperiment::baseline_ok_ = false;
 std::string MagnitudePruningExperiment::baseline_output_;
 
-std::string first_line(const fs::path& csv) {
-  std::ifstream in(csv);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
+using tpq::testing::first_line;
 
 TEST_F(MagnitudePruningExperiment, UnstructuredRowsForBothScopesWithCompressedFiles) {
   const auto out = dir("unstructured_pruning");

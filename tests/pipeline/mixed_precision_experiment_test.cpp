@@ -18,12 +18,7 @@ using tpq::testing::run_command;
 
 class MixedPrecisionExperiment : public tpq::testing::ToyExperimentTest {};
 
-std::string first_line(const fs::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
+using tpq::testing::first_line;
 
 TEST_F(MixedPrecisionExperiment, MeasuresEveryPrecisionAndKeepsTheMostSensitiveLinearsFp32) {
   TPQ_SKIP_WITHOUT_SENTENCEPIECE();

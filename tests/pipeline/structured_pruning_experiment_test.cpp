@@ -20,12 +20,7 @@ namespace fs = std::filesystem;
 using tpq::testing::experiment_binary;
 using tpq::testing::run_command;
 
-std::string first_line(const fs::path& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
+using tpq::testing::first_line;
 
 class StructuredPruningExperiment : public tpq::testing::ToyExperimentTest {
  protected:

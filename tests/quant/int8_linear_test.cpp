@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "support/dead_linear.h"
 #include "tpq/core/error.h"
 #include "tpq/quant/engine.h"
 #include "tpq/quant/int8_linear.h"
@@ -21,7 +22,7 @@ class Int8Linear : public ::testing::Test {
   }
 };
 
-double relative_error(const torch::Tensor& a, const torch::Tensor& b) { return ((a - b).norm() / b.norm()).item<double>(); }
+using tpq::testing::relative_error;
 
 TEST_F(Int8Linear, QuantizationErrorIsAtMostHalfAStep) {
   const auto weight = torch::randn({16, 32});

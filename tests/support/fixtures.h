@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -38,6 +39,10 @@ class ScratchDir {
 
 // Writes text to a file (creating parent directories) for building bad-input cases.
 void write_text_file(const std::filesystem::path& path, const std::string& text);
+// The first line of a text file (a CSV's header), "" if it cannot be read.
+std::string first_line(const std::filesystem::path& path);
+// The names in a directory, sorted.
+std::vector<std::string> entries_in(const std::filesystem::path& directory);
 
 // Runs a shell command, returns its exit status and combined stdout+stderr.
 struct CommandResult {
