@@ -46,6 +46,14 @@ std::pair<torch::Tensor, torch::Tensor> mask_tokens(const torch::Tensor& input_i
   return {masked, labels};
 }
 
+torch::Tensor masked_lm_loss(MlmHeadImpl& head, const torch::Tensor& hidden, const torch::Tensor& labels,
+                             const torch::Tensor& word_embeddings) {
+  const auto selected = labels.ne(-100);
+  auto logits = head.forward(hidden.index({selected}), word_embeddings);  // (N, H) -> (N, V)
+  // Autocast keeps cross_entropy in FP32 (log-softmax over the whole vocabulary).
+  return torch::nn::functional::cross_entropy(logits, labels.index({selected}));
+}
+
 MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::TokenizedSplit& texts,
                        const SpecialIds& special, const MlmConfig& config, torch::Device device, uint64_t seed) {
   require(config.mask_probability > 0 && config.mask_probability < 1, "training.mlm_mask_probability must be in (0, 1)");
@@ -79,16 +87,12 @@ MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::Tokenize
       masked = masked.to(device);
       labels = labels.to(device);
       const auto mask = batch.attention_mask.to(device);
-      const auto selected = labels.ne(-100);
-      if (selected.sum().item<int64_t>() == 0) continue;
+      if (labels.ne(-100).sum().item<int64_t>() == 0) continue;
       torch::Tensor loss;
       {
         AutocastScope autocast(config.amp, device);
         const auto hidden = model.encode({masked, batch.token_type_ids.to(device), mask});
-        // Only masked positions go through the vocabulary-sized decoder: (N, H) -> (N, V).
-        auto logits = head->forward(hidden.index({selected}), model.embeddings->word_embeddings->weight);
-        // Autocast keeps cross_entropy in FP32 (log-softmax over 16k classes).
-        loss = torch::nn::functional::cross_entropy(logits, labels.index({selected}));
+        loss = masked_lm_loss(*head, hidden, labels, model.embeddings->word_embeddings->weight);
       }
       const double lr = linear_warmup_decay(config.learning_rate, result.steps, total_steps, config.warmup_ratio);
       for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);

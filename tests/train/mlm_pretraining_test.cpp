@@ -36,6 +36,33 @@ TEST(MlmPretraining, MaskingFollowsBertsRule) {
   EXPECT_TRUE(masked.index({~selected}).eq(ids.index({~selected})).all().item<bool>());
 }
 
+// The gathered loss is the all-positions cross-entropy (ignore_index -100), value and gradients,
+// though only the labelled positions reach the decoder.
+TEST(MlmPretraining, GatheredLossEqualsTheAllPositionsLoss) {
+  torch::manual_seed(3);
+  auto config = tpq::testing::small_bert_config(50, 32, 1, 2, 64, 24);
+  tpq::train::MlmHead head(config);
+  auto embeddings = torch::randn({50, 32}, torch::requires_grad());
+  auto hidden = torch::randn({4, 24, 32}, torch::requires_grad());
+  auto labels = torch::full({4, 24}, -100, torch::kLong);
+  auto picked = torch::rand({4, 24}).lt(0.2);
+  labels = torch::where(picked, torch::randint(5, 50, {4, 24}, torch::kLong), labels);
+  ASSERT_GT(picked.sum().item<int64_t>(), 5);
+
+  const auto gathered = tpq::train::masked_lm_loss(*head, hidden, labels, embeddings);
+  const auto gathered_grads = torch::autograd::grad({gathered}, {hidden, embeddings, head->dense->weight});
+  const auto all_logits = head->forward(hidden.reshape({-1, 32}), embeddings);  // (B*T, V)
+  const auto reference = torch::nn::functional::cross_entropy(
+      all_logits, labels.reshape({-1}), torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+  const auto reference_grads = torch::autograd::grad({reference}, {hidden, embeddings, head->dense->weight});
+
+  EXPECT_NEAR(gathered.item<double>(), reference.item<double>(), 1e-6);
+  for (size_t i = 0; i < gathered_grads.size(); ++i) {
+    EXPECT_TRUE(torch::allclose(gathered_grads[i], reference_grads[i], 1e-5, 1e-7)) << "gradient " << i;
+  }
+  EXPECT_GT(reference_grads[0].abs().sum().item<double>(), 0.0);
+}
+
 tpq::train::MlmResult pretrain_on_repetitive_corpus(const std::string& amp, bool& left_training_mode) {
   tpq::data::TokenizedSplit texts;
   for (int i = 0; i < 128; ++i) {

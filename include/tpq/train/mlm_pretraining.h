@@ -50,6 +50,13 @@ struct SpecialIds {
 std::pair<torch::Tensor, torch::Tensor> mask_tokens(const torch::Tensor& input_ids, const SpecialIds& special,
                                                     int64_t vocab_size, double mask_probability, torch::Generator& generator);
 
+// The MLM loss of one batch: hidden (B, T, H) from the encoder, labels (B, T) with -100 where nothing
+// is predicted. Only the labelled positions (~15%) go through the transform and the vocabulary-sized
+// decoder, so the (B, T, V) logits of every position are never made; the loss equals the
+// all-positions cross-entropy with ignore_index -100.
+torch::Tensor masked_lm_loss(MlmHeadImpl& head, const torch::Tensor& hidden, const torch::Tensor& labels,
+                             const torch::Tensor& word_embeddings);
+
 struct MlmResult {
   std::vector<double> epoch_losses;
   double seconds = 0;
