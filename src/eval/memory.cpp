@@ -4,6 +4,9 @@
 
 #include <fstream>
 #include <string>
+#include <utility>
+
+#include "tpq/core/allocator.h"
 
 namespace tpq::eval {
 namespace {
@@ -35,6 +38,21 @@ bool reset_peak_rss() {
   if (!clear_refs) return false;
   clear_refs << "5";  // "reset the peak resident set size" (Linux >= 4.0)
   return static_cast<bool>(clear_refs.flush());
+}
+
+PhaseMemoryMeter::PhaseMemoryMeter(std::string phase) : phase_(std::move(phase)) {
+  release_free_heap();
+  reset_ = reset_peak_rss();
+}
+
+PhaseMemory PhaseMemoryMeter::finish() const {
+  PhaseMemory memory;
+  memory.phase = phase_;
+  memory.peak_rss_mb = peak_rss_mb();
+  memory.peak_is_phase_only = reset_;
+  release_free_heap();
+  memory.rss_after_release_mb = current_rss_mb();
+  return memory;
 }
 
 }  // namespace tpq::eval

@@ -10,6 +10,7 @@
 #include "tpq/core/error.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/data/stats.h"
+#include "tpq/eval/memory.h"
 #include "tpq/hub/resolve.h"
 #include "tpq/io/atomic_file.h"
 #include "tpq/checkpoint/checkpoint.h"
@@ -58,7 +59,10 @@ results::Table evaluation_table(const results::RunRecord& record) {
   table.add_row({"吞吐量 (样本/秒)", results::format_number(record.speed.throughput_samples_s, 1)});
   table.add_row({"模型大小 (MB)", results::format_number(record.size.file_mb, 2)});
   table.add_row({"参数数量", std::to_string(record.size.params)});
-  table.add_row({"峰值内存 (MB)", results::format_number(record.memory.peak_rss_mb, 1)});
+  table.add_row({"峰值内存：评估 (MB)", results::format_number(record.memory.peak_rss_mb, 1)});
+  for (const auto& phase : record.memory.phases) {
+    table.add_row({"峰值内存：" + results::phase_display_name(phase.phase) + " (MB)", results::format_number(phase.peak_rss_mb, 1)});
+  }
   return table;
 }
 
@@ -102,6 +106,7 @@ class BaselineTraining : public Experiment {
     // A local directory, the HF cache, or a download (hub/resolve.h): before anything else is loaded.
     if (!config.model.from_scratch()) pretrained_ = hub::resolve_model(config.model.pretrained);
     const fs::path pretrained_dir = pretrained_ ? pretrained_->dir : fs::path();
+    const eval::PhaseMemoryMeter data_memory("data");
     auto splits = load_splits(config);
     label_names_ = splits.train.label_names;
     dataset_hub_source_ = splits.hub_source;
@@ -111,11 +116,17 @@ class BaselineTraining : public Experiment {
     write_dataset_stats(splits, config, run.dir() / "dataset_stats.json");
     data_ = prepare_data(config, std::move(splits), *tokenizer_, max_length_);
     model_->to(run.device());
-    const auto mlm = config.training.mlm_epochs > 0
-                         ? train::pretrain_mlm(*model_, data_.train, special_ids(*tokenizer_), mlm_config(config), run.device(),
-                                               config.run.seed)
-                         : train::MlmResult{};
+    phase_memory_.push_back(data_memory.finish());
+    train::MlmResult mlm;
+    if (config.training.mlm_epochs > 0) {
+      const eval::PhaseMemoryMeter mlm_memory("mlm");
+      mlm = train::pretrain_mlm(*model_, data_.train, special_ids(*tokenizer_), mlm_config(config), run.device(),
+                                config.run.seed);
+      phase_memory_.push_back(mlm_memory.finish());
+    }
+    const eval::PhaseMemoryMeter training_memory("fine_tuning");
     const auto training = fine_tune(run);
+    phase_memory_.push_back(training_memory.finish());
     write_results(run, training, mlm);
   }
 
@@ -148,6 +159,7 @@ class BaselineTraining : public Experiment {
 
   void write_results(ExperimentRun& run, const train::TrainResult& training, const train::MlmResult& mlm);
 
+  std::vector<eval::PhaseMemory> phase_memory_;  // peak RSS of each phase before the evaluation
   std::optional<hub::ResolvedRepo> pretrained_;  // the checkpoint fine-tuned, where it came from
   std::vector<std::string> label_names_;
   nlohmann::json dataset_hub_source_;  // the Hub dataset repo the files came from, else null
@@ -167,6 +179,9 @@ void BaselineTraining::write_results(ExperimentRun& run, const train::TrainResul
   const auto measurement = measure_variant(*best.model, model_dir, data_.test, static_cast<int64_t>(label_names_.size()),
                                            config, run.device());
   auto record = make_record("baseline", "fp32", measurement, config, run.device());
+  for (const auto& phase : phase_memory_) {
+    record.memory.phases.push_back({phase.phase, phase.peak_rss_mb, phase.rss_after_release_mb, phase.peak_is_phase_only});
+  }
   record.extra = {{"training", training_json(training, mlm)},
                   {"model",
                    {{"family", best.config.model_type},

@@ -119,6 +119,17 @@ std::string family_note(const nlohmann::json& model) {
   return "";
 }
 
+// Peak RSS (the kernel's count, /proc/self/status VmHWM) of the evaluation and of each training phase.
+std::string memory_rows(const results::MemorySection& memory) {
+  std::string out = "| 峰值内存：评估 (MB) | " + num(memory.peak_rss_mb, 1) +
+                    (memory.scope == "evaluation" ? "（仅评估阶段）" : "（进程生命周期）") + " |\n";
+  for (const auto& phase : memory.phases) {
+    out += "| 峰值内存：" + results::phase_display_name(phase.phase) + " (MB) | " + num(phase.peak_rss_mb, 1) +
+           (phase.peak_is_phase_only ? "" : "（进程至此的峰值）") + " |\n";
+  }
+  return out;
+}
+
 std::string baseline_model(const ReportContext& context) {
   const auto* baseline = context.tree.find("baseline");
   if (!baseline) return not_run(context, "baseline");
@@ -150,7 +161,7 @@ std::string baseline_model(const ReportContext& context) {
          " |\n| 精确率 (Precision) | " + num(metrics.precision, 4) + " |\n| 召回率 (Recall) | " + num(metrics.recall, 4) +
          " |\n| 推理时间 (ms/样本) | " + num(speed.latency_ms_p50, 3) + "（p50，batch 1，" + std::to_string(speed.threads) +
          " 线程） |\n| 模型大小 (MB) | " + num(size.file_mb, 2) + " |\n";
-  return out;
+  return out + memory_rows(record.memory);
 }
 
 }  // namespace

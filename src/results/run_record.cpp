@@ -37,6 +37,11 @@ class FieldReader {
     require(object_[key].is_number_integer(), where_ + ": " + prefix_ + key + " must be an integer, found " + object_[key].dump());
     value = object_[key].get<Integer>();
   }
+  void boolean(const char* key, bool& value) const {
+    if (!present(key, false)) return;
+    require(object_[key].is_boolean(), where_ + ": " + prefix_ + key + " must be true or false, found " + object_[key].dump());
+    value = object_[key].get<bool>();
+  }
   void text(const char* key, std::string& value, bool required = false) const {
     if (!present(key, required)) return;
     require(object_[key].is_string(), where_ + ": " + prefix_ + key + " must be a string, found " + object_[key].dump());
@@ -202,6 +207,50 @@ const RunRecord* ExperimentRecord::variant(const std::string& name) const {
   return nullptr;
 }
 
+namespace {
+
+json memory_json(const MemorySection& memory) {
+  json out = {{"peak_rss_mb", memory.peak_rss_mb}, {"scope", memory.scope}};
+  if (memory.phases.empty()) return out;
+  out["phases"] = json::array();
+  for (const auto& phase : memory.phases) {
+    out["phases"].push_back({{"phase", phase.phase},
+                             {"peak_rss_mb", phase.peak_rss_mb},
+                             {"rss_after_release_mb", phase.rss_after_release_mb},
+                             {"peak_is_phase_only", phase.peak_is_phase_only}});
+  }
+  return out;
+}
+
+MemorySection read_memory(const json& object, const std::string& where) {
+  MemorySection memory;
+  const FieldReader r(object, where, "memory.");
+  r.number("peak_rss_mb", memory.peak_rss_mb);
+  r.text("scope", memory.scope);
+  if (!r.has("phases")) return memory;
+  require(object["phases"].is_array(), where + ": memory.phases must be an array, found " + object["phases"].dump());
+  for (const auto& entry : object["phases"]) {
+    require(entry.is_object(), where + ": memory.phases holds a non-object: " + entry.dump());
+    const FieldReader p(entry, where, "memory.phases[].");
+    PhaseMemorySection phase;
+    p.text("phase", phase.phase, /*required=*/true);
+    p.number("peak_rss_mb", phase.peak_rss_mb, /*required=*/true);
+    p.number("rss_after_release_mb", phase.rss_after_release_mb);
+    p.boolean("peak_is_phase_only", phase.peak_is_phase_only);
+    memory.phases.push_back(phase);
+  }
+  return memory;
+}
+
+}  // namespace
+
+std::string phase_display_name(const std::string& phase) {
+  if (phase == "data") return "数据准备与分词";
+  if (phase == "mlm") return "MLM 预训练";
+  if (phase == "fine_tuning") return "微调";
+  return phase;
+}
+
 json to_json(const RunRecord& record) {
   json out = json::object();
   write_provenance(record.provenance, out);
@@ -210,7 +259,7 @@ json to_json(const RunRecord& record) {
   out["metrics"] = metrics_json(record.metrics);
   out["size"] = size_json(record.size);
   out["speed"] = speed_json(record.speed);
-  out["memory"] = {{"peak_rss_mb", record.memory.peak_rss_mb}, {"scope", record.memory.scope}};
+  out["memory"] = memory_json(record.memory);
   out["config"] = record.config;
   if (!record.extra.empty()) out["extra"] = record.extra;
   return out;
@@ -225,9 +274,7 @@ RunRecord run_record_from_json(const json& json_record, const std::string& where
   record.metrics = read_metrics(r.object("metrics"), where);
   record.size = read_size(r.object("size"), where);
   record.speed = read_speed(r.object("speed"), where);
-  const FieldReader memory(r.object("memory"), where, "memory.");
-  memory.number("peak_rss_mb", record.memory.peak_rss_mb);
-  memory.text("scope", record.memory.scope);
+  record.memory = read_memory(r.object("memory"), where);
   record.config = r.object("config");
   record.extra = r.object("extra");
   record.provenance = read_provenance(json_record, where);

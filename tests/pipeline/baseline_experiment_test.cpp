@@ -18,7 +18,10 @@ TEST(BaselineExperiment, WritesEveryResultFileWithATraceableRecord) {
   TPQ_SKIP_WITHOUT_SENTENCEPIECE();
   tpq::testing::ScratchDir scratch;
   write_toy_dataset(scratch / "toy.jsonl");
-  tpq::testing::write_text_file(scratch / "tiny.yaml", tiny_config(scratch / "toy.jsonl", scratch / "cache"));
+  // With one MLM epoch, so the record has all three training phases' memory.
+  auto config = tiny_config(scratch / "toy.jsonl", scratch / "cache");
+  config.replace(config.find("training:\n"), 10, "training:\n  mlm_epochs: 1\n");
+  tpq::testing::write_text_file(scratch / "tiny.yaml", config);
   const auto out = scratch / "results";
   const auto result = tpq::testing::run_command(experiment_binary("01_baseline_training") + " --profile quick --config " +
                                                 (scratch / "tiny.yaml").string() + " --output_dir " + out.string() +
@@ -42,6 +45,15 @@ TEST(BaselineExperiment, WritesEveryResultFileWithATraceableRecord) {
   }());
   EXPECT_TRUE(tpq::testing::learned_toy_task(record, tpq::testing::kToyAccuracyFloor));
   EXPECT_GT(record["speed"]["throughput_samples_s"].get<double>(), 0.0);
+  // Peak RSS of each phase before the evaluation, in order; a phase's peak covers what it left resident.
+  const auto& phases = record["memory"]["phases"];
+  ASSERT_EQ(phases.size(), 3u) << record["memory"].dump();
+  const char* names[] = {"data", "mlm", "fine_tuning"};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(phases[i]["phase"], names[i]);
+    EXPECT_GT(phases[i]["peak_rss_mb"].get<double>(), 50.0) << names[i];  // LibTorch alone holds more
+    EXPECT_GE(phases[i]["peak_rss_mb"].get<double>(), phases[i]["rss_after_release_mb"].get<double>()) << names[i];
+  }
 }
 
 TEST(BaselineExperiment, BadDatasetPathIsOneCleanErrorAndNoRecord) {

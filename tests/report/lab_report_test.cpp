@@ -65,6 +65,11 @@ TEST(LabReport, FullTreeLeavesNoBlankCellOrEmptyField) {
   EXPECT_NE(report_section(report, "### 6.3 组合策略分析").find("胜者：prune_then_quantize"), std::string::npos);
   EXPECT_NE(report_section(report, "### 5.2 最佳配置").find("- 选择理由："), std::string::npos);
   EXPECT_NE(report_section(report, "### 3.1 数据集").find("- 训练集大小：10000"), std::string::npos);
+  // Memory of the evaluation and of each training phase, as recorded.
+  const auto baseline = report_section(report, "### 3.2 基线模型");
+  EXPECT_NE(baseline.find("| 峰值内存：评估 (MB) | 300.0（仅评估阶段） |"), std::string::npos) << baseline;
+  EXPECT_NE(baseline.find("| 峰值内存：MLM 预训练 (MB) | 1234.5 |"), std::string::npos) << baseline;
+  EXPECT_NE(baseline.find("| 峰值内存：微调 (MB) | 987.6 |"), std::string::npos) << baseline;
 }
 
 TEST(LabReport, ExperimentsNotRunSaySoInsteadOfNumbers) {

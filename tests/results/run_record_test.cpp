@@ -22,7 +22,7 @@ tpq::results::RunRecord sample_record(const std::string& variant) {
   record.speed.batch_size = 32;
   record.speed.threads = 2;
   record.speed.device = "cpu";
-  record.memory = {412.5, "evaluation"};
+  record.memory = {412.5, "evaluation", {{"mlm", 900.5, 300.25, true}, {"fine_tuning", 700.0, 310.0, false}}};
   record.config = {{"run", {{"seed", 7}}}};
   record.extra = {{"label", "INT8 (动态)"}, {"quantization", {{"method", "dynamic_int8"}}}};
   record.provenance.git_rev = "abc123";
@@ -49,6 +49,13 @@ void expect_same(const tpq::results::RunRecord& a, const tpq::results::RunRecord
   EXPECT_EQ(a.speed.device, b.speed.device);
   EXPECT_EQ(a.memory.peak_rss_mb, b.memory.peak_rss_mb);
   EXPECT_EQ(a.memory.scope, b.memory.scope);
+  ASSERT_EQ(a.memory.phases.size(), b.memory.phases.size());
+  for (size_t i = 0; i < a.memory.phases.size(); ++i) {
+    EXPECT_EQ(a.memory.phases[i].phase, b.memory.phases[i].phase);
+    EXPECT_EQ(a.memory.phases[i].peak_rss_mb, b.memory.phases[i].peak_rss_mb);
+    EXPECT_EQ(a.memory.phases[i].rss_after_release_mb, b.memory.phases[i].rss_after_release_mb);
+    EXPECT_EQ(a.memory.phases[i].peak_is_phase_only, b.memory.phases[i].peak_is_phase_only);
+  }
   EXPECT_EQ(a.config, b.config);
   EXPECT_EQ(a.extra, b.extra);
   EXPECT_EQ(a.label(), b.label());

@@ -60,6 +60,10 @@ void write_small_results_tree(const fs::path& root) {
                                 {"max_length", 128}, {"tokenizer", "sentencepiece"}, {"source", "scratch"}};
   baseline["extra"]["dataset"] = {{"name", "imdb"}, {"train", 10000}, {"validation", 1000}, {"test", 2000}, {"labels", {"neg", "pos"}}};
   baseline["extra"]["training"] = {{"train_seconds", 180.0}};
+  baseline["memory"] = {{"peak_rss_mb", 300.0},
+                        {"scope", "evaluation"},
+                        {"phases", {{{"phase", "mlm"}, {"peak_rss_mb", 1234.5}, {"rss_after_release_mb", 400.0}},
+                                    {{"phase", "fine_tuning"}, {"peak_rss_mb", 987.6}, {"rss_after_release_mb", 410.0}}}}};
   write_text_file(root / "baseline" / "metrics.json", baseline.dump(2));
   write_text_file(root / "baseline" / "config.json", baseline["config"].dump(2));
   json split = {{"size", 10000}, {"class_counts", {5000, 5000}}, {"truncation_rate", 0.4},

@@ -37,9 +37,19 @@ struct SpeedSection {  // batch-1 latency over test inputs and throughput at a f
   std::string device;
 };
 
+struct PhaseMemorySection {  // a phase before the evaluation (01: data, mlm, fine_tuning)
+  std::string phase;
+  double peak_rss_mb = 0, rss_after_release_mb = 0;
+  bool peak_is_phase_only = true;
+};
+
+// The report's name for a phase: "data" -> "数据准备与分词", "mlm" -> "MLM 预训练", "fine_tuning" -> "微调".
+std::string phase_display_name(const std::string& phase);
+
 struct MemorySection {
   double peak_rss_mb = 0;
   std::string scope;  // "evaluation", or "process lifetime" where the kernel refused a reset
+  std::vector<PhaseMemorySection> phases;  // written as memory.phases where a run trained
 };
 
 // How the number was made: build, libraries, machine, seed, time.
