@@ -17,10 +17,10 @@ namespace {
 using tpq::testing::max_abs_difference;
 using tpq::testing::tensor_from_json;
 
-constexpr double kTolerance = 1e-4;
+constexpr double kFamilyTolerance = 1e-4;
 
 // Neither family's tokenizer emits token_type_ids: the model gets none.
-tpq::model::ModelInputs reference_inputs(const nlohmann::json& ref) {
+tpq::model::ModelInputs family_reference_inputs(const nlohmann::json& ref) {
   return {tensor_from_json(ref["input_ids"], torch::kLong), torch::Tensor(), tensor_from_json(ref["attention_mask"], torch::kLong)};
 }
 
@@ -36,11 +36,11 @@ TEST_P(FamilyConformance, LogitsAndFirstTokenStateMatchHuggingFace) {
   torch::NoGradGuard no_grad;
   using torch::indexing::Slice;
   for (const auto* inputs : {&ref, &ref["pair"]}) {
-    const auto outputs = checkpoint.model->forward(reference_inputs(*inputs));
-    EXPECT_LT(max_abs_difference(outputs.logits, tensor_from_json((*inputs)["logits"], torch::kFloat)), kTolerance);
+    const auto outputs = checkpoint.model->forward(family_reference_inputs(*inputs));
+    EXPECT_LT(max_abs_difference(outputs.logits, tensor_from_json((*inputs)["logits"], torch::kFloat)), kFamilyTolerance);
     EXPECT_LT(max_abs_difference(outputs.last_hidden_state.index({Slice(), 0}),
                                  tensor_from_json((*inputs)["last_hidden_state_cls"], torch::kFloat)),
-              kTolerance);
+              kFamilyTolerance);
   }
 }
 
@@ -66,7 +66,7 @@ TEST_P(FamilyConformance, SavedAndReloadedModelGivesIdenticalLogitsAndTheFamilys
   tpq::checkpoint::save_checkpoint(scratch / "saved", *original.model, nullptr);
   auto reloaded = tpq::checkpoint::load_checkpoint(scratch / "saved", options);
   torch::NoGradGuard no_grad;
-  const auto inputs = reference_inputs(ref);
+  const auto inputs = family_reference_inputs(ref);
   EXPECT_TRUE(torch::equal(original.model->forward(inputs).logits, reloaded.model->forward(inputs).logits));
   // config.json as HF writes it for the family: its own key names, every original key kept.
   const auto written = tpq::testing::read_json_file(scratch / "saved" / "config.json");
@@ -87,7 +87,7 @@ TEST_P(FamilyConformance, RemovedHeadsGiveTheLogitsOfTheSameHeadsMasked) {
   tpq::prune::prune_heads(*pruned.model, heads);
   std::vector<torch::Tensor> masks = {torch::tensor({1.0f, 0.0f, 1.0f, 1.0f}), torch::tensor({0.0f, 1.0f, 1.0f, 0.0f})};
   torch::NoGradGuard no_grad;
-  const auto inputs = reference_inputs(ref);
+  const auto inputs = family_reference_inputs(ref);
   const auto expected = masked.model->forward(inputs, masks).logits;
   EXPECT_LT(max_abs_difference(pruned.model->forward(inputs).logits, expected), 1e-5);
   EXPECT_GT(max_abs_difference(masked.model->forward(inputs).logits, expected), 1e-4);  // the heads mattered

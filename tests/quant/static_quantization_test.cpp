@@ -26,7 +26,7 @@ using tpq::testing::relative_error;
 // few-percent bound; with 0.2 every Linear moves the output far more than INT8's error.
 constexpr double kInitializerRange = 0.2;
 
-tpq::model::EncoderClassifier small_model() {
+tpq::model::EncoderClassifier strongly_initialised_model() {
   torch::manual_seed(0);
   auto config = tpq::testing::small_bert_config(/*vocab_size=*/100, /*hidden_size=*/32, /*layers=*/2, /*heads=*/2,
                                                 /*intermediate_size=*/64, /*max_positions=*/32);
@@ -50,7 +50,7 @@ class StaticQuantization : public ::testing::Test {
 };
 
 TEST_F(StaticQuantization, CalibrationObservesEverySelectedLinearAndChangesNothing) {
-  auto model = small_model();
+  auto model = strongly_initialised_model();
   torch::NoGradGuard no_grad;
   const auto inputs = random_batch(4, 16, 1);
   const auto before = model->forward(inputs).logits;
@@ -73,18 +73,18 @@ TEST_F(StaticQuantization, CalibrationObservesEverySelectedLinearAndChangesNothi
 }
 
 TEST_F(StaticQuantization, Int8ModelStaysCloseToFp32OnUnseenInputs) {
-  auto reference = small_model();
+  auto reference = strongly_initialised_model();
   torch::NoGradGuard no_grad;
   std::vector<tpq::model::ModelInputs> calibration_batches;
   for (uint64_t seed = 10; seed < 14; ++seed) calibration_batches.push_back(random_batch(8, 24, seed));
   const auto test = random_batch(8, 24, 99);  // not seen during calibration
   const auto fp32 = reference->forward(test).last_hidden_state;
   const auto hidden_state = [](const tpq::model::ClassifierOutputs& outputs) { return outputs.last_hidden_state; };
-  const double signal = tpq::testing::smallest_dead_linear_change(small_model, test, hidden_state);
+  const double signal = tpq::testing::smallest_dead_linear_change(strongly_initialised_model, test, hidden_state);
   ASSERT_GT(signal, 4 * kStaticInt8Bound) << "a Linear that outputs nothing must fail the bound below";
   for (const auto& observer : tpq::quant::observer_names()) {
     for (auto granularity : {Granularity::PerTensor, Granularity::PerChannel}) {
-      auto model = small_model();
+      auto model = strongly_initialised_model();
       const auto calibration = tpq::quant::calibrate(*model, calibration_batches, observer);
       const auto info = tpq::quant::quantize_static(*model, calibration, granularity);
       EXPECT_EQ(info.method, "static_int8");
@@ -103,7 +103,7 @@ TEST_F(StaticQuantization, Int8ModelStaysCloseToFp32OnUnseenInputs) {
 }
 
 TEST_F(StaticQuantization, ZeroCalibrationSamplesNamesTheFlag) {
-  auto model = small_model();
+  auto model = strongly_initialised_model();
   const auto message = tpq::testing::user_error_of([&] { tpq::quant::calibrate(*model, {}, "minmax"); });
   EXPECT_TRUE(tpq::testing::contains(message, "--calibration_samples"));
   const auto unknown = tpq::testing::user_error_of([&] { tpq::quant::calibrate(*model, {random_batch(1, 4, 0)}, "kl"); });

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/encode_options.h"
+
 #include "support/fixtures.h"
 #include "tpq/core/error.h"
 #include "tpq/tokenize/bpe_tokenizer.h"
@@ -48,17 +50,11 @@ void write_tiny_files(const std::filesystem::path& dir, bool with_mask = true) {
   testing::write_text_file(dir / "merges.txt", merges);
 }
 
-BpeTokenizer tiny_tokenizer(BpeConfig config = {}) {
+BpeTokenizer tiny_bpe_tokenizer(BpeConfig config = {}) {
   return BpeTokenizer(BpeVocabulary{tiny_tokens(), tiny_tokens().size(), kMerges}, std::move(config), "tiny");
 }
 
-EncodeOptions options(int64_t max_length, bool pad = false, bool truncation = true) {
-  EncodeOptions result;
-  result.max_length = max_length;
-  result.pad_to_max_length = pad;
-  result.truncation = truncation;
-  return result;
-}
+using tpq::testing::encode_options;
 
 std::string message_of(const std::function<void()>& load) {
   try {
@@ -70,7 +66,7 @@ std::string message_of(const std::function<void()>& load) {
 }
 
 TEST(BpeTokenizerTest, KeepsWhitespaceAroundSpecialTokensAsRobertaTokenizer) {
-  const auto tokenizer = tiny_tokenizer();
+  const auto tokenizer = tiny_bpe_tokenizer();
   EXPECT_EQ(tokenizer.tokenize("hello world"), (Tokens{"hello", "Ġworld"}));
   // <mask> eats the space on its left (lstrip); <s> and </s> eat nothing.
   EXPECT_EQ(tokenizer.tokenize("hello <mask> world"), (Tokens{"hello", "<mask>", "Ġworld"}));
@@ -80,7 +76,7 @@ TEST(BpeTokenizerTest, KeepsWhitespaceAroundSpecialTokensAsRobertaTokenizer) {
   EXPECT_EQ(tokenizer.tokenize("  <mask>  x"), (Tokens{"<mask>", "Ġ", "Ġ", "x"}));
   EXPECT_EQ(tokenizer.tokenize("a\u00a0<mask>"), (Tokens{"a", "<mask>"}));  // str.rstrip() takes U+00A0 too
   EXPECT_EQ(tokenizer.encode_pieces("<pad><unk>"), (Ids{1, 3}));
-  EXPECT_EQ(tokenizer.encode("hello <mask> world", std::nullopt, options(16)).input_ids, (Ids{0, 263, 272, 269, 2}));
+  EXPECT_EQ(tokenizer.encode("hello <mask> world", std::nullopt, encode_options(16)).input_ids, (Ids{0, 263, 272, 269, 2}));
 }
 
 TEST(BpeTokenizerTest, SpecialTokensMapDecidesWhitespaceAsTransformersDoes) {
@@ -99,18 +95,18 @@ TEST(BpeTokenizerTest, SpecialTokensMapDecidesWhitespaceAsTransformersDoes) {
 TEST(BpeTokenizerTest, AddsPrefixSpaceUnlessTheTextStartsWithWhitespace) {
   BpeConfig config;
   config.add_prefix_space = true;
-  const auto tokenizer = tiny_tokenizer(config);
+  const auto tokenizer = tiny_bpe_tokenizer(config);
   EXPECT_EQ(tokenizer.tokenize("hello"), (Tokens{"Ġhello"}));
   EXPECT_EQ(tokenizer.tokenize(" hello"), (Tokens{"Ġhello"}));
   EXPECT_EQ(tokenizer.tokenize("\u00a0hello"), (Tokens{"Â", "ł", "hello"}));
   EXPECT_EQ(tokenizer.tokenize("\x1chello"), (Tokens{"Ĝ", "hello"}));  // str.isspace() says yes
   EXPECT_EQ(tokenizer.tokenize("<s>hello"), (Tokens{"Ġ", "<s>", "hello"}));  // once, before the split
-  EXPECT_EQ(tokenizer.encode("", std::nullopt, options(8)).input_ids, (Ids{0, 2}));
+  EXPECT_EQ(tokenizer.encode("", std::nullopt, encode_options(8)).input_ids, (Ids{0, 2}));
 }
 
 TEST(BpeTokenizerTest, LaysOutPairsAsRobertaWithoutTokenTypes) {
-  const auto tokenizer = tiny_tokenizer();
-  const auto encoding = tokenizer.encode("hello", std::string("world"), options(9, true));
+  const auto tokenizer = tiny_bpe_tokenizer();
+  const auto encoding = tokenizer.encode("hello", std::string("world"), encode_options(9, true));
   EXPECT_EQ(encoding.tokens, (Tokens{"<s>", "hello", "</s>", "</s>", "world", "</s>", "<pad>", "<pad>", "<pad>"}));
   EXPECT_EQ(encoding.input_ids, (Ids{0, 263, 2, 2, 268, 2, 1, 1, 1}));
   EXPECT_EQ(encoding.attention_mask, (Ids{1, 1, 1, 1, 1, 1, 0, 0, 0}));
@@ -122,9 +118,9 @@ TEST(BpeTokenizerTest, LaysOutPairsAsRobertaWithoutTokenTypes) {
 }
 
 TEST(BpeTokenizerTest, TruncatesPairsOneTokenAtATimeAsTheSlowTokenizer) {
-  const auto tokenizer = tiny_tokenizer();
+  const auto tokenizer = tiny_bpe_tokenizer();
   auto lengths = [&](const std::string& a, const std::string& b, int64_t max_length) {
-    const auto tokens = tokenizer.encode(a, b, options(max_length)).tokens;
+    const auto tokens = tokenizer.encode(a, b, encode_options(max_length)).tokens;
     const auto middle = std::find(tokens.begin(), tokens.end(), "</s>");
     return std::make_pair(middle - tokens.begin() - 1, tokens.end() - middle - 3);
   };
@@ -133,11 +129,11 @@ TEST(BpeTokenizerTest, TruncatesPairsOneTokenAtATimeAsTheSlowTokenizer) {
   EXPECT_EQ(lengths("a a a a a a a", "b b b", 10), Lengths(3, 3));
   EXPECT_EQ(lengths("a a a", "b b b b b b b", 10), Lengths(3, 3));
   EXPECT_EQ(lengths("a a a a a a", "b b b b b b b b", 11), Lengths(4, 3));  // B longer, yet A keeps it
-  EXPECT_EQ(tokenizer.encode("a a a a", std::nullopt, options(4)).tokens, (Tokens{"<s>", "a", "Ġa", "</s>"}));
-  EXPECT_THROW(tokenizer.encode("a", std::nullopt, options(1)), UserError);
-  EXPECT_THROW(tokenizer.encode("a", std::string("b"), options(3)), UserError);  // a pair needs 4 specials
-  EXPECT_EQ(tokenizer.encode("a", std::string("b"), options(4)).tokens, (Tokens{"<s>", "</s>", "</s>", "</s>"}));
-  EXPECT_EQ(tokenizer.encode("a a a", std::nullopt, options(3, true, false)).input_ids.size(), 5u);
+  EXPECT_EQ(tokenizer.encode("a a a a", std::nullopt, encode_options(4)).tokens, (Tokens{"<s>", "a", "Ġa", "</s>"}));
+  EXPECT_THROW(tokenizer.encode("a", std::nullopt, encode_options(1)), UserError);
+  EXPECT_THROW(tokenizer.encode("a", std::string("b"), encode_options(3)), UserError);  // a pair needs 4 specials
+  EXPECT_EQ(tokenizer.encode("a", std::string("b"), encode_options(4)).tokens, (Tokens{"<s>", "</s>", "</s>", "</s>"}));
+  EXPECT_EQ(tokenizer.encode("a a a", std::nullopt, encode_options(3, true, false)).input_ids.size(), 5u);
 }
 
 TEST(BpeTokenizerTest, AddedTokensStripBothSidesAndSaveRoundTrips) {
@@ -166,7 +162,7 @@ TEST(BpeTokenizerTest, SaveKeepsOptionsAndPlainTokens) {
   BpeConfig config;
   config.add_prefix_space = true;
   config.unk.plain = true;  // special_tokens_map.json gave "<unk>" as a plain string: strips both sides
-  const auto original = tiny_tokenizer(config);
+  const auto original = tiny_bpe_tokenizer(config);
   testing::ScratchDir dir;
   original.save(dir.path());
   const auto settings = testing::read_json_file(dir / "tokenizer_config.json");
@@ -178,8 +174,8 @@ TEST(BpeTokenizerTest, SaveKeepsOptionsAndPlainTokens) {
   EXPECT_TRUE(loaded->config().add_prefix_space);
   EXPECT_TRUE(loaded->config().unk.plain);
   for (const std::string text : {"hello world", "a <unk> b", "x <mask>", "<s>hello"}) {
-    EXPECT_EQ(loaded->encode(text, std::string("b"), options(16)).input_ids,
-              original.encode(text, std::string("b"), options(16)).input_ids)
+    EXPECT_EQ(loaded->encode(text, std::string("b"), encode_options(16)).input_ids,
+              original.encode(text, std::string("b"), encode_options(16)).input_ids)
         << text;
   }
   EXPECT_EQ(loaded->tokenize("a <unk> b"), (Tokens{"Ġa", "<unk>", "b"}));
@@ -214,7 +210,7 @@ TEST(BpeTokenizerTest, ReadsTokenizerJsonWithListMergesAndAddedTokens) {
   ASSERT_EQ(loaded->kind(), "bpe");
   EXPECT_EQ(loaded->vocab_size(), 274);
   EXPECT_EQ(loaded->tokenize("hello newtok world <mask>"), (Tokens{"Ġhello", "Ġ", "newtok", "world", "<mask>"}));
-  EXPECT_EQ(loaded->encode("hello", std::nullopt, options(8)).input_ids, (Ids{0, 264, 2}));
+  EXPECT_EQ(loaded->encode("hello", std::nullopt, encode_options(8)).input_ids, (Ids{0, 264, 2}));
 }
 
 TEST(BpeTokenizerTest, RejectsBadFilesWithOneLineMessages) {
@@ -288,7 +284,7 @@ TEST(BpeTokenizerTest, RejectsTokenizerJsonItCannotReproduce) {
 }
 
 TEST(BpeTokenizerTest, NeverCrashesOnArbitraryBytes) {
-  const auto tokenizer = tiny_tokenizer();
+  const auto tokenizer = tiny_bpe_tokenizer();
   std::mt19937 random(7);
   std::uniform_int_distribution<int> byte(0, 255);
   std::uniform_int_distribution<int> length(0, 64);
@@ -296,7 +292,7 @@ TEST(BpeTokenizerTest, NeverCrashesOnArbitraryBytes) {
     std::string text;
     for (int i = length(random); i > 0; --i) text.push_back(static_cast<char>(byte(random)));
     if (round % 3 == 0) text += "<mask> <s>";
-    const auto encoding = tokenizer.encode(text, text, options(32, true));
+    const auto encoding = tokenizer.encode(text, text, encode_options(32, true));
     ASSERT_EQ(encoding.input_ids.size(), 32u);
     for (const int64_t id : encoding.input_ids) ASSERT_TRUE(id >= 0 && id < tokenizer.vocab_size());
   }
@@ -305,7 +301,7 @@ TEST(BpeTokenizerTest, NeverCrashesOnArbitraryBytes) {
 }
 
 TEST(BpeTokenizerTest, GivesTheSameIdsOnEveryThreadAndTokenizer) {
-  const auto tokenizer = tiny_tokenizer();
+  const auto tokenizer = tiny_bpe_tokenizer();
   const std::vector<BpeMerge> fewer_merges(kMerges.begin(), kMerges.begin() + 3);  // no "hell o"
   const BpeTokenizer other(BpeVocabulary{tiny_tokens(), tiny_tokens().size(), fewer_merges}, BpeConfig{}, "other");
   const std::string text = "hello world, hello <mask> world!";

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/encode_options.h"
+
 #include "support/fixtures.h"
 #include "tpq/core/error.h"
 #include "tpq/tokenize/wordpiece_tokenizer.h"
@@ -15,19 +17,13 @@ const std::vector<std::string> kTinyVocab = {
     "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able", "the", "cat", "sat", ".",
     "!", "[", "]", "x", "##x", "a", "b", "##s", "cafe", "-", "self", "made"};
 
-WordPieceTokenizer tiny_tokenizer() {
+WordPieceTokenizer tiny_wordpiece_tokenizer() {
   return WordPieceTokenizer(Vocab(kTinyVocab, "tiny"), WordPieceConfig{}, "tiny");
 }
 
-std::vector<std::string> tokens_of(const std::string& text) { return tiny_tokenizer().tokenize(text); }
+std::vector<std::string> tokens_of(const std::string& text) { return tiny_wordpiece_tokenizer().tokenize(text); }
 
-EncodeOptions options(int64_t max_length, bool pad = false, bool truncation = true) {
-  EncodeOptions result;
-  result.max_length = max_length;
-  result.pad_to_max_length = pad;
-  result.truncation = truncation;
-  return result;
-}
+using tpq::testing::encode_options;
 
 TEST(WordPieceTokenizerTest, SplitsIntoContinuationPieces) {
   EXPECT_EQ(tokens_of("Unaffable cats"), (std::vector<std::string>{"un", "##aff", "##able", "cat", "##s"}));
@@ -58,7 +54,7 @@ TEST(WordPieceTokenizerTest, KeepsSpecialTokensWrittenInText) {
 }
 
 TEST(WordPieceTokenizerTest, BuildsPairLayoutWithTypesAndPadding) {
-  const auto encoding = tiny_tokenizer().encode("the cat", std::string("sat."), options(10, true));
+  const auto encoding = tiny_wordpiece_tokenizer().encode("the cat", std::string("sat."), encode_options(10, true));
   EXPECT_EQ(encoding.tokens, (std::vector<std::string>{"[CLS]", "the", "cat", "[SEP]", "sat", ".", "[SEP]", "[PAD]",
                                                        "[PAD]", "[PAD]"}));
   EXPECT_EQ(encoding.input_ids, (std::vector<int64_t>{2, 8, 9, 3, 10, 11, 3, 0, 0, 0}));
@@ -67,37 +63,37 @@ TEST(WordPieceTokenizerTest, BuildsPairLayoutWithTypesAndPadding) {
 }
 
 TEST(WordPieceTokenizerTest, TruncatesSingleTextAndPairsLongestFirst) {
-  const auto tokenizer = tiny_tokenizer();
-  const auto single = tokenizer.encode("a b a b a b", std::nullopt, options(5));
+  const auto tokenizer = tiny_wordpiece_tokenizer();
+  const auto single = tokenizer.encode("a b a b a b", std::nullopt, encode_options(5));
   EXPECT_EQ(single.tokens, (std::vector<std::string>{"[CLS]", "a", "b", "a", "[SEP]"}));
   // Pair A=6, B=2, max 8 (budget 5): the longer A absorbs the cut, B stays whole.
-  const auto pair = tokenizer.encode("a a a a a a", std::string("b b"), options(8));
+  const auto pair = tokenizer.encode("a a a a a a", std::string("b b"), encode_options(8));
   EXPECT_EQ(pair.tokens, (std::vector<std::string>{"[CLS]", "a", "a", "a", "[SEP]", "b", "b", "[SEP]"}));
   // Equal lengths, odd budget 5: HF tokenizers gives A 2 and B 3 (B gets the odd token).
-  const auto tie = tokenizer.encode("a a a a", std::string("b b b b"), options(8));
+  const auto tie = tokenizer.encode("a a a a", std::string("b b b b"), encode_options(8));
   EXPECT_EQ(tie.tokens, (std::vector<std::string>{"[CLS]", "a", "a", "[SEP]", "b", "b", "b", "[SEP]"}));
   EXPECT_EQ(tie.token_type_ids, (std::vector<int64_t>{0, 0, 0, 0, 1, 1, 1, 1}));
   // Without truncation the sequence keeps its length; padding never shortens.
-  EXPECT_EQ(tokenizer.encode("a a a a", std::nullopt, options(3, true, false)).input_ids.size(), 6u);
+  EXPECT_EQ(tokenizer.encode("a a a a", std::nullopt, encode_options(3, true, false)).input_ids.size(), 6u);
 }
 
 TEST(WordPieceTokenizerTest, RejectsMaxLengthThatCannotHoldSpecials) {
-  const auto tokenizer = tiny_tokenizer();
-  EXPECT_THROW(tokenizer.encode("a", std::nullopt, options(1)), UserError);
-  EXPECT_THROW(tokenizer.encode("a", std::string("b"), options(2)), UserError);
-  EXPECT_EQ(tokenizer.encode("a", std::string("b"), options(3)).tokens,
+  const auto tokenizer = tiny_wordpiece_tokenizer();
+  EXPECT_THROW(tokenizer.encode("a", std::nullopt, encode_options(1)), UserError);
+  EXPECT_THROW(tokenizer.encode("a", std::string("b"), encode_options(2)), UserError);
+  EXPECT_EQ(tokenizer.encode("a", std::string("b"), encode_options(3)).tokens,
             (std::vector<std::string>{"[CLS]", "[SEP]", "[SEP]"}));
 }
 
 TEST(WordPieceTokenizerTest, NeverCrashesOnArbitraryBytes) {
-  const auto tokenizer = tiny_tokenizer();
+  const auto tokenizer = tiny_wordpiece_tokenizer();
   std::mt19937 random(7);
   std::uniform_int_distribution<int> byte(0, 255);
   std::uniform_int_distribution<int> length(0, 64);
   for (int round = 0; round < 3000; ++round) {
     std::string text;
     for (int i = length(random); i > 0; --i) text.push_back(static_cast<char>(byte(random)));
-    const auto encoding = tokenizer.encode(text, text, options(32, true));
+    const auto encoding = tokenizer.encode(text, text, encode_options(32, true));
     ASSERT_EQ(encoding.input_ids.size(), 32u);
     for (const int64_t id : encoding.input_ids) ASSERT_TRUE(id >= 0 && id < tokenizer.vocab_size());
   }
