@@ -48,7 +48,10 @@ eval::SpeedOptions speed_options_from(ConfigSection& section) {
   options.throughput_batch_size = section.get_int("throughput_batch_size", options.throughput_batch_size);
   options.throughput_batches = section.get_int("throughput_batches", options.throughput_batches);
   options.warmup = section.get_int("warmup", options.warmup);
+  options.timing_rounds = section.get_int("timing_rounds", options.timing_rounds);
   section.finish();
+  require(options.timing_rounds == 0 || options.timing_rounds >= 6,
+          "evaluation.timing_rounds must be 0 (no side-by-side timing) or at least 6 (fewer rounds give no 95 % interval)");
   require(options.latency_samples > 0 && options.throughput_batch_size > 0 && options.throughput_batches > 0 &&
               options.warmup >= 0,
           "evaluation: latency_samples, throughput_batch_size and throughput_batches must be positive");
@@ -111,7 +114,8 @@ nlohmann::json ExperimentConfig::to_json() const {
   json["evaluation"] = {{"latency_samples", evaluation.latency_samples},
                         {"throughput_batch_size", evaluation.throughput_batch_size},
                         {"throughput_batches", evaluation.throughput_batches},
-                        {"warmup", evaluation.warmup}};
+                        {"warmup", evaluation.warmup},
+                        {"timing_rounds", evaluation.timing_rounds}};
   json["run"] = {{"seed", run.seed}, {"threads", run.threads}, {"device", run.device}};
   return json;
 }

@@ -1,5 +1,7 @@
 #include "pipeline/variant_experiment.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "tpq/hub/resolve.h"
@@ -31,6 +33,9 @@ void VariantExperiment::run(ExperimentRun& run) {
     auto built = row.build();
     table_->add_variant(row.variant, row.label, *built.model, built.dir, built.extra);
   }
+  const auto& evaluation = config().evaluation;
+  table_->time_side_by_side({evaluation.timing_rounds, evaluation.throughput_batch_size, /*singles_per_round=*/3,
+                             std::min<int64_t>(evaluation.warmup, 2)});
   auto summary = summarize();
   const auto& compressed = baseline_->checkpoint.config;  // which model every row comes from
   summary.extra["model"] = {{"family", compressed.model_type},

@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "tpq/checkpoint/checkpoint.h"
 #include "tpq/core/error.h"
+#include "tpq/eval/speed.h"
+#include "tpq/eval/speedup_interval.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/io/atomic_file.h"
 
@@ -11,6 +14,21 @@ namespace fs = std::filesystem;
 using results::format_number;
 
 namespace {
+
+results::SpeedupSection speedup_section(const eval::SpeedupInterval& interval) {
+  return {interval.median, interval.low, interval.high, interval.confidence};
+}
+
+double median_of(const std::vector<double>& values) { return eval::percentile(values, 50); }
+
+// "1.85x" where the interval excludes 1, else "无可测差异": the template's 加速比 cell.
+std::string speedup_cell(const results::RunRecord& row, const results::RunRecord& base) {
+  const auto& interleaved = row.speed.interleaved;
+  if (interleaved.rounds == 0) return format_number(base.speed.latency_ms_p50 / row.speed.latency_ms_p50, 2) + "x";
+  const auto& s = interleaved.throughput_speedup;
+  const std::string range = "[" + format_number(s.low, 2) + ", " + format_number(s.high, 2) + "]";
+  return s.measurable() ? format_number(s.median, 2) + "x " + range : "无可测差异 (" + format_number(s.median, 2) + "x " + range + ")";
+}
 
 }  // namespace
 
@@ -32,6 +50,32 @@ void VariantTable::add_variant(const std::string& variant, const std::string& la
                record.speed.latency_ms_p50, record.speed.throughput_samples_s);
   records_.push_back(std::move(record));
   labels_.push_back(label);
+  model_dirs_.push_back(model_dir);
+}
+
+void VariantTable::time_side_by_side(const eval::InterleavedOptions& options) {
+  if (options.rounds == 0 || records_.size() < 2) return;
+  checkpoint::LoadOptions load;
+  load.device = device_;
+  load.load_tokenizer = false;
+  std::vector<model::EncoderClassifier> models;
+  std::vector<model::EncoderClassifierImpl*> pointers;
+  for (const auto& dir : model_dirs_) {
+    models.push_back(checkpoint::load_checkpoint(dir, load).model);
+    pointers.push_back(models.back().get());
+  }
+  spdlog::info("{}: timing {} rows side by side, {} rounds", experiment_, records_.size(), options.rounds);
+  const auto times = eval::time_interleaved(pointers, context_.data.test, options, device_);
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    auto& interleaved = records_[i].speed.interleaved;
+    interleaved.rounds = options.rounds;
+    interleaved.batch_size = options.batch_size;
+    interleaved.singles_per_round = options.singles_per_round;
+    interleaved.batch_ms_median = median_of(times.batch_ms[i]);
+    interleaved.singles_ms_median = median_of(times.single_ms[i]);
+    interleaved.throughput_speedup = speedup_section(eval::paired_speedup(times.batch_ms[0], times.batch_ms[i]));
+    interleaved.latency_speedup = speedup_section(eval::paired_speedup(times.single_ms[0], times.single_ms[i]));
+  }
 }
 
 eval::PairedComparison VariantTable::paired(std::size_t reference, std::size_t candidate) const {
@@ -47,20 +91,23 @@ results::Table VariantTable::comparison_table() const {
     table.add_row({labels_[i], format_number(row.metrics.accuracy, 4), format_number(row.metrics.f1, 4),
                    format_number(row.size.file_mb, 2),
                    format_number(base.size.file_mb / row.size.file_mb, 2) + "x",
-                   format_number(row.speed.latency_ms_p50, 3),
-                   format_number(base.speed.latency_ms_p50 / row.speed.latency_ms_p50, 2) + "x"});
+                   format_number(row.speed.latency_ms_p50, 3), speedup_cell(row, base)});
   }
   return table;
 }
 
 results::Table VariantTable::details_table() const {
   results::Table table({"variant", "accuracy", "f1", "precision", "recall", "file_bytes", "params", "nonzero_params",
-                        "latency_ms_p50", "latency_ms_p95", "throughput_samples_s", "throughput_speedup", "peak_rss_mb",
+                        "latency_ms_p50", "latency_ms_p95", "throughput_samples_s", "throughput_speedup",
+                        "speedup_b32_median", "speedup_b32_low", "speedup_b32_high", "speedup_b1_median", "speedup_b1_low",
+                        "speedup_b1_high", "timing_rounds", "peak_rss_mb",
                         "accuracy_change_pt", "paired_se_pt", "changed_predictions"});
   const auto& base = records_.front();
   for (std::size_t i = 0; i < records_.size(); ++i) {
     const auto& row = records_[i];
     const auto change = paired(0, i);
+    const auto& b32 = row.speed.interleaved.throughput_speedup;
+    const auto& b1 = row.speed.interleaved.latency_speedup;
     table.add_row({row.variant, format_number(row.metrics.accuracy, 4), format_number(row.metrics.f1, 4),
                    format_number(row.metrics.precision, 4), format_number(row.metrics.recall, 4),
                    std::to_string(row.size.file_bytes), std::to_string(row.size.params),
@@ -69,6 +116,9 @@ results::Table VariantTable::details_table() const {
                    format_number(row.speed.latency_ms_p95, 3),
                    format_number(row.speed.throughput_samples_s, 1),
                    format_number(row.speed.throughput_samples_s / base.speed.throughput_samples_s, 2) + "x",
+                   format_number(b32.median, 3), format_number(b32.low, 3), format_number(b32.high, 3),
+                   format_number(b1.median, 3), format_number(b1.low, 3), format_number(b1.high, 3),
+                   std::to_string(row.speed.interleaved.rounds),
                    format_number(row.memory.peak_rss_mb, 1), format_number(100 * change.accuracy_difference, 2),
                    format_number(100 * change.standard_error, 2), std::to_string(change.changed_predictions)});
   }

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tpq/eval/interleaved_timing.h"
 #include "tpq/eval/paired_comparison.h"
 #include "pipeline/baseline_context.h"
 #include "tpq/results/run_record.h"
@@ -27,6 +28,11 @@ class VariantTable {
   // Measures `model` (already saved in model_dir, whose bytes are its size) on `device`.
   void add_variant(const std::string& variant, const std::string& label, model::EncoderClassifierImpl& model,
                    const std::filesystem::path& model_dir, const nlohmann::json& extra = nlohmann::json::object());
+
+  // Times every row side by side in alternating rounds (eval/interleaved_timing.h), each from its
+  // saved files: a row's model in memory may have changed since (09 quantizes its pruned row's
+  // model in place for the next row). Records each row's speed-ups against row 0 with intervals.
+  void time_side_by_side(const eval::InterleavedOptions& options);
 
   const std::vector<results::RunRecord>& records() const { return records_; }
   // Row `candidate` against row `reference` on the same test examples (eval/paired_comparison.h).
@@ -52,6 +58,7 @@ class VariantTable {
   PathMapper recorded_path_;
   std::vector<results::RunRecord> records_;
   std::vector<std::string> labels_;
+  std::vector<std::filesystem::path> model_dirs_;
   std::vector<std::vector<int64_t>> predictions_;
   std::optional<results::Table> comparison_override_;
 };

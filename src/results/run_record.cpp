@@ -112,8 +112,45 @@ SizeSection read_size(const json& object, const std::string& where) {
   return s;
 }
 
+json speedup_json(const SpeedupSection& s) {
+  return {{"median", s.median}, {"low", s.low}, {"high", s.high}, {"confidence", s.confidence}, {"measurable", s.measurable()}};
+}
+
+json interleaved_json(const InterleavedSection& s) {
+  return {{"rounds", s.rounds},
+          {"batch_size", s.batch_size},
+          {"singles_per_round", s.singles_per_round},
+          {"batch_ms_median", s.batch_ms_median},
+          {"singles_ms_median", s.singles_ms_median},
+          {"throughput_speedup", speedup_json(s.throughput_speedup)},
+          {"latency_speedup", speedup_json(s.latency_speedup)}};
+}
+
+SpeedupSection read_speedup(const json& object, const std::string& where, const std::string& prefix) {
+  SpeedupSection s;
+  const FieldReader r(object, where, prefix);
+  r.number("median", s.median, /*required=*/true);
+  r.number("low", s.low, /*required=*/true);
+  r.number("high", s.high, /*required=*/true);
+  r.number("confidence", s.confidence);
+  return s;
+}
+
+InterleavedSection read_interleaved(const json& object, const std::string& where) {
+  InterleavedSection s;
+  const FieldReader r(object, where, "speed.interleaved.");
+  r.integer("rounds", s.rounds);
+  r.integer("batch_size", s.batch_size);
+  r.integer("singles_per_round", s.singles_per_round);
+  r.number("batch_ms_median", s.batch_ms_median);
+  r.number("singles_ms_median", s.singles_ms_median);
+  s.throughput_speedup = read_speedup(r.object("throughput_speedup"), where, "speed.interleaved.throughput_speedup.");
+  s.latency_speedup = read_speedup(r.object("latency_speedup"), where, "speed.interleaved.latency_speedup.");
+  return s;
+}
+
 json speed_json(const SpeedSection& s) {
-  return {{"latency_ms_per_sample_p50", s.latency_ms_p50},
+  json out = {{"latency_ms_per_sample_p50", s.latency_ms_p50},
           {"latency_ms_per_sample_p95", s.latency_ms_p95},
           {"latency_ms_per_sample_mean", s.latency_ms_mean},
           {"throughput_samples_s", s.throughput_samples_s},
@@ -124,6 +161,8 @@ json speed_json(const SpeedSection& s) {
           {"warmup", s.warmup},
           {"threads", s.threads},
           {"device", s.device}};
+  if (s.interleaved.rounds > 0) out["interleaved"] = interleaved_json(s.interleaved);
+  return out;
 }
 
 SpeedSection read_speed(const json& object, const std::string& where) {
@@ -140,6 +179,7 @@ SpeedSection read_speed(const json& object, const std::string& where) {
   r.integer("warmup", s.warmup);
   r.integer("threads", s.threads);
   r.text("device", s.device);
+  if (r.has("interleaved")) s.interleaved = read_interleaved(r.object("interleaved"), where);
   return s;
 }
 

@@ -38,6 +38,20 @@ TEST_F(DynamicQuantizationExperiment, MeasuresFp32AndBothInt8VariantsSideBySide)
     EXPECT_GT(variant["size"]["file_bytes"].get<uint64_t>(), 0u);
   }
   EXPECT_LT(metrics["size"]["file_bytes"].get<uint64_t>(), metrics["variants"][0]["size"]["file_bytes"].get<uint64_t>());
+  // Every row was also timed side by side with the others (30 rounds by default), and its batch-32
+  // speed-up against FP32 has a 95 % interval; FP32 against itself is exactly 1, no difference.
+  for (const auto& variant : metrics["variants"]) {
+    const auto& interleaved = variant["speed"]["interleaved"];
+    EXPECT_EQ(interleaved["rounds"], 30) << variant["variant"];
+    EXPECT_GT(interleaved["batch_ms_median"].get<double>(), 0.0);
+    const auto& speedup = interleaved["throughput_speedup"];
+    EXPECT_LE(speedup["low"].get<double>(), speedup["median"].get<double>());
+    EXPECT_GE(speedup["high"].get<double>(), speedup["median"].get<double>());
+    EXPECT_NEAR(speedup["confidence"].get<double>(), 0.9572, 1e-4);
+  }
+  const auto& fp32_speedup = metrics["variants"][0]["speed"]["interleaved"]["throughput_speedup"];
+  EXPECT_EQ(fp32_speedup["median"], 1.0);
+  EXPECT_EQ(fp32_speedup["measurable"], false);
 
   const auto file = tpq::io::SafetensorsFile::open(out / "quantized_model" / "model.safetensors");
   EXPECT_EQ(file.entry("bert.encoder.layer.0.intermediate.dense.weight").dtype, tpq::io::DType::I8);

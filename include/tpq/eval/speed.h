@@ -18,6 +18,7 @@ struct SpeedOptions {
   int64_t throughput_batch_size = 32;
   int64_t throughput_batches = 8;  // timed batches
   int64_t warmup = 5;              // untimed forwards before each measurement
+  int64_t timing_rounds = 30;      // 02-09: rounds of the side-by-side timing (0: none; eval/interleaved_timing.h)
 };
 
 struct SpeedResult {

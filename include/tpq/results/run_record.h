@@ -30,11 +30,27 @@ struct SizeSection {  // the saved files, never an estimate; read back as record
   double sparsity = 0;  // 1 - nonzero_params / params
 };
 
+// A speed-up against the experiment's FP32 row, timed side by side (eval/speedup_interval.h).
+struct SpeedupSection {
+  double median = 0, low = 0, high = 0;  // FP32 time / this row's time, with its interval
+  double confidence = 0;                 // the interval's coverage; 0: too few rounds for one
+  bool measurable() const { return confidence > 0 && (low > 1.0 || high < 1.0); }
+};
+
+struct InterleavedSection {  // every row of an experiment timed in alternating rounds
+  int64_t rounds = 0;        // 0: not timed side by side (01, or a record from before)
+  int64_t batch_size = 0, singles_per_round = 0;
+  double batch_ms_median = 0, singles_ms_median = 0;
+  SpeedupSection throughput_speedup;  // batch_size-sample batches: the tables' speed-up
+  SpeedupSection latency_speedup;     // batch 1
+};
+
 struct SpeedSection {  // batch-1 latency over test inputs and throughput at a fixed batch
   double latency_ms_p50 = 0, latency_ms_p95 = 0, latency_ms_mean = 0;  // per sample; 0: not measured
   double throughput_samples_s = 0, batch_ms_mean = 0;
   int64_t batch_size = 0, latency_samples = 0, throughput_batches = 0, warmup = 0, threads = 0;
   std::string device;
+  InterleavedSection interleaved;  // written as speed.interleaved where rounds > 0
 };
 
 struct PhaseMemorySection {  // a phase before the evaluation (01: data, mlm, fine_tuning)
