@@ -19,13 +19,42 @@ SummaryRow make_row(const std::string& experiment, const results::RunRecord& rec
   row.f1 = record.metrics.f1;
   row.file_mb = record.size.file_mb;
   row.sparsity = record.size.sparsity;
+  row.peak_rss_mb = record.memory.peak_rss_mb;
   row.latency_ms = record.speed.latency_ms_p50;
   const double reference_latency = reference.speed.latency_ms_p50;
   row.compression = row.file_mb > 0 ? reference.size.file_mb / row.file_mb : 0;
   row.speedup = row.latency_ms > 0 && reference_latency > 0 ? reference_latency / row.latency_ms : 0;
+  const auto& interleaved = record.speed.interleaved;
+  if (interleaved.rounds > 0 && reference.speed.interleaved.rounds > 0) {  // timed beside this reference
+    row.speedup = interleaved.throughput_speedup.median;
+    row.speedup_low = interleaved.throughput_speedup.low;
+    row.speedup_high = interleaved.throughput_speedup.high;
+    row.speedup_has_interval = interleaved.throughput_speedup.confidence > 0;
+    row.speedup_measurable = interleaved.throughput_speedup.measurable();
+  }
   row.accuracy_drop_points = (reference.metrics.accuracy - row.accuracy) * 100.0;
   return row;
 }
+
+std::string interval_text(double low, double high) {
+  return "95% 区间 " + format_number(low, 2) + "–" + format_number(high, 2);
+}
+
+}  // namespace
+
+std::string SummaryRow::speedup_text() const {
+  if (speedup <= 0) return "未记录";
+  if (!speedup_has_interval) return format_number(speedup, 2) + "x";
+  if (!speedup_measurable) return "无可测差异（" + format_number(speedup, 2) + "x，" + interval_text(speedup_low, speedup_high) + "）";
+  return format_number(speedup, 2) + "x（" + interval_text(speedup_low, speedup_high) + "）";
+}
+
+double SummaryRow::credited_speedup() const {
+  if (speedup_has_interval && !speedup_measurable) return 1.0;
+  return speedup;
+}
+
+namespace {
 
 std::vector<std::string> ordered_subdirs(const ResultsTree& tree) {
   std::vector<std::string> order;
@@ -82,7 +111,8 @@ BestConfigs best_configs(const std::vector<SummaryRow>& rows, double max_drop_po
   const std::string drop = "准确率下降 ≤ " + format_number(max_drop_points, 1) + " 个百分点（相对同一进程测得的 FP32 行）";
   best.highest_accuracy.rule = "所有压缩变体中测试集准确率最高者（并列时取模型更小者）";
   best.best_compression.rule = drop + "的变体中压缩比（FP32 文件大小 / 变体文件大小）最大者";
-  best.best_tradeoff.rule = drop + "的变体中 压缩比 × 加速比 最大者（加速比 = FP32 p50 延迟 / 变体 p50 延迟）";
+  best.best_tradeoff.rule = drop + "的变体中 压缩比 × 加速比 最大者（加速比：同一进程交替计时的 batch 32 吞吐量之比，95% 区间包含 1 的记为 1；"
+                             "无交替计时的记录用 FP32 p50 延迟 / 变体 p50 延迟）";
   auto better = [&](std::optional<std::size_t>& current, std::size_t i, double score, double current_score) {
     if (!current || score > current_score) current = i;
   };
@@ -100,7 +130,7 @@ BestConfigs best_configs(const std::vector<SummaryRow>& rows, double max_drop_po
     better(best.best_compression.row, i, ratio, best_ratio);
     if (best.best_compression.row == i) best_ratio = ratio;
     if (row.speedup > 0) {
-      const double product = row.compression * row.speedup;
+      const double product = row.compression * row.credited_speedup();  // noise is not a speed-up
       better(best.best_tradeoff.row, i, product, best_product);
       if (best.best_tradeoff.row == i) best_product = product;
     }
@@ -110,12 +140,16 @@ BestConfigs best_configs(const std::vector<SummaryRow>& rows, double max_drop_po
 
 results::Table summary_table(const std::vector<SummaryRow>& rows) {
   results::Table table({"experiment", "variant", "label", "accuracy", "f1", "file_mb", "compression", "latency_ms", "speedup",
-                        "sparsity"});
+                        "speedup_low", "speedup_high", "speedup_measurable", "peak_rss_mb", "sparsity"});
   for (const auto& row : rows) {
     table.add_row({row.experiment, row.variant, row.label, format_number(row.accuracy, 4), format_number(row.f1, 4),
                    format_number(row.file_mb, 3), format_number(row.compression, 2),
                    row.latency_ms > 0 ? format_number(row.latency_ms, 3) : "",
-                   row.speedup > 0 ? format_number(row.speedup, 2) : "", format_number(row.sparsity, 4)});
+                   row.speedup > 0 ? format_number(row.speedup, 2) : "",
+                   row.speedup_has_interval ? format_number(row.speedup_low, 3) : "",
+                   row.speedup_has_interval ? format_number(row.speedup_high, 3) : "",
+                   row.speedup_has_interval ? (row.speedup_measurable ? "yes" : "no") : "",
+                   row.peak_rss_mb > 0 ? format_number(row.peak_rss_mb, 1) : "", format_number(row.sparsity, 4)});
   }
   return table;
 }
@@ -138,7 +172,7 @@ std::string choice_markdown(const std::string& title, const std::vector<SummaryR
          format_number(row.accuracy_drop_points, 2) + " 个百分点）\n";
   out += "- 模型大小：" + format_number(row.file_mb, 2) + " MB\n";
   out += "- 压缩比：" + format_number(row.compression, 2) + "x" +
-         (row.speedup > 0 ? "（加速比 " + format_number(row.speedup, 2) + "x）" : std::string()) + "\n";
+         (row.speedup > 0 ? "（加速比 " + row.speedup_text() + "）" : std::string()) + "\n";
   out += std::string(with_reason ? "- 选择理由：" : "- 选择规则：") + choice.rule + "\n";
   return out;
 }
@@ -153,15 +187,15 @@ std::string best_configs_markdown(const std::vector<SummaryRow>& rows, const Bes
 
 std::string summary_markdown(const std::vector<SummaryRow>& rows, const std::vector<std::size_t>& pareto) {
   results::Table table({"实验", "变体", "方法", "准确率", "F1分数", "模型大小 (MB)", "压缩比", "推理时间 (ms)", "加速比",
-                        "稀疏度", "帕累托最优"});
+                        "峰值内存 (MB)", "稀疏度", "帕累托最优"});
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& row = rows[i];
     const bool on_front = std::find(pareto.begin(), pareto.end(), i) != pareto.end();
     table.add_row({row.experiment, row.variant, row.label, format_number(row.accuracy, 4), format_number(row.f1, 4),
                    format_number(row.file_mb, 2), format_number(row.compression, 2) + "x",
                    row.latency_ms > 0 ? format_number(row.latency_ms, 3) : "未记录",
-                   row.speedup > 0 ? format_number(row.speedup, 2) + "x" : "未记录", format_number(row.sparsity * 100, 1) + "%",
-                   on_front ? "是" : "否"});
+                   row.speedup_text(), row.peak_rss_mb > 0 ? format_number(row.peak_rss_mb, 1) : "未记录",
+                   format_number(row.sparsity * 100, 1) + "%", on_front ? "是" : "否"});
   }
   return table.to_markdown();
 }

@@ -26,7 +26,9 @@ std::string figures(const ReportContext& context) {
          comparison_figure(context, "speed_comparison.png", "推理延迟与加速比对比") + "\n   " +
          comparison_figure(context, "radar.png", "归一化雷达图") + "\n\n";
   out += "4. **渐进式剪枝进度图**\n   " + comparison_figure(context, "progressive_pruning.png", "渐进式剪枝进度") + "\n   - " +
-         progressive_finding(context) + "\n\n总览：" + comparison_figure(context, "dashboard.png", "总览");
+         progressive_finding(context) + "\n\n";
+  out += "5. **bert-base 形状的速度与大小**（随机权重：只测速度和大小，不含准确率）\n\n" + bert_base_bench_section(context) + "\n\n";
+  out += "总览：" + comparison_figure(context, "dashboard.png", "总览");
   return out;
 }
 
@@ -69,7 +71,7 @@ std::string combined_analysis(const ReportContext& context) {
          "\n- 性能-效率的权衡点：" +
          (context.best.best_tradeoff.row ? context.rows[*context.best.best_tradeoff.row].label + "，压缩比 " +
                                                num(context.rows[*context.best.best_tradeoff.row].compression, 2) + "x × 加速比 " +
-                                               num(context.rows[*context.best.best_tradeoff.row].speedup, 2) + "x（规则：" +
+                                               context.rows[*context.best.best_tradeoff.row].speedup_text() + "（规则：" +
                                                context.best.best_tradeoff.rule + "）"
                                          : "无满足“准确率下降 ≤ 1 个百分点”且有测得加速比的变体");
   return out;

@@ -47,7 +47,7 @@ std::string summary(const ReportContext& context) {
   }
   if (context.best.best_tradeoff.row) {
     const auto& row = context.rows[*context.best.best_tradeoff.row];
-    out += "   - 最佳权衡：" + row.label + "，压缩 " + num(row.compression, 2) + "x、加速 " + num(row.speedup, 2) + "x，准确率下降 " +
+    out += "   - 最佳权衡：" + row.label + "，压缩 " + num(row.compression, 2) + "x、加速 " + row.speedup_text() + "，准确率下降 " +
            num(row.accuracy_drop_points, 2) + " 个百分点。\n";
     ++shown;
   }

@@ -204,9 +204,9 @@ std::string dynamic_quant(const ReportContext& context) {
   out += "| 方法 | 准确率 | F1分数 | 模型大小 (MB) | 压缩比 | 推理时间 (ms) | 加速比 |\n|------|--------|--------|--------------|--------|--------------|--------|\n";
   for (const auto& row : rows) {
     out += "| " + row.label + " | " + num(row.accuracy, 4) + " | " + num(row.f1, 4) + " | " + num(row.file_mb, 2) + " | " +
-           num(row.compression, 2) + "x | " + num(row.latency_ms, 3) + " | " + num(row.speedup, 2) + "x |\n";
+           num(row.compression, 2) + "x | " + num(row.latency_ms, 3) + " | " + row.speedup_text() + " |\n";
   }
-  return out + "\n推理时间为 batch 1 的 p50 单样本延迟；压缩比、加速比相对同一进程中测得的 FP32 行。\n";
+  return out + "\n" + kSpeedNote + "\n";
 }
 
 std::string static_quant(const ReportContext& context) {

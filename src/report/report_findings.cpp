@@ -220,7 +220,7 @@ std::string static_dynamic_finding(const ReportContext& context) {
   const auto best_static = *std::max_element(statics.begin(), statics.end(), [](auto& a, auto& b) { return a.accuracy < b.accuracy; });
   auto describe = [](const SummaryRow& row) {
     return row.label + "：准确率 " + num(row.accuracy, 4) + "（下降 " + pp(row.accuracy_drop_points / 100.0) + "），" + num(row.file_mb, 2) +
-           " MB，p50 " + (row.latency_ms > 0 ? num(row.latency_ms, 3) + " ms（加速 " + num(row.speedup, 2) + "x）" : std::string("未记录"));
+           " MB，p50 " + (row.latency_ms > 0 ? num(row.latency_ms, 3) + " ms（加速 " + row.speedup_text() + "）" : std::string("未记录"));
   };
   return "最好的动态量化 " + describe(best_dynamic) + "；最好的静态量化 " + describe(best_static) + "；准确率差 " +
          pp(best_static.accuracy - best_dynamic.accuracy) + "（静态 − 动态）。";

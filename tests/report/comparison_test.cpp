@@ -40,6 +40,35 @@ TEST(Comparison, SummaryRowsInRunOrderWithRatiosAgainstTheSameProcessFp32) {
   EXPECT_DOUBLE_EQ(rows[6].f1, 0.76);
 }
 
+// Rows timed side by side carry the batch-32 speed-up with its interval; one whose interval holds 1
+// reads "no measurable difference" and earns no speed-up credit in the trade-off.
+TEST(Comparison, SideBySideSpeedUpsCarryTheirIntervalAndNoiseEarnsNoCredit) {
+  tpq::testing::ScratchDir scratch;
+  tpq::testing::write_small_results_tree(scratch.path());
+  const auto path = scratch / "static_quant" / "metrics.json";
+  auto metrics = tpq::testing::read_json_file(path);
+  const auto interleaved = [](double median, double low, double high) {
+    const nlohmann::json speedup = {{"median", median}, {"low", low}, {"high", high}, {"confidence", 0.9572}};
+    return nlohmann::json{{"rounds", 30}, {"batch_size", 32}, {"singles_per_round", 3}, {"batch_ms_median", 10.0 / median},
+                          {"singles_ms_median", 1.0}, {"throughput_speedup", speedup}, {"latency_speedup", speedup}};
+  };
+  metrics["variants"][0]["speed"]["interleaved"] = interleaved(1.0, 1.0, 1.0);
+  metrics["variants"][1]["speed"]["interleaved"] = interleaved(1.8, 1.6, 2.0);
+  metrics["variants"][2]["speed"]["interleaved"] = interleaved(1.3, 0.9, 1.6);
+  tpq::testing::write_text_file(path, metrics.dump(2));
+  const auto rows = tpq::report::summary_rows(tpq::report::load_results_tree(scratch.path()));
+  ASSERT_EQ(rows.size(), 7u);
+  EXPECT_EQ(rows[5].variant, "int8_static_minmax_per_channel");
+  EXPECT_DOUBLE_EQ(rows[5].speedup, 1.8);  // the interleaved batch-32 ratio, not the 2.5 of batch-1 p50s
+  EXPECT_EQ(rows[5].speedup_text(), "1.80x（95% 区间 1.60–2.00）");
+  EXPECT_DOUBLE_EQ(rows[5].credited_speedup(), 1.8);
+  EXPECT_EQ(rows[6].speedup_text(), "无可测差异（1.30x，95% 区间 0.90–1.60）");
+  EXPECT_DOUBLE_EQ(rows[6].credited_speedup(), 1.0);
+  EXPECT_EQ(rows[2].speedup_text(), "2.00x");  // no side-by-side timing recorded: the latency ratio, no interval
+  const auto markdown = tpq::report::summary_markdown(rows, tpq::report::pareto_front(rows));
+  EXPECT_NE(markdown.find("无可测差异（1.30x"), std::string::npos) << markdown;
+}
+
 TEST(Comparison, ParetoFrontMaximisesAccuracyAndMinimisesSize) {
   tpq::testing::ScratchDir scratch;
   const auto rows = small_rows(scratch);
@@ -73,7 +102,8 @@ TEST(Comparison, SummaryTableCsvHasOneRowPerVariant) {
   ASSERT_EQ(table.rows().size(), 7u);
   EXPECT_EQ(table.columns().front(), "experiment");
   EXPECT_EQ(table.rows()[2], (std::vector<std::string>{"dynamic_quant", "int8_dynamic_per_tensor", "int8_dynamic_per_tensor", "0.7850",
-                                                       "0.7750", "3.000", "3.33", "1.000", "2.00", "0.0000"}));
+                                                       "0.7750", "3.000", "3.33", "1.000", "2.00", "", "", "", "300.0",
+                                                       "0.0000"}));
 }
 
 TEST(ComparisonExperiment, WritesTableReportChartsAndMetricsLast) {
@@ -86,14 +116,15 @@ TEST(ComparisonExperiment, WritesTableReportChartsAndMetricsLast) {
                                                 " --output-dir " + out.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
   for (const char* png : {"accuracy_comparison.png", "size_comparison.png", "speed_comparison.png", "radar.png", "accuracy_vs_size.png",
-                          "sparsity_vs_accuracy.png", "progressive_pruning.png", "dashboard.png"}) {
+                          "sparsity_vs_accuracy.png", "progressive_pruning.png", "dashboard.png", "memory_comparison.png",
+                          "radar_chart.png", "summary_dashboard.png"}) {  // the last two: the course guide's names
     EXPECT_TRUE(std::filesystem::exists(out / png)) << png;
   }
   const auto metrics = tpq::testing::read_json_file(out / "metrics.json");
   EXPECT_EQ(metrics["experiment"], "comprehensive_comparison");
   for (const char* key : {"git_rev", "libtorch_version", "threads", "seed", "config", "device"}) EXPECT_TRUE(metrics.contains(key)) << key;
   EXPECT_EQ(metrics["experiment_extra"]["rows"].size(), 38u);
-  EXPECT_EQ(metrics["experiment_extra"]["charts"].size(), 8u);
+  EXPECT_EQ(metrics["experiment_extra"]["charts"].size(), 11u);
   std::ifstream csv(out / "summary_table.csv");
   std::string line;
   int lines = 0;

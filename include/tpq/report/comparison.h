@@ -21,12 +21,23 @@ struct SummaryRow {
   double file_mb = 0;
   double compression = 0;   // reference file_mb / file_mb
   double latency_ms = 0;    // p50 per sample; 0 when not recorded
-  double speedup = 0;       // reference latency / latency; 0 when either is unknown
+  // Against the reference row: batch-32 throughput timed side by side (speed.interleaved) with its
+  // interval, else (older records, 01) the batch-1 p50 latency ratio with no interval. 0: unknown.
+  double speedup = 0;
+  double speedup_low = 0, speedup_high = 0;
+  bool speedup_has_interval = false;
+  bool speedup_measurable = false;  // the interval excludes 1
   double sparsity = 0;
+  double peak_rss_mb = 0;           // the evaluation's peak RSS (memory.peak_rss_mb); 0: not recorded
   double accuracy_drop_points = 0;  // (reference accuracy - accuracy) * 100
   bool reference = false;           // an FP32 baseline row (the baseline run, or an experiment's "fp32")
 
   std::string display_name() const { return experiment + "/" + variant; }
+  // "1.85x（95% 区间 1.80–1.90）", "无可测差异（0.98x，95% 区间 0.93–1.04）", "1.85x" (no interval), "未记录".
+  std::string speedup_text() const;
+  // The speed-up where it is measurable (or has no interval); 1 where the interval holds 1, so a
+  // "best trade-off" never rests on noise.
+  double credited_speedup() const;
 };
 
 // Ratios are taken against the FP32 row measured in the same process (the experiment's "fp32"
