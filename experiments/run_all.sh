@@ -70,6 +70,26 @@ run_step() {
   echo "[run_all] $program finished in $((SECONDS - start)) s"
 }
 
+# The speed of the compression recipes at bert-base shape (random weights: speed and size only, no
+# accuracy), for the report: the quick model is too small for INT8 and pruning to speed anything up.
+run_bench_step() {
+  local out="$results_dir/bench/bench.json" trials=10
+  [[ "$profile" == quick ]] && trials=6
+  if [[ $force -eq 0 && -s "$out" ]]; then
+    echo "[run_all] tpq bench: $out exists, skipping (use --force to rerun)"
+    return 0
+  fi
+  echo "[run_all] tpq bench --shape bert-base ($trials rounds)"
+  mkdir -p "$results_dir/bench"
+  local start=$SECONDS
+  if ! "$bin/tpq" bench --shape bert-base --batch-sizes 1 32 --seq-lens 128 --trials "$trials" \
+       --variants fp32 int8_dynamic pruned_50_50 pruned_50_50_int8 --output "$out"; then
+    echo "[run_all] tpq bench failed; finished results are kept. Fix the error above and rerun." >&2
+    exit 1
+  fi
+  echo "[run_all] tpq bench finished in $((SECONDS - start)) s"
+}
+
 # The comparison is stale when any experiment finished after it (its old result stays until the rerun succeeds).
 comparison_is_stale() {
   local comparison="$results_dir/$1/metrics.json"
@@ -88,6 +108,7 @@ for line in "${catalogue[@]}"; do
         run_step "$subdir" "$program"
       fi ;;
     10)
+      [[ $only_comparison -eq 1 ]] || run_bench_step
       if comparison_is_stale "$subdir"; then
         echo "[run_all] $program: results changed since the last comparison, rerunning"
         rerun_anyway=1

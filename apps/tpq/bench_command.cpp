@@ -29,7 +29,7 @@ Command add_bench_command(CLI::App& app) {
   command->add_option("--seq-lens", flags->options.sequence_lengths, "Sequence lengths")->expected(1, -1);
   command->add_option("--variants", flags->options.variants, "fp32 bf16 fp16 int8_dynamic int8_dynamic_per_tensor int8_static pruned_50_50 pruned_50_50_int8")->expected(1, -1);
   command->add_option("--warmup", flags->options.warmup, "Untimed runs per configuration")->capture_default_str();
-  command->add_option("--trials", flags->options.trials, "Timed runs per configuration")->capture_default_str();
+  command->add_option("--trials", flags->options.trials, "Timed rounds per batch size and length; each round runs every variant once (>= 6 for a 95% interval)")->capture_default_str();
   command->add_option("--output", flags->output, "Write the report as JSON here");
   command->add_option("--device", flags->device, "cpu, cuda, cuda:N");
   command->add_option("--threads", flags->threads, "CPU threads (0: LibTorch default)");

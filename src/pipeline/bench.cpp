@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
+
+#include <unistd.h>
 
 #include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +15,8 @@
 #include "tpq/core/error.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/eval/speed.h"
+#include "tpq/eval/speedup_interval.h"
+#include "tpq/io/safetensors.h"
 #include "tpq/checkpoint/checkpoint.h"
 #include "tpq/prune/ffn_pruning.h"
 #include "tpq/prune/head_pruning.h"
@@ -22,6 +27,8 @@
 
 namespace tpq::pipeline {
 namespace {
+
+namespace fs = std::filesystem;
 
 // The base shape of each family: bert-base and roberta-base L12 H768, distilbert-base L6 H768.
 model::EncoderConfig family_base(const std::string& family) {
@@ -118,45 +125,76 @@ void apply_variant(model::EncoderClassifierImpl& model, const std::string& varia
   model.eval();
 }
 
+// The variant's checkpoint as tpq saves it, in a scratch directory: its bytes on disk, in all and
+// in the encoder layers (where INT8 and pruning act; the embeddings stay FP32).
+BenchSize saved_size(model::EncoderClassifierImpl& model, const std::string& variant) {
+  const auto dir = fs::temp_directory_path() / ("tpq-bench-" + std::to_string(::getpid()) + "-" + variant);
+  fs::remove_all(dir);
+  checkpoint::save_checkpoint(dir, model, nullptr);
+  BenchSize size{variant, checkpoint::directory_bytes(dir), 0};
+  const auto file = io::SafetensorsFile::open(dir / "model.safetensors");
+  for (const auto& entry : file.header().tensors) {
+    const bool encoder = entry.name.find(".encoder.layer.") != std::string::npos ||
+                         entry.name.find(".transformer.layer.") != std::string::npos;
+    if (encoder) size.encoder_bytes += entry.end - entry.begin;
+  }
+  fs::remove_all(dir);
+  return size;
+}
+
+// One shape: every variant once per round, in an order rotated each round (eval/interleaved_timing.h).
+std::vector<std::vector<double>> time_rounds(std::vector<model::EncoderClassifier>& models, const model::ModelInputs& inputs,
+                                             const BenchOptions& options, torch::Device device) {
+  for (auto& model : models) {
+    for (int64_t i = 0; i < options.warmup; ++i) model->forward(inputs);
+  }
+  synchronize(device);
+  std::vector<std::vector<double>> times(models.size());
+  for (int64_t round = 0; round < options.trials; ++round) {
+    for (std::size_t step = 0; step < models.size(); ++step) {
+      const std::size_t m = (round + step) % models.size();
+      const auto start = std::chrono::steady_clock::now();
+      models[m]->forward(inputs);
+      synchronize(device);
+      times[m].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+  }
+  return times;
+}
+
 }  // namespace
 
 BenchReport run_bench(const BenchOptions& options, torch::Device device) {
   require(options.trials > 0 && options.warmup >= 0, "bench: --trials must be positive and --warmup >= 0");
-  require(std::find(options.variants.begin(), options.variants.end(), "fp32") != options.variants.end(),
-          "bench: the variants must include fp32 (ratios are taken against it)");
+  const auto fp32_at = std::find(options.variants.begin(), options.variants.end(), "fp32");
+  require(fp32_at != options.variants.end(), "bench: the variants must include fp32 (ratios are taken against it)");
   if (std::any_of(options.variants.begin(), options.variants.end(), [](const auto& v) { return v.find("int8") != std::string::npos; })) {
     quant::select_engine("auto");
   }
   torch::NoGradGuard no_grad;
   BenchReport report;
-  std::map<std::pair<int64_t, int64_t>, double> fp32_median;
+  std::vector<model::EncoderClassifier> models;
   for (const auto& variant : options.variants) {
-    auto model = make_model(options, device);
-    apply_variant(*model, variant, options, device);
-    const int64_t vocab = model->config.vocab_size;
-    for (int64_t batch : options.batch_sizes) {
-      for (int64_t length : options.sequence_lengths) {
-        require(length <= model->config.max_position_embeddings, "bench: --seq-lens exceeds the model's positions");
-        const auto inputs = random_inputs(batch, length, vocab, options.seed + 1, device);
-        for (int64_t i = 0; i < options.warmup; ++i) model->forward(inputs);
-        synchronize(device);
-        std::vector<double> times;
-        for (int64_t i = 0; i < options.trials; ++i) {
-          const auto start = std::chrono::steady_clock::now();
-          model->forward(inputs);
-          synchronize(device);
-          times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-        }
-        BenchRow row{variant, batch, length, eval::percentile(times, 50), *std::min_element(times.begin(), times.end()),
-                     *std::max_element(times.begin(), times.end()), 0};
-        if (variant == "fp32") fp32_median[{batch, length}] = row.median_ms;
-        spdlog::info("bench {} batch {} seq {}: median {:.1f} ms (min {:.1f}, max {:.1f})", variant, batch, length, row.median_ms,
-                     row.min_ms, row.max_ms);
+    models.push_back(make_model(options, device));
+    apply_variant(*models.back(), variant, options, device);
+    report.sizes.push_back(saved_size(*models.back(), variant));
+  }
+  const auto fp32 = static_cast<std::size_t>(fp32_at - options.variants.begin());
+  const int64_t vocab = models.front()->config.vocab_size;
+  for (int64_t batch : options.batch_sizes) {
+    for (int64_t length : options.sequence_lengths) {
+      require(length <= models.front()->config.max_position_embeddings, "bench: --seq-lens exceeds the model's positions");
+      const auto times = time_rounds(models, random_inputs(batch, length, vocab, options.seed + 1, device), options, device);
+      for (std::size_t v = 0; v < models.size(); ++v) {
+        BenchRow row{options.variants[v], batch, length, eval::percentile(times[v], 50),
+                     *std::min_element(times[v].begin(), times[v].end()), *std::max_element(times[v].begin(), times[v].end()),
+                     eval::percentile(times[fp32], 50) / eval::percentile(times[v], 50), eval::paired_speedup(times[fp32], times[v])};
+        spdlog::info("bench {} batch {} seq {}: median {:.1f} ms (min {:.1f}, max {:.1f})", row.variant, batch, length,
+                     row.median_ms, row.min_ms, row.max_ms);
         report.rows.push_back(row);
       }
     }
   }
-  for (auto& row : report.rows) row.speedup_vs_fp32 = fp32_median.at({row.batch_size, row.sequence_length}) / row.median_ms;
   if (std::find(options.variants.begin(), options.variants.end(), "int8_static") != options.variants.end()) {
     report.notes.push_back("int8_static: per-channel INT8 weights, activation ranges calibrated (minmax) on one batch of random tokens "
                            "of shape " + std::to_string(options.batch_sizes.front()) + "x" +
@@ -171,10 +209,19 @@ nlohmann::json BenchReport::to_json() const {
   for (const auto& row : rows) {
     rows_json.push_back({{"variant", row.variant}, {"batch_size", row.batch_size}, {"sequence_length", row.sequence_length},
                          {"median_ms", row.median_ms}, {"min_ms", row.min_ms}, {"max_ms", row.max_ms},
-                         {"speedup_vs_fp32", row.speedup_vs_fp32}});
+                         {"speedup_vs_fp32", row.speedup_vs_fp32},
+                         {"paired_speedup",
+                          {{"median", row.paired.median}, {"low", row.paired.low}, {"high", row.paired.high},
+                           {"confidence", row.paired.confidence}, {"rounds", row.paired.rounds}, {"measurable", row.paired.measurable()}}}});
+  }
+  nlohmann::json sizes_json = nlohmann::json::array();
+  for (const auto& size : sizes) {
+    sizes_json.push_back({{"variant", size.variant}, {"file_bytes", size.file_bytes}, {"encoder_bytes", size.encoder_bytes}});
   }
   auto record = runtime_record();
   record["rows"] = rows_json;
+  record["sizes"] = sizes_json;
+  record["timing"] = "variants interleaved: each round runs every variant once, in an order rotated per round";
   record["notes"] = notes;
   record["quantized_engine"] = quant::current_engine();
   record["started_at"] = utc_timestamp();
@@ -182,13 +229,25 @@ nlohmann::json BenchReport::to_json() const {
 }
 
 std::string BenchReport::to_markdown() const {
-  results::Table table({"variant", "batch", "seq", "median ms", "min ms", "max ms", "speed-up vs FP32"});
+  results::Table table({"variant", "batch", "seq", "median ms", "min ms", "max ms", "speed-up vs FP32", "95% interval"});
   for (const auto& row : rows) {
+    const bool interval = row.paired.confidence > 0;
     table.add_row({row.variant, std::to_string(row.batch_size), std::to_string(row.sequence_length),
                    results::format_number(row.median_ms, 1), results::format_number(row.min_ms, 1),
-                   results::format_number(row.max_ms, 1), results::format_number(row.speedup_vs_fp32, 2) + "x"});
+                   results::format_number(row.max_ms, 1), results::format_number(row.speedup_vs_fp32, 2) + "x",
+                   interval ? results::format_number(row.paired.low, 2) + "-" + results::format_number(row.paired.high, 2)
+                            : "(fewer than 6 trials)"});
   }
   std::string text = table.to_markdown();
+  results::Table size_table({"variant", "file MB", "encoder layers MB", "encoder vs FP32"});
+  const BenchSize* fp32 = nullptr;
+  for (const auto& size : sizes) fp32 = size.variant == "fp32" ? &size : fp32;
+  for (const auto& size : sizes) {
+    size_table.add_row({size.variant, results::format_number(size.file_bytes / 1048576.0, 1),
+                        results::format_number(size.encoder_bytes / 1048576.0, 1),
+                        fp32 && size.encoder_bytes > 0 ? results::format_number(static_cast<double>(fp32->encoder_bytes) / size.encoder_bytes, 2) + "x smaller" : ""});
+  }
+  text += "\n" + size_table.to_markdown();
   for (const auto& note : notes) text += "\nNote: " + note + "\n";
   return text;
 }

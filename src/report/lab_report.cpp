@@ -137,6 +137,7 @@ FilledReport fill_lab_report(const std::string& template_text, const ResultsTree
   context.best = best_configs(context.rows);
   context.baseline_config = optional_json(tree.root / "baseline" / "config.json");
   context.dataset_stats = optional_json(tree.root / "baseline" / "dataset_stats.json");
+  context.bench = optional_json(tree.root / "bench" / "bench.json");
   SectionWriters writers;
   add_setup_sections(writers);
   add_experiment_sections(writers);

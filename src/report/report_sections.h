@@ -16,6 +16,12 @@
 
 namespace tpq::report {
 
+// How the tables' speed columns were measured (variant_table.cpp, eval/interleaved_timing.h).
+inline constexpr const char* kSpeedNote =
+    "推理时间为 batch 1 的 p50 单样本延迟。加速比为 batch 32 的吞吐量之比：同一实验的各行在同一进程中交替计时"
+    "（A B C A B C …，多轮），取逐轮比值的中位数及其 95% 区间（中位数的无分布假设区间）；区间包含 1 时记为“无可测差异”。"
+    "压缩比、加速比均相对同一进程中测得的 FP32 行。";
+
 struct ReportContext {
   const ResultsTree& tree;
   const Environment& env;
@@ -26,6 +32,7 @@ struct ReportContext {
   nlohmann::json dataset_stats;    // results/baseline/dataset_stats.json, or null
   std::filesystem::path report_dir;
   std::string today;  // YYYY-MM-DD (UTC)
+  nlohmann::json bench = nullptr;  // results/bench/bench.json (`tpq bench` at bert-base shape), or null
 };
 
 using SectionWriter = std::function<std::string(const ReportContext&)>;
@@ -37,6 +44,8 @@ void add_analysis_sections(SectionWriters& writers);    // 五 to 十
 
 // "未运行：results/qat/metrics.json 不存在（运行 04_qat_experiment）"
 std::string not_run(const ReportContext& context, const std::string& subdir);
+// 5.1's bert-base-shape section from context.bench (report_bench_section.cpp).
+std::string bert_base_bench_section(const ReportContext& context);
 // The summary rows of one experiment, in recorded order.
 std::vector<SummaryRow> rows_of(const ReportContext& context, const std::string& subdir);
 const SummaryRow* row_of(const ReportContext& context, const std::string& subdir, const std::string& variant);

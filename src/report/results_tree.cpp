@@ -44,7 +44,8 @@ ResultsTree load_results_tree(const fs::path& root) {
   for (const auto& entry : fs::directory_iterator(root)) {
     if (!entry.is_directory()) continue;
     const std::string subdir = entry.path().filename().string();
-    if (subdir == kComparisonSubdir || subdir.front() == '.') continue;
+    // bench/ holds `tpq bench` at bert-base shape (run_all): not an experiment, read by the report itself.
+    if (subdir == kComparisonSubdir || subdir == "bench" || subdir.front() == '.') continue;
     const fs::path metrics = entry.path() / "metrics.json";
     if (!fs::exists(metrics)) {
       warn("skipping " + entry.path().string() + ": no metrics.json (unfinished run)");

@@ -44,6 +44,23 @@ TEST(BenchCli, WritesOneRowPerConfigurationWithRatiosToFp32) {
       }
     }
   }
+  // Rounds interleave the variants: each row has its paired speed-up over the 3 rounds (too few for
+  // a 95 % interval, so none is claimed), and FP32 against itself is exactly 1.
+  for (const auto& row : report["rows"]) {
+    EXPECT_EQ(row["paired_speedup"]["rounds"], 3);
+    EXPECT_EQ(row["paired_speedup"]["confidence"], 0.0);
+    EXPECT_EQ(row["paired_speedup"]["measurable"], false);
+    if (row["variant"] == "fp32") EXPECT_EQ(row["paired_speedup"]["median"], 1.0);
+  }
+  // Sizes from the variants saved as checkpoints: INT8 shrinks the encoder layers' bytes about 4x.
+  ASSERT_EQ(report["sizes"].size(), 2u);
+  const auto& fp32_size = report["sizes"][0];
+  const auto& int8_size = report["sizes"][1];
+  EXPECT_EQ(int8_size["variant"], "int8_dynamic");
+  const double encoder_ratio = fp32_size["encoder_bytes"].get<double>() / int8_size["encoder_bytes"].get<double>();
+  EXPECT_GT(encoder_ratio, 3.0);
+  EXPECT_LT(encoder_ratio, 4.0);
+  EXPECT_LT(int8_size["file_bytes"].get<double>(), fp32_size["file_bytes"].get<double>());
   for (const char* key : {"libtorch_version", "blas", "threads", "git_rev", "quantized_engine"}) {
     EXPECT_TRUE(report.contains(key)) << key;
   }

@@ -66,6 +66,12 @@ TEST(LabReport, FullTreeLeavesNoBlankCellOrEmptyField) {
   EXPECT_NE(report_section(report, "### 5.2 最佳配置").find("- 选择理由："), std::string::npos);
   EXPECT_NE(report_section(report, "### 3.1 数据集").find("- 训练集大小：10000"), std::string::npos);
   // Memory of the evaluation and of each training phase, as recorded.
+  // The bert-base-shape speed section, from results/bench/bench.json.
+  const auto figures = report_section(report, "### 5.1 性能对比图表");
+  EXPECT_NE(figures.find("| INT8 动态（逐通道） | 32 | 128 | 1150.0 | 3.83x（95% 区间 3.70–3.95） |"), std::string::npos) << figures;
+  EXPECT_NE(figures.find("| 剪枝 50% 头 + 50% FFN | 1 | 128 | 180.0 | 无可测差异（1.05x，95% 区间 0.93–1.12） |"),
+            std::string::npos) << figures;
+  EXPECT_NE(figures.find("| INT8 动态（逐通道） | 174.5 | 82.7 | 3.92x |"), std::string::npos) << figures;
   const auto baseline = report_section(report, "### 3.2 基线模型");
   EXPECT_NE(baseline.find("| 峰值内存：评估 (MB) | 300.0（仅评估阶段） |"), std::string::npos) << baseline;
   EXPECT_NE(baseline.find("| 峰值内存：MLM 预训练 (MB) | 1234.5 |"), std::string::npos) << baseline;
@@ -88,6 +94,7 @@ TEST(LabReport, ExperimentsNotRunSaySoInsteadOfNumbers) {
   EXPECT_NE(dynamic.find("| FP32 (基线) | 0.8000 | 0.7900 | 10.00 | 1.00x | 2.000 | 1.00x |"), std::string::npos) << dynamic;
   // Charts not drawn yet: the report names the run that draws them, never a dangling link.
   EXPECT_NE(report_section(report, "### 5.1 性能对比图表").find("运行 10_comprehensive_comparison 生成"), std::string::npos);
+  EXPECT_NE(report_section(report, "### 5.1 性能对比图表").find("bench/bench.json 不存在"), std::string::npos);
 }
 
 TEST(LabReport, UnknownTemplateSectionsAreKeptVerbatim) {

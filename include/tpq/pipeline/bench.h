@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
+#include "tpq/eval/speedup_interval.h"
+
 namespace tpq::pipeline {
 
 struct BenchOptions {
@@ -20,7 +22,7 @@ struct BenchOptions {
   std::vector<int64_t> sequence_lengths = {128};
   std::vector<std::string> variants = {"fp32", "bf16", "int8_dynamic"};
   int64_t warmup = 1;
-  int64_t trials = 5;
+  int64_t trials = 6;  // rounds; 6 is the fewest with a 95 % interval of the paired speed-up
   uint64_t seed = 0;
 };
 
@@ -29,11 +31,19 @@ struct BenchRow {
   int64_t batch_size = 0;
   int64_t sequence_length = 0;
   double median_ms = 0, min_ms = 0, max_ms = 0;
-  double speedup_vs_fp32 = 0;  // median fp32 / median variant, same batch and length
+  double speedup_vs_fp32 = 0;      // median fp32 / median variant, same batch and length
+  eval::SpeedupInterval paired;    // per-round fp32 / variant ratios (the rounds interleave variants)
+};
+
+struct BenchSize {  // the variant saved as a tpq checkpoint
+  std::string variant;
+  uint64_t file_bytes = 0;     // the whole checkpoint directory
+  uint64_t encoder_bytes = 0;  // tensors of the encoder layers (what INT8 and pruning shrink)
 };
 
 struct BenchReport {
   std::vector<BenchRow> rows;
+  std::vector<BenchSize> sizes;
   std::vector<std::string> notes;  // how variants were made where it matters (e.g. static INT8 calibration data)
   nlohmann::json to_json() const;
   std::string to_markdown() const;
