@@ -14,6 +14,7 @@
 #include "tpq/core/log.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/pipeline/experiment.h"
+#include "tpq/pipeline/guide_config.h"
 
 namespace tpq::experiments {
 namespace {
@@ -57,7 +58,11 @@ HelpValues help_values(int argc, char** argv) {
     const std::string profile = prescan(argc, argv, "--profile", "default");
     ConfigTree tree = ConfigTree::from_yaml_file(pipeline::profile_path(profile));
     const std::string config = prescan(argc, argv, "--config", "");
-    if (!config.empty()) tree.merge(ConfigTree::from_yaml_file(config));
+    if (!config.empty()) {
+      auto file = ConfigTree::from_yaml_file(config);
+      pipeline::translate_guide_keys(file);
+      tree.merge(file);
+    }
     help.source = "profile " + profile + (config.empty() ? "" : " + " + config);
     help.values = tree.json();
   } catch (const std::exception&) {
@@ -97,7 +102,12 @@ void add_experiment_flags(CLI::App& app, const std::vector<pipeline::ConfigFlag>
 ConfigTree layered_config(const CommonFlags& common, const std::vector<pipeline::ConfigFlag>& specs,
                           const ExperimentFlags& flags) {
   ConfigTree tree = ConfigTree::from_yaml_file(pipeline::profile_path(common.profile));
-  if (!common.config_file.empty()) tree.merge(ConfigTree::from_yaml_file(common.config_file));
+  if (!common.config_file.empty()) {
+    // The course guide's config files use other keys (pipeline/guide_config.h).
+    auto file = ConfigTree::from_yaml_file(common.config_file);
+    for (const auto& warning : pipeline::translate_guide_keys(file)) spdlog::warn("{}", warning);
+    tree.merge(file);
+  }
   for (std::size_t i = 0; i < specs.size(); ++i) {
     if (flags.options[i]->count() == 0) continue;
     const std::string origin = flags.options[i]->get_name();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <regex>
 #include <iterator>
 
 #include <yaml-cpp/yaml.h>
@@ -176,6 +177,22 @@ void ConfigTree::set(const std::string& dotted_key, const nlohmann::json& value,
     start = dot + 1;
   }
   origins_[dotted_key] = origin;
+}
+
+nlohmann::json ConfigTree::take(const std::string& dotted_key) {
+  const auto dot = dotted_key.rfind('.');
+  nlohmann::json* parent = &json_;
+  if (dot != std::string::npos) {
+    const auto pointer = nlohmann::json::json_pointer("/" + std::regex_replace(dotted_key.substr(0, dot), std::regex("\\."), "/"));
+    if (!json_.contains(pointer) || !json_.at(pointer).is_object()) return nullptr;
+    parent = &json_.at(pointer);
+  }
+  const std::string leaf = dot == std::string::npos ? dotted_key : dotted_key.substr(dot + 1);
+  if (!parent->contains(leaf)) return nullptr;
+  nlohmann::json value = (*parent)[leaf];
+  parent->erase(leaf);
+  if (dot != std::string::npos && parent->empty()) take(dotted_key.substr(0, dot));
+  return value;
 }
 
 std::string ConfigTree::origin(const std::string& dotted_key) const {
