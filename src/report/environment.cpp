@@ -10,8 +10,9 @@
 
 #include <nlohmann/json.hpp>
 #include <spdlog/version.h>
-#include <torch/cuda.h>
 #include <torch/version.h>
+
+#include "report/gpu_info.h"
 
 #include "tpq/core/runtime_info.h"
 
@@ -57,6 +58,20 @@ Dependency from_dpkg(const std::string& name, const std::string& package) {
   return {name, version.empty() ? "未检测到" : version, "运行时 dpkg-query " + package};
 }
 
+void describe_gpus(const GpuInfo& gpus, Environment& env) {
+  if (gpus.devices.empty()) {
+    env.gpu = "无（LibTorch 未检测到 CUDA 设备，全部实验在 CPU 上运行）";
+    env.cuda = "无";
+    return;
+  }
+  env.gpu.clear();
+  for (const auto& device : gpus.devices) env.gpu += (env.gpu.empty() ? "" : "；") + device;
+  env.gpu += "（" + std::to_string(gpus.devices.size()) + " 个，CUDA 驱动 API）";
+  env.cuda = "CUDA 运行时 " + (gpus.cuda_runtime.empty() ? std::string("未检测到") : gpus.cuda_runtime) + "（LibTorch 编译所用）；cuDNN " +
+             (gpus.cudnn.empty() ? std::string("未检测到") : gpus.cudnn) + "；驱动 " +
+             (gpus.driver.empty() ? std::string("未检测到（无 libcuda.so.1）") : "支持 CUDA " + gpus.driver);
+}
+
 }  // namespace
 
 Environment detect_environment() {
@@ -70,9 +85,7 @@ Environment detect_environment() {
   } catch (const std::exception&) {
     env.memory = mem_kb;
   }
-  const bool cuda = torch::cuda::is_available();
-  env.gpu = cuda ? std::to_string(torch::cuda::device_count()) + " 个 CUDA 设备（LibTorch 检测）" : "无（LibTorch 未检测到 CUDA 设备，全部实验在 CPU 上运行）";
-  env.cuda = cuda ? "可用（LibTorch 检测到 CUDA 设备）" : "无";
+  describe_gpus(detect_gpus(), env);
   struct utsname name {};
   const std::string kernel = uname(&name) == 0 ? std::string(name.sysname) + " " + name.release + " " + name.machine : "";
   const std::string pretty = file_value("/etc/os-release", "PRETTY_NAME", '=');
