@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "tpq/core/allocator.h"
 #include "tpq/core/error.h"
 #include "tpq/data/batching.h"
 #include "train/autocast_scope.h"
@@ -62,6 +63,7 @@ MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::Tokenize
   if (config.epochs <= 0) return result;
   require(texts.size() > 0, "MLM pre-training needs training texts");
   const auto start = std::chrono::steady_clock::now();
+  const TrainingAllocatorScope allocator;  // a fragmented heap would hold several steps' activations
   MlmHead head(model.config);
   head->to(device);
   model.train();

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "tpq/core/allocator.h"
 #include "tpq/core/error.h"
 #include "tpq/data/batching.h"
 #include "tpq/eval/evaluator.h"
@@ -181,6 +182,7 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
   require(train.size() > 0, "training split is empty");
   require(validation.size() > 0, "validation split is empty");
   const auto start = std::chrono::steady_clock::now();
+  const TrainingAllocatorScope allocator;  // a fragmented heap would hold several steps' activations
   const int64_t batches_per_epoch = (static_cast<int64_t>(train.size()) + config_.batch_size - 1) / config_.batch_size;
   const int64_t steps_per_epoch = (batches_per_epoch + config_.gradient_accumulation_steps - 1) / config_.gradient_accumulation_steps;
   EpochContext context{make_optimizer(), LossScaler(/*enabled=*/config_.amp == "fp16"), hooks,
