@@ -73,8 +73,10 @@ run_step() {
 # The speed of the compression recipes at bert-base shape (random weights: speed and size only, no
 # accuracy), for the report: the quick model is too small for INT8 and pruning to speed anything up.
 run_bench_step() {
-  local out="$results_dir/bench/bench.json" trials=10
+  local out="$results_dir/bench/bench.json" trials=10 threads=2
   [[ "$profile" == quick ]] && trials=6
+  # The profiles' run.threads (2; full: 0 = LibTorch's default, which counts physical cores).
+  [[ "$profile" == full ]] && threads=0
   if [[ $force -eq 0 && -s "$out" ]]; then
     echo "[run_all] tpq bench: $out exists, skipping (use --force to rerun)"
     return 0
@@ -82,7 +84,7 @@ run_bench_step() {
   echo "[run_all] tpq bench --shape bert-base ($trials rounds)"
   mkdir -p "$results_dir/bench"
   local start=$SECONDS
-  if ! "$bin/tpq" bench --shape bert-base --batch-sizes 1 32 --seq-lens 128 --trials "$trials" \
+  if ! "$bin/tpq" bench --shape bert-base --batch-sizes 1 32 --seq-lens 128 --trials "$trials" --threads "$threads" \
        --variants fp32 int8_dynamic pruned_50_50 pruned_50_50_int8 --output "$out"; then
     echo "[run_all] tpq bench failed; finished results are kept. Fix the error above and rerun." >&2
     exit 1
