@@ -23,6 +23,7 @@ double median_of(const std::vector<double>& values) { return eval::percentile(va
 
 // "1.85x" where the interval excludes 1, else "无可测差异": the template's 加速比 cell.
 std::string speedup_cell(const results::RunRecord& row, const results::RunRecord& base) {
+  if (&row == &base) return "1.00x";  // the reference itself
   const auto& interleaved = row.speed.interleaved;
   if (interleaved.rounds == 0) return format_number(base.speed.latency_ms_p50 / row.speed.latency_ms_p50, 2) + "x";
   const auto& s = interleaved.throughput_speedup;

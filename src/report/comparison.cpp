@@ -44,6 +44,7 @@ std::string interval_text(double low, double high) {
 
 std::string SummaryRow::speedup_text() const {
   if (speedup <= 0) return "未记录";
+  if (reference) return format_number(speedup, 2) + "x";  // an FP32 row against itself (or the baseline run)
   if (!speedup_has_interval) return format_number(speedup, 2) + "x";
   if (!speedup_measurable) return "无可测差异（" + format_number(speedup, 2) + "x，" + interval_text(speedup_low, speedup_high) + "）";
   return format_number(speedup, 2) + "x（" + interval_text(speedup_low, speedup_high) + "）";

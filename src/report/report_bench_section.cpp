@@ -23,6 +23,7 @@ std::string variant_name(const std::string& variant) {
 std::string speedup_cell(const nlohmann::json& row) {
   const auto& paired = row.value("paired_speedup", nlohmann::json::object());
   const double ratio = row.value("speedup_vs_fp32", 0.0);
+  if (row.value("variant", "") == "fp32") return "1.00x（基准）";
   if (!paired.is_object() || paired.value("confidence", 0.0) <= 0) return num(ratio, 2) + "x（轮数不足，无区间）";
   const std::string range = "95% 区间 " + num(paired.value("low", 0.0), 2) + "–" + num(paired.value("high", 0.0), 2);
   if (!paired.value("measurable", false)) return "无可测差异（" + num(ratio, 2) + "x，" + range + "）";
