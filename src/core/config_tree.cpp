@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <iterator>
 
 #include <yaml-cpp/yaml.h>
@@ -179,13 +178,26 @@ void ConfigTree::set(const std::string& dotted_key, const nlohmann::json& value,
   origins_[dotted_key] = origin;
 }
 
+const nlohmann::json* ConfigTree::find(const std::string& dotted_key) const {
+  const nlohmann::json* node = &json_;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = dotted_key.find('.', start);
+    const std::string part = dotted_key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!node->is_object() || !node->contains(part)) return nullptr;
+    node = &(*node)[part];
+    if (dot == std::string::npos) return node;
+    start = dot + 1;
+  }
+}
+
 nlohmann::json ConfigTree::take(const std::string& dotted_key) {
   const auto dot = dotted_key.rfind('.');
   nlohmann::json* parent = &json_;
   if (dot != std::string::npos) {
-    const auto pointer = nlohmann::json::json_pointer("/" + std::regex_replace(dotted_key.substr(0, dot), std::regex("\\."), "/"));
-    if (!json_.contains(pointer) || !json_.at(pointer).is_object()) return nullptr;
-    parent = &json_.at(pointer);
+    const nlohmann::json* found = find(dotted_key.substr(0, dot));
+    if (found == nullptr || !found->is_object()) return nullptr;
+    parent = const_cast<nlohmann::json*>(found);  // found points into json_, which this non-const member owns
   }
   const std::string leaf = dot == std::string::npos ? dotted_key : dotted_key.substr(dot + 1);
   if (!parent->contains(leaf)) return nullptr;

@@ -20,6 +20,12 @@ double forward_ms(model::EncoderClassifierImpl& model, const data::Batch& batch,
 
 }  // namespace
 
+void for_each_interleaved(std::size_t count, int64_t rounds, const std::function<void(std::size_t, int64_t)>& visit) {
+  for (int64_t round = 0; round < rounds; ++round) {
+    for (std::size_t step = 0; step < count; ++step) visit((round + step) % count, round);
+  }
+}
+
 InterleavedTimes time_interleaved(const std::vector<model::EncoderClassifierImpl*>& models,
                                   const data::TokenizedSplit& split, const InterleavedOptions& options,
                                   torch::Device device) {
@@ -36,22 +42,17 @@ InterleavedTimes time_interleaved(const std::vector<model::EncoderClassifierImpl
       forward_ms(*model, singles.batch(i % singles.num_batches()), device);
     }
   }
-  const auto count = static_cast<int64_t>(models.size());
   InterleavedTimes times;
-  times.batch_ms.assign(count, {});
-  times.single_ms.assign(count, {});
-  for (int64_t round = 0; round < options.rounds; ++round) {
-    const auto batch = batches.batch(round % batches.num_batches());
-    for (int64_t step = 0; step < count; ++step) {
-      const int64_t m = (round + step) % count;  // rotated: no model always runs right after another
-      times.batch_ms[m].push_back(forward_ms(*models[m], batch, device));
-      double singles_ms = 0;
-      for (int64_t s = 0; s < options.singles_per_round; ++s) {
-        singles_ms += forward_ms(*models[m], singles.batch((round * options.singles_per_round + s) % singles.num_batches()), device);
-      }
-      times.single_ms[m].push_back(singles_ms);
+  times.batch_ms.assign(models.size(), {});
+  times.single_ms.assign(models.size(), {});
+  for_each_interleaved(models.size(), options.rounds, [&](std::size_t m, int64_t round) {
+    times.batch_ms[m].push_back(forward_ms(*models[m], batches.batch(round % batches.num_batches()), device));
+    double singles_ms = 0;
+    for (int64_t s = 0; s < options.singles_per_round; ++s) {
+      singles_ms += forward_ms(*models[m], singles.batch((round * options.singles_per_round + s) % singles.num_batches()), device);
     }
-  }
+    times.single_ms[m].push_back(singles_ms);
+  });
   return times;
 }
 

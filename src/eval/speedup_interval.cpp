@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "tpq/core/error.h"
+#include "tpq/eval/speed.h"
 
 namespace tpq::eval {
 namespace {
@@ -32,7 +33,7 @@ SpeedupInterval paired_speedup(const std::vector<double>& reference_ms, const st
   const auto n = static_cast<int64_t>(ratios.size());
   SpeedupInterval interval;
   interval.rounds = n;
-  interval.median = n % 2 ? ratios[n / 2] : 0.5 * (ratios[n / 2 - 1] + ratios[n / 2]);
+  interval.median = percentile(ratios, 50);
   interval.low = ratios.front();
   interval.high = ratios.back();
   // The widest k with coverage 1 - 2 P(X <= k - 1) still >= nominal: [r_(k), r_(n+1-k)], 1-based.

@@ -14,6 +14,7 @@
 #include "tpq/core/device.h"
 #include "tpq/core/error.h"
 #include "tpq/core/runtime_info.h"
+#include "tpq/eval/interleaved_timing.h"
 #include "tpq/eval/speed.h"
 #include "tpq/eval/speedup_interval.h"
 #include "tpq/io/safetensors.h"
@@ -150,15 +151,12 @@ std::vector<std::vector<double>> time_rounds(std::vector<model::EncoderClassifie
   }
   synchronize(device);
   std::vector<std::vector<double>> times(models.size());
-  for (int64_t round = 0; round < options.trials; ++round) {
-    for (std::size_t step = 0; step < models.size(); ++step) {
-      const std::size_t m = (round + step) % models.size();
-      const auto start = std::chrono::steady_clock::now();
-      models[m]->forward(inputs);
-      synchronize(device);
-      times[m].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-    }
-  }
+  eval::for_each_interleaved(models.size(), options.trials, [&](std::size_t m, int64_t) {
+    const auto start = std::chrono::steady_clock::now();
+    models[m]->forward(inputs);
+    synchronize(device);
+    times[m].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  });
   return times;
 }
 

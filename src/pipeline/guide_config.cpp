@@ -34,18 +34,7 @@ class GuideKeys {
   }
   // Removes a key whose meaning tpq already has.
   void accept(const std::string& guide_key) { tree_.take(guide_key); }
-  const json* find(const std::string& dotted_key) const {
-    const json* node = &tree_.json();
-    std::size_t start = 0;
-    while (true) {
-      const auto dot = dotted_key.find('.', start);
-      const std::string part = dotted_key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      if (!node->is_object() || !node->contains(part)) return nullptr;
-      node = &(*node)[part];
-      if (dot == std::string::npos) return node;
-      start = dot + 1;
-    }
-  }
+  const json* find(const std::string& dotted_key) const { return tree_.find(dotted_key); }
   bool has(const std::string& dotted_key) const { return find(dotted_key) != nullptr; }
   std::string origin(const std::string& dotted_key) const { return tree_.origin(dotted_key); }
   void warn(const std::string& origin, const std::string& key, const std::string& why) {

@@ -8,7 +8,6 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include "tpq/core/allocator.h"
 #include "tpq/core/error.h"
 #include "tpq/core/hash.h"
 #include "tpq/data/token_cache.h"
@@ -129,11 +128,12 @@ VariantMeasurement measure_variant(model::EncoderClassifierImpl& model, const fs
                                    const data::TokenizedSplit& test, int64_t num_labels, const ExperimentConfig& config,
                                    torch::Device device) {
   VariantMeasurement measurement;
-  release_free_heap();  // memory freed by earlier training must not count as this variant's
-  measurement.peak_rss_is_evaluation_only = eval::reset_peak_rss();
+  const eval::PhaseMemoryMeter memory("evaluation");  // memory freed by earlier training must not count
   measurement.evaluation = eval::evaluate(model, test, num_labels, config.training.eval_batch_size, device);
   measurement.speed = eval::measure_speed(model, test, config.evaluation, device);
-  measurement.peak_rss_mb = eval::peak_rss_mb();
+  const auto used = memory.finish();
+  measurement.peak_rss_mb = used.peak_rss_mb;
+  measurement.peak_rss_is_evaluation_only = used.peak_is_phase_only;
   measurement.size = eval::measure_model_size(model, model_dir);
   return measurement;
 }

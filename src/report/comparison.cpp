@@ -36,18 +36,13 @@ SummaryRow make_row(const std::string& experiment, const results::RunRecord& rec
   return row;
 }
 
-std::string interval_text(double low, double high) {
-  return "95% 区间 " + format_number(low, 2) + "–" + format_number(high, 2);
-}
-
 }  // namespace
 
 std::string SummaryRow::speedup_text() const {
   if (speedup <= 0) return "未记录";
   if (reference) return format_number(speedup, 2) + "x";  // an FP32 row against itself (or the baseline run)
   if (!speedup_has_interval) return format_number(speedup, 2) + "x";
-  if (!speedup_measurable) return "无可测差异（" + format_number(speedup, 2) + "x，" + interval_text(speedup_low, speedup_high) + "）";
-  return format_number(speedup, 2) + "x（" + interval_text(speedup_low, speedup_high) + "）";
+  return results::speedup_with_interval_text(speedup, speedup_low, speedup_high, speedup_measurable);
 }
 
 double SummaryRow::credited_speedup() const {

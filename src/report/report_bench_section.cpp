@@ -3,7 +3,7 @@
 // times the recipes at bert-base shape with `tpq bench`; this section states that table.
 #include "report_sections.h"
 
-#include <string>
+#include "tpq/results/run_record.h"
 
 namespace tpq::report {
 namespace {
@@ -25,9 +25,8 @@ std::string speedup_cell(const nlohmann::json& row) {
   const double ratio = row.value("speedup_vs_fp32", 0.0);
   if (row.value("variant", "") == "fp32") return "1.00x（基准）";
   if (!paired.is_object() || paired.value("confidence", 0.0) <= 0) return num(ratio, 2) + "x（轮数不足，无区间）";
-  const std::string range = "95% 区间 " + num(paired.value("low", 0.0), 2) + "–" + num(paired.value("high", 0.0), 2);
-  if (!paired.value("measurable", false)) return "无可测差异（" + num(ratio, 2) + "x，" + range + "）";
-  return num(ratio, 2) + "x（" + range + "）";
+  return results::speedup_with_interval_text(ratio, paired.value("low", 0.0), paired.value("high", 0.0),
+                                             paired.value("measurable", false));
 }
 
 std::string speed_table(const nlohmann::json& rows) {

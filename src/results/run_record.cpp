@@ -7,6 +7,7 @@
 #include "tpq/core/error.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/io/atomic_file.h"
+#include "tpq/results/table.h"
 
 namespace tpq::results {
 namespace {
@@ -283,6 +284,11 @@ MemorySection read_memory(const json& object, const std::string& where) {
 }
 
 }  // namespace
+
+std::string speedup_with_interval_text(double ratio, double low, double high, bool measurable) {
+  const std::string range = "95% 区间 " + format_number(low, 2) + "–" + format_number(high, 2);
+  return measurable ? format_number(ratio, 2) + "x（" + range + "）" : "无可测差异（" + format_number(ratio, 2) + "x，" + range + "）";
+}
 
 std::string phase_display_name(const std::string& phase) {
   if (phase == "data") return "数据准备与分词";

@@ -24,6 +24,8 @@ class ConfigTree {
   void merge(const ConfigTree& other);
   // Sets a dotted key ("training.epochs") from a command-line value; origin names the flag.
   void set(const std::string& dotted_key, const nlohmann::json& value, const std::string& origin);
+  // The value at a dotted key ("pruning.unstructured.method"), or nullptr if absent.
+  const nlohmann::json* find(const std::string& dotted_key) const;
   // Removes a dotted key (and a section left empty by it); the value it had, or null if absent.
   nlohmann::json take(const std::string& dotted_key);
 

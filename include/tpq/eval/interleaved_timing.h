@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <torch/types.h>
@@ -13,6 +14,10 @@
 #include "tpq/model/encoder_classifier.h"
 
 namespace tpq::eval {
+
+// Calls visit(model, round) for every model in every round, the order rotated by one per round:
+// model m runs at position (m - round) mod count, so none always runs right after another.
+void for_each_interleaved(std::size_t count, int64_t rounds, const std::function<void(std::size_t, int64_t)>& visit);
 
 struct InterleavedOptions {
   int64_t rounds = 30;          // timed rounds; >= 6 for a 95 % interval

@@ -37,6 +37,10 @@ struct SpeedupSection {
   bool measurable() const { return confidence > 0 && (low > 1.0 || high < 1.0); }
 };
 
+// The report's wording of a speed-up with its interval: "1.85x（95% 区间 1.80–1.90）", or
+// "无可测差异（0.98x，95% 区间 0.93–1.04）" where the interval holds 1.
+std::string speedup_with_interval_text(double ratio, double low, double high, bool measurable);
+
 struct InterleavedSection {  // every row of an experiment timed in alternating rounds
   int64_t rounds = 0;        // 0: not timed side by side (01, or a record from before)
   int64_t batch_size = 0, singles_per_round = 0;
