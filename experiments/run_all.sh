@@ -5,6 +5,7 @@
 #   --skip-training    reuse <results>/baseline/model instead of running 01
 #   --only-comparison  run just 10_comprehensive_comparison and the report over the existing results
 #   --no-setup         do not run scripts/setup.sh (packages, data, build) first
+#   --no-bench         skip `tpq bench` at bert-base shape (the report then says it was not run)
 # Resumable: an experiment whose <results>/<name>/metrics.json exists is skipped unless --force; the
 # comparison (10) reruns when any experiment finished after it. A failed step stops the script and
 # keeps every finished result; rerun to continue where it stopped.
@@ -15,6 +16,7 @@ force=0
 skip_training=0
 only_comparison=0
 setup=1
+bench=1
 results_dir=results
 report_output=report/实验报告.md
 bin=""
@@ -26,10 +28,11 @@ while [[ $# -gt 0 ]]; do
     --skip-training) skip_training=1 ;;
     --only-comparison) only_comparison=1 ;;
     --no-setup) setup=0 ;;
+    --no-bench) bench=0 ;;
     --results-dir|--results_dir) results_dir="$2"; shift ;;
     --report) report_output="$2"; shift ;;
     --bin-dir) bin="$2"; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) extra+=("$1") ;;
   esac
   shift
@@ -110,7 +113,7 @@ for line in "${catalogue[@]}"; do
         run_step "$subdir" "$program"
       fi ;;
     10)
-      [[ $only_comparison -eq 1 ]] || run_bench_step
+      [[ $only_comparison -eq 1 || $bench -eq 0 ]] || run_bench_step
       if comparison_is_stale "$subdir"; then
         echo "[run_all] $program: results changed since the last comparison, rerunning"
         rerun_anyway=1

@@ -69,7 +69,7 @@ TEST(RunAll, MissingBinaryIsSkippedAsNotBuilt) {
   tpq::testing::write_small_results_tree(scratch / "results");
   fs::create_directories(scratch / "results" / "baseline" / "model");
   fs::create_directories(scratch / "bin");
-  const auto run_all = "bash " + std::string(TPQ_TEST_SOURCE_DIR) + "/experiments/run_all.sh --no-setup --skip-training " +
+  const auto run_all = "bash " + std::string(TPQ_TEST_SOURCE_DIR) + "/experiments/run_all.sh --no-setup --no-bench --skip-training " +
                        "--profile quick --bin-dir " + (scratch / "bin").string() + " --results-dir " +
                        (scratch / "results").string() + " --report " + (scratch / "report.md").string();
   // Without tpq there is no experiment list: one clear line, before anything runs.
