@@ -16,20 +16,11 @@
 #include "tpq/build_info.h"
 #include "tpq/core/allocator.h"
 #include "tpq/core/blas_core.h"
+#include "tpq/core/command_output.h"
 #include "tpq/core/error.h"
 
 namespace tpq {
 namespace {
-
-std::string run_command(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return "";
-  std::string output;
-  std::array<char, 256> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) output += buffer.data();
-  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
-  return output;
-}
 
 bool contains(const std::string& haystack, const char* needle) {
   return haystack.find(needle) != std::string::npos;
@@ -91,6 +82,20 @@ void check_blas(bool refuse_slow_blas, bool allow_slow_blas) {
 
 std::string libtorch_version() { return TORCH_VERSION; }
 
+bool cpu_has_native_bf16() {
+  static const bool native = [] {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+      if (line.rfind("flags", 0) != 0) continue;
+      line += ' ';
+      return contains(line, " avx512_bf16 ") || contains(line, " amx_bf16 ");
+    }
+    return false;
+  }();
+  return native;
+}
+
 // Neither changes while a process runs; every results record asks, so read each once.
 std::string cpu_model() {
   static const std::string model = [] {
@@ -110,11 +115,11 @@ std::string cpu_model() {
 std::string git_revision() {
   static const std::string revision = [] {
     const std::string source_dir = TPQ_SOURCE_DIR;
-    std::string rev = run_command("git -C '" + source_dir + "' rev-parse --short=12 HEAD 2>/dev/null");
+    std::string rev = command_output("git -C '" + source_dir + "' rev-parse --short=12 HEAD 2>/dev/null");
     if (rev.empty()) rev = TPQ_GIT_REV_AT_CONFIGURE;
     if (rev.empty()) return std::string("unknown");
     const std::string dirty =
-        run_command("git -C '" + source_dir + "' status --porcelain --untracked-files=no 2>/dev/null");
+        command_output("git -C '" + source_dir + "' status --porcelain --untracked-files=no 2>/dev/null");
     return dirty.empty() ? rev : rev + "-dirty";
   }();
   return revision;

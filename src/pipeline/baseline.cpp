@@ -82,8 +82,9 @@ train::SpecialIds special_ids(const tokenize::Tokenizer& tokenizer) {
           1 + std::max({tokenizer.pad_id(), tokenizer.cls_id(), tokenizer.sep_id(), tokenizer.mask_id(), tokenizer.unk_id()})};
 }
 
-nlohmann::json training_json(const train::TrainResult& training, const train::MlmResult& mlm) {
+nlohmann::json training_json(const train::TrainResult& training, const train::MlmResult& mlm, const std::string& amp_used) {
   return {{"best_epoch", training.best_epoch},
+          {"amp_used", amp_used},  // training.amp as run ("auto" resolved)
           {"best_validation_accuracy", training.best_validation_accuracy},
           {"epochs_run", training.epochs.size()},
           {"optimizer_steps", training.optimizer_steps},
@@ -182,7 +183,7 @@ void BaselineTraining::write_results(ExperimentRun& run, const train::TrainResul
   for (const auto& phase : phase_memory_) {
     record.memory.phases.push_back({phase.phase, phase.peak_rss_mb, phase.rss_after_release_mb, phase.peak_is_phase_only});
   }
-  record.extra = {{"training", training_json(training, mlm)},
+  record.extra = {{"training", training_json(training, mlm, train::resolve_amp(config.training.amp, run.device().is_cuda()))},
                   {"model",
                    {{"family", best.config.model_type},
                     {"architecture", best.config.family().architecture},
@@ -234,7 +235,7 @@ ExperimentDefinition baseline_definition() {
       {"--max_train_samples,--max-train-samples", "data.max_train_samples", "Cap on training examples (0 = all)"},
       {"--max_val_samples,--max-val-samples", "data.max_validation_samples", "Cap on validation examples"},
       {"--max_test_samples,--max-test-samples", "data.max_test_samples", "Cap on test examples"},
-      {"--amp", "training.amp", "none, bf16 or fp16 (CUDA)"},
+      {"--amp", "training.amp", "none, bf16, fp16 (CUDA) or auto (bf16 on a CPU with native bf16, else none)"},
   };
   definition.make = [] { return std::make_unique<BaselineTraining>(); };
   return definition;

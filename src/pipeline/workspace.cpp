@@ -147,7 +147,7 @@ results::RunRecord make_record(const std::string& experiment, const std::string&
   record.metrics = metrics_section(measurement.evaluation.metrics);
   record.size = size_section(measurement.size);
   record.speed = speed_section(measurement.speed);
-  record.memory = {measurement.peak_rss_mb, measurement.peak_rss_is_evaluation_only ? "evaluation" : "process lifetime"};
+  record.memory = {measurement.peak_rss_mb, measurement.peak_rss_is_evaluation_only ? "evaluation" : "process lifetime", {}};
   record.config = config.to_json();
   record.provenance = results::Provenance::of_this_process();
   record.provenance.seed = config.run.seed;

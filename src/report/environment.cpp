@@ -14,20 +14,11 @@
 
 #include "report/gpu_info.h"
 
+#include "tpq/core/command_output.h"
 #include "tpq/core/runtime_info.h"
 
 namespace tpq::report {
 namespace {
-
-std::string command_output(const std::string& command) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((command + " 2>/dev/null").c_str(), "r"), pclose);
-  if (!pipe) return "";
-  std::string output;
-  std::array<char, 256> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) output += buffer.data();
-  while (!output.empty() && (output.back() == '\n' || output.back() == '\r' || output.back() == ' ')) output.pop_back();
-  return output;
-}
 
 // The value of `key:` (or `key=`) in a /proc or /etc file, or "".
 std::string file_value(const char* path, const std::string& key, char separator) {

@@ -2,9 +2,12 @@
 
 #include <ATen/autocast_mode.h>
 
+#include "tpq/train/train_config.h"
+
 namespace tpq::train {
 
-AutocastScope::AutocastScope(const std::string& amp, torch::Device device) {
+AutocastScope::AutocastScope(const std::string& requested, torch::Device device) {
+  const std::string amp = resolve_amp(requested, device.is_cuda());
   if (amp == "none") return;
   active_ = true;
   cuda_ = device.is_cuda();

@@ -1,6 +1,7 @@
 #include "tpq/train/train_config.h"
 
 #include "tpq/core/error.h"
+#include "tpq/core/runtime_info.h"
 
 namespace tpq::train {
 
@@ -35,13 +36,18 @@ TrainConfig TrainConfig::from(ConfigSection& section) {
   require(config.warmup_ratio >= 0 && config.warmup_ratio < 1, "training.warmup_ratio must be in [0, 1)");
   require(config.gradient_accumulation_steps > 0, "training.gradient_accumulation_steps must be positive");
   require(config.early_stopping_patience >= 0, "training.early_stopping_patience must be >= 0");
-  require(config.amp == "none" || config.amp == "bf16" || config.amp == "fp16",
-          "training.amp is '" + config.amp + "'; use none, bf16 or fp16");
+  require(config.amp == "none" || config.amp == "bf16" || config.amp == "fp16" || config.amp == "auto",
+          "training.amp is '" + config.amp + "'; use none, bf16, fp16 or auto");
   require(config.log_every_steps > 0, "training.log_every_steps must be positive");
   require(config.mlm_epochs >= 0, "training.mlm_epochs must be >= 0");
   require(config.mlm_learning_rate > 0, "training.mlm_learning_rate must be positive");
   require(config.mlm_mask_probability > 0 && config.mlm_mask_probability < 1, "training.mlm_mask_probability must be in (0, 1)");
   return config;
+}
+
+std::string resolve_amp(const std::string& amp, bool cuda) {
+  if (amp != "auto") return amp;
+  return !cuda && cpu_has_native_bf16() ? "bf16" : "none";
 }
 
 nlohmann::json TrainConfig::to_json() const {

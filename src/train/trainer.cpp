@@ -50,6 +50,11 @@ StepLog StepWindow::take(int64_t step, double epoch, double learning_rate) {
 
 Trainer::Trainer(model::EncoderClassifierImpl& model, TrainConfig config, torch::Device device, uint64_t seed)
     : model_(model), config_(std::move(config)), device_(device), seed_(seed) {
+  if (config_.amp == "auto") {
+    config_.amp = resolve_amp(config_.amp, device_.is_cuda());
+    spdlog::info("training.amp auto: {}", config_.amp == "bf16" ? "bf16 autocast (the CPU computes bf16 natively)"
+                                                                : "fp32 (no native bf16 here; set training.amp explicitly to override)");
+  }
   require(!(config_.amp == "fp16" && !device_.is_cuda()),
           "training.amp fp16 needs CUDA (fp16 autocast on CPU is not supported); use bf16 on CPU");
 }

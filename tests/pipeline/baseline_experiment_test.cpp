@@ -6,6 +6,7 @@
 #include "support/fixtures.h"
 #include "support/sanitizers.h"
 #include "support/toy_experiment.h"
+#include "tpq/core/runtime_info.h"
 
 namespace {
 
@@ -45,6 +46,9 @@ TEST(BaselineExperiment, WritesEveryResultFileWithATraceableRecord) {
   }());
   EXPECT_TRUE(tpq::testing::learned_toy_task(record, tpq::testing::kToyAccuracyFloor));
   EXPECT_GT(record["speed"]["throughput_samples_s"].get<double>(), 0.0);
+  // The quick profile's training.amp auto, as it resolved here.
+  EXPECT_EQ(record["config"]["training"]["amp"], "auto");
+  EXPECT_EQ(record["extra"]["training"]["amp_used"], tpq::cpu_has_native_bf16() ? "bf16" : "none");
   // Peak RSS of each phase before the evaluation, in order; a phase's peak covers what it left resident.
   const auto& phases = record["memory"]["phases"];
   ASSERT_EQ(phases.size(), 3u) << record["memory"].dump();

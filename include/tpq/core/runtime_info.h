@@ -24,6 +24,9 @@ void check_blas(bool refuse_slow_blas, bool allow_slow_blas);
 
 std::string libtorch_version();
 std::string cpu_model();
+// The CPU computes bf16 natively (AVX512_BF16 or AMX-BF16 in /proc/cpuinfo's flags). Without it
+// LibTorch emulates bf16 and autocast is slower than fp32.
+bool cpu_has_native_bf16();
 std::string git_revision();  // of the source tree this binary was built from; "unknown" if none
 std::string utc_timestamp();
 
