@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Runs the experiment pipeline in order (01 ... 10), then fills the lab report with `tpq report`.
 #   experiments/run_all.sh [--profile quick|default|full|pretrained|pretrained-cpu] [--skip-training] [--only-comparison] [--force]
-#                          [--results-dir DIR] [--report FILE] [--bin-dir DIR] [--no-setup] [extra flags for every experiment]
+#                          [--results-dir DIR] [--report FILE] [--report-format html,docx|none] [--seeds N] [--bin-dir DIR] [--no-setup]
+#                          [extra flags for every experiment]
 #   --skip-training    reuse <results>/baseline/model instead of running 01
 #   --only-comparison  run just 10_comprehensive_comparison and the report over the existing results
 #   --no-setup         do not run scripts/setup.sh (packages, data, build) first
 #   --no-bench         skip `tpq bench` at bert-base shape (the report then says it was not run)
+#   --report-format    exports of the report beside the Markdown (pandoc); default html when pandoc is installed
+#   --seeds N          also rerun 02-09 with seeds base+1 ... base+N-1 (base: --seed, else 42) into
+#                      <results>/seeds/<seed>/, on the same baseline; the tables show mean ± std over the N runs
 # Resumable: an experiment whose <results>/<name>/metrics.json exists is skipped unless --force; the
 # comparison (10) reruns when any experiment finished after it. A failed step stops the script and
 # keeps every finished result; rerun to continue where it stopped.
@@ -19,6 +23,10 @@ setup=1
 bench=1
 results_dir=results
 report_output=report/实验报告.md
+report_format=""
+seeds=1
+base_seed=42
+seed_args=()  # --seed S for the main run when given (the reruns pass their own)
 bin=""
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -31,12 +39,24 @@ while [[ $# -gt 0 ]]; do
     --no-bench) bench=0 ;;
     --results-dir|--results_dir) results_dir="$2"; shift ;;
     --report) report_output="$2"; shift ;;
+    --report-format) report_format="$2"; shift ;;
+    --seeds) seeds="$2"; shift ;;
+    --seed) base_seed="$2"; seed_args=(--seed "$2"); shift ;;
     --bin-dir) bin="$2"; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) extra+=("$1") ;;
   esac
   shift
 done
+
+if ! [[ "$seeds" =~ ^[1-9][0-9]{0,2}$ ]]; then
+  echo "[run_all] --seeds $seeds: give the number of seeds, a whole number from 1 to 999 (e.g. --seeds 3)" >&2
+  exit 2
+fi
+if ! [[ "$base_seed" =~ ^[0-9]{1,9}$ ]]; then
+  echo "[run_all] --seed $base_seed: give a whole number (e.g. --seed 42)" >&2
+  exit 2
+fi
 
 [[ $setup -eq 1 ]] && bash "$repo_root/scripts/setup.sh" --programs-only
 cd "$repo_root"
@@ -95,10 +115,23 @@ run_bench_step() {
   echo "[run_all] tpq bench finished in $((SECONDS - start)) s"
 }
 
+# run_all --seeds N: 02-09 again with seeds base+1 ... base+N-1, on the same baseline model, into
+# <results>/seeds/<seed>/<subdir> (resumable like the main run).
+run_seed_reruns() {
+  local seed line number program subdir
+  for ((seed = base_seed + 1; seed < base_seed + seeds; seed++)); do
+    for line in "${catalogue[@]}"; do
+      IFS=$'\t' read -r number program subdir _ <<<"$line"
+      [[ "$number" == 01 || "$number" == 10 ]] && continue
+      run_step "seeds/$seed/$subdir" "$program" --seed "$seed" --model_path "$results_dir/baseline/model"
+    done
+  done
+}
+
 # The comparison is stale when any experiment finished after it (its old result stays until the rerun succeeds).
 comparison_is_stale() {
   local comparison="$results_dir/$1/metrics.json"
-  [[ -s "$comparison" ]] && find "$results_dir" -mindepth 2 -maxdepth 2 -name metrics.json -newer "$comparison" \
+  [[ -s "$comparison" ]] && find "$results_dir" -mindepth 2 -maxdepth 4 -name metrics.json -newer "$comparison" \
     -not -path "$results_dir/$1/*" | grep -q .
 }
 
@@ -110,10 +143,11 @@ for line in "${catalogue[@]}"; do
       if [[ $skip_training -eq 1 ]]; then
         [[ -d "$results_dir/$subdir/model" ]] || { echo "[run_all] --skip-training needs $results_dir/$subdir/model" >&2; exit 2; }
       else
-        run_step "$subdir" "$program"
+        run_step "$subdir" "$program" "${seed_args[@]}"
       fi ;;
     10)
       [[ $only_comparison -eq 1 || $bench -eq 0 ]] || run_bench_step
+      [[ $only_comparison -eq 1 ]] || run_seed_reruns
       if comparison_is_stale "$subdir"; then
         echo "[run_all] $program: results changed since the last comparison, rerunning"
         rerun_anyway=1
@@ -122,12 +156,18 @@ for line in "${catalogue[@]}"; do
       rerun_anyway=0 ;;
     *)
       [[ $only_comparison -eq 1 ]] && continue
-      run_step "$subdir" "$program" ;;
+      run_step "$subdir" "$program" "${seed_args[@]}" ;;
   esac
 done
 
 echo "[run_all] tpq report"
-if ! "$bin/tpq" report --results-dir "$results_dir" --output "$report_output"; then
+if [[ -z "$report_format" ]]; then
+  report_format=none
+  command -v pandoc >/dev/null 2>&1 && report_format=html
+fi
+report_args=(--results-dir "$results_dir" --output "$report_output")
+[[ "$report_format" != none ]] && report_args+=(--format "$report_format")
+if ! "$bin/tpq" report "${report_args[@]}"; then
   echo "[run_all] tpq report failed; the results are kept. Fix the error above and rerun." >&2
   exit 1
 fi
@@ -136,7 +176,10 @@ echo "[run_all] done in $((SECONDS - start_all)) s."
 [[ ${#not_built[@]} -gt 0 ]] && echo "[run_all] not built, so not run: ${not_built[*]}"
 echo "[run_all] finished experiments:"
 ls -1 "$results_dir"/*/metrics.json 2>/dev/null | sed 's/^/  /'
-echo "[run_all] report: $report_output"
+echo "[run_all] report: $report_output (figures/ and tables/ beside it)"
+if [[ "$report_format" != none ]]; then
+  for format in ${report_format//,/ }; do echo "[run_all] exported: ${report_output%.md}.$format"; done
+fi
 echo "[run_all] charts: $results_dir/comparison/*.png"
 ls -1 "$results_dir"/comparison/*.png 2>/dev/null | sed 's/^/  /' || true
 exit 0

@@ -31,6 +31,8 @@ apt_packages=(
   libtorch-dev libopenblas0-openmp
   libsentencepiece-dev libutf8proc-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev
   gnuplot-nox
+  # Chinese chart labels (without a CJK font they fall back to English) and the report's HTML/DOCX export.
+  fonts-noto-cjk pandoc
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
   # The tests run Python's own huggingface_hub (pinned beside the fixtures) against tpq's cache.
   python3 python3-requests python3-filelock python3-tqdm python3-yaml python3-packaging

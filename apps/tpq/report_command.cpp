@@ -1,4 +1,5 @@
-// `tpq report`: fills the lab-report template from the results tree into report/实验报告.md.
+// `tpq report`: fills the lab-report template from the results tree into report/实验报告.md (or
+// --output), with the report folder's figures/ and tables/, and exports it as HTML or DOCX on request.
 #include <cstdio>
 #include <memory>
 
@@ -12,11 +13,12 @@ Command add_report_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("report", "Fill the lab-report template from results/*/metrics.json");
   command->add_option("--results-dir,--results_dir", options->results_dir, "Results tree")->capture_default_str();
   command->add_option("--template", options->template_path, "The course template (Markdown)")->capture_default_str();
-  command->add_option("--output", options->output, "The filled report (written atomically)")->capture_default_str();
+  command->add_option("--output", options->output, "The filled report; figures/ and tables/ are written beside it")->capture_default_str();
+  command->add_option("--format", options->formats, "Also export through pandoc: html, docx (repeat or comma-separate)")
+      ->delimiter(',');
   return [command, options]() {
     if (!command->parsed()) return -1;
-    const auto path = report::write_lab_report(*options);
-    std::printf("%s\n", path.string().c_str());
+    for (const auto& path : report::write_lab_report(*options)) std::printf("%s\n", path.string().c_str());
     return 0;
   };
 }

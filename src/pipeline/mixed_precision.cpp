@@ -13,6 +13,7 @@
 #include "tpq/quant/quantized_model.h"
 #include "pipeline/layer_sensitivity.h"
 #include "tpq/results/chart.h"
+#include "tpq/results/chart_text.h"
 #include "tpq/results/table.h"
 #include "pipeline/shared_sections.h"
 
@@ -50,15 +51,15 @@ void draw_sensitivity(const SensitivityReport& report, const std::vector<std::st
     loss.x.push_back(index);
     loss.y.push_back(entry.loss_change);
   }
-  results::render_panels({{"INT8 one Linear at a time: accuracy drop", "Linear index (sensitivity.csv)", "FP32 - INT8 accuracy", {drop}},
-                          {"INT8 one Linear at a time: loss change", "Linear index (sensitivity.csv)", "INT8 - FP32 loss", {loss}}},
+  results::render_panels({{results::chart_text("INT8 one Linear at a time: accuracy drop", "逐个 Linear 量化为 INT8：准确率下降"), results::chart_text("Linear index (sensitivity.csv)", "Linear 序号 (sensitivity.csv)"), results::chart_text("FP32 - INT8 accuracy", "FP32 − INT8 准确率"), {drop}},
+                          {results::chart_text("INT8 one Linear at a time: loss change", "逐个 Linear 量化为 INT8：损失变化"), results::chart_text("Linear index (sensitivity.csv)", "Linear 序号 (sensitivity.csv)"), results::chart_text("INT8 - FP32 loss", "INT8 − FP32 损失"), {loss}}},
                          png);
 }
 
 void draw_accuracy_size_speed(const std::vector<results::RunRecord>& records, const fs::path& png) {
-  results::Series accuracy{"accuracy", {}, {}, "boxes fs solid 0.5"};
-  results::Series size{"size (MB)", {}, {}, "boxes fs solid 0.5"};
-  results::Series latency{"latency p50 (ms/sample)", {}, {}, "boxes fs solid 0.5"};
+  results::Series accuracy{results::chart_text("accuracy", "准确率"), {}, {}, "boxes fs solid 0.5"};
+  results::Series size{results::chart_text("size (MB)", "大小 (MB)"), {}, {}, "boxes fs solid 0.5"};
+  results::Series latency{results::chart_text("latency p50 (ms/sample)", "延迟 p50 (毫秒/样本)"), {}, {}, "boxes fs solid 0.5"};
   for (std::size_t i = 0; i < records.size(); ++i) {
     const double x = static_cast<double>(i);
     accuracy.x.push_back(x);
@@ -68,10 +69,10 @@ void draw_accuracy_size_speed(const std::vector<results::RunRecord>& records, co
     latency.x.push_back(x);
     latency.y.push_back(records[i].speed.latency_ms_p50);
   }
-  const std::string x_label = "row of precision_comparison.csv (0 = FP32)";
-  results::render_panels({{"Test accuracy", x_label, "accuracy", {accuracy}},
-                          {"Size on disk", x_label, "MB", {size}},
-                          {"Latency", x_label, "ms / sample", {latency}}},
+  const std::string x_label = results::chart_text("row of precision_comparison.csv (0 = FP32)", "precision_comparison.csv 的行号（0 = FP32）");
+  results::render_panels({{results::chart_text("Test accuracy", "测试准确率"), x_label, results::chart_text("accuracy", "准确率"), {accuracy}},
+                          {results::chart_text("Size on disk", "磁盘大小"), x_label, "MB", {size}},
+                          {results::chart_text("Latency", "延迟"), x_label, results::chart_text("ms / sample", "毫秒 / 样本"), {latency}}},
                          png, 1400, 420);
 }
 

@@ -9,6 +9,7 @@
 #include "pipeline/magnitude_pruning.h"
 #include "pipeline/variant_experiment.h"
 #include "tpq/results/chart.h"
+#include "tpq/results/chart_text.h"
 #include "tpq/results/table.h"
 #include "pipeline/shared_sections.h"
 
@@ -58,9 +59,9 @@ void draw_progress(const std::vector<HistoryEntry>& history, double baseline_acc
     spdlog::warn("gnuplot not found: {} not drawn (sudo apt-get install gnuplot-nox)", png.string());
     return;
   }
-  results::Series accuracy{"progressive (test)", {0}, {baseline_accuracy}};
-  results::Series one_shot{"one-shot to final sparsity, same budget", {}, {}, "lines"};
-  results::Series target{"target", {0}, {100.0 * initial_target}}, actual{"actual", {0}, {100.0 * baseline_sparsity}};
+  results::Series accuracy{results::chart_text("progressive (test)", "渐进式（测试集）"), {0}, {baseline_accuracy}};
+  results::Series one_shot{results::chart_text("one-shot to final sparsity, same budget", "一次剪到最终稀疏度（同等微调预算）"), {}, {}, "lines"};
+  results::Series target{results::chart_text("target", "目标"), {0}, {100.0 * initial_target}}, actual{results::chart_text("actual", "实际"), {0}, {100.0 * baseline_sparsity}};
   for (const auto& entry : history) {
     accuracy.x.push_back(static_cast<double>(entry.iteration));
     accuracy.y.push_back(entry.accuracy);
@@ -73,8 +74,8 @@ void draw_progress(const std::vector<HistoryEntry>& history, double baseline_acc
     one_shot.x.push_back(x);
     one_shot.y.push_back(one_shot_accuracy);
   }
-  results::render_panels({{"Test accuracy per iteration", "iteration (0 = baseline)", "accuracy", {accuracy, one_shot}},
-                          {"Sparsity of encoder Linear weights", "iteration", "sparsity (%)", {target, actual}}},
+  results::render_panels({{results::chart_text("Test accuracy per iteration", "每轮测试准确率"), results::chart_text("iteration (0 = baseline)", "迭代轮次（0 = 基线）"), results::chart_text("accuracy", "准确率"), {accuracy, one_shot}},
+                          {results::chart_text("Sparsity of the pruned weights", "被剪权重的稀疏度"), results::chart_text("iteration", "迭代轮次"), results::chart_text("sparsity (%)", "稀疏度 (%)"), {target, actual}}},
                          png);
 }
 

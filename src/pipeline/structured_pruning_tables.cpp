@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "tpq/results/chart.h"
+#include "tpq/results/chart_text.h"
 #include "tpq/results/table.h"
 
 namespace tpq::pipeline {
@@ -76,9 +77,10 @@ void draw_head_heatmap(const prune::HeadScores& scores, const prune::HeadSelecti
     return;
   }
   results::Heatmap heatmap;
-  heatmap.title = "Head importance (" + method + ", per-layer L2-normalised); X = removed";
-  heatmap.x_label = "head";
-  heatmap.y_label = "layer";
+  heatmap.title = results::chart_text("Head importance (" + method + ", per-layer L2-normalised); X = removed",
+                                     "注意力头重要性（" + method + "，每层 L2 归一化）；X = 已剪除");
+  heatmap.x_label = results::chart_text("head", "注意力头");
+  heatmap.y_label = results::chart_text("layer", "层");
   heatmap.values = scores.scores;
   for (const auto& [layer, heads] : removed) {
     for (int64_t head : heads) heatmap.marked.emplace_back(static_cast<int>(layer), static_cast<int>(head));

@@ -12,6 +12,7 @@
 #include "pipeline/magnitude_pruning.h"
 #include "pipeline/variant_experiment.h"
 #include "tpq/results/chart.h"
+#include "tpq/results/chart_text.h"
 #include "tpq/results/table.h"
 #include "pipeline/shared_sections.h"
 
@@ -72,8 +73,8 @@ void draw_sparsity_chart(const VariantTable& table, const std::vector<PrunedRow>
   const double base_accuracy = records.front().metrics.accuracy;
   const double base_mb = records.front().size.file_mb;
   // Each curve starts at the baseline (0% sparsity); points sorted by sparsity.
-  results::Series accuracy[2] = {{"global", {}, {}}, {"local", {}, {}}};
-  results::Series size[2] = {{"global (compressed)", {}, {}}, {"local (compressed)", {}, {}}};
+  results::Series accuracy[2] = {{results::chart_text("global", "全局"), {}, {}}, {results::chart_text("local", "局部"), {}, {}}};
+  results::Series size[2] = {{results::chart_text("global (compressed)", "全局（压缩保存）"), {}, {}}, {results::chart_text("local (compressed)", "局部（压缩保存）"), {}, {}}};
   double max_x = 0, dense_mb = base_mb;
   std::vector<std::size_t> order(rows.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -93,15 +94,15 @@ void draw_sparsity_chart(const VariantTable& table, const std::vector<PrunedRow>
     max_x = std::max(max_x, 100.0 * rows[i].target);
     dense_mb = rows[i].save.dense_file_bytes / (1024.0 * 1024.0);
   }
-  results::Series base{"fp32 baseline", {0, max_x}, {base_accuracy, base_accuracy}, "lines"};
-  results::Series dense{"dense save", {0, max_x}, {dense_mb, dense_mb}, "lines"};
+  results::Series base{results::chart_text("fp32 baseline", "fp32 基线"), {0, max_x}, {base_accuracy, base_accuracy}, "lines"};
+  results::Series dense{results::chart_text("dense save", "稠密保存"), {0, max_x}, {dense_mb, dense_mb}, "lines"};
   std::vector<results::Series> accuracy_series{base}, size_series{dense};
   for (int s = 0; s < 2; ++s) {
     if (accuracy[s].x.size() > 1) accuracy_series.push_back(accuracy[s]);
     if (size[s].x.size() > 1) size_series.push_back(size[s]);
   }
-  results::render_panels({{"Test accuracy vs sparsity", "target sparsity of encoder Linear weights (%)", "accuracy", accuracy_series},
-                          {"Model size on disk", "target sparsity (%)", "MB", size_series}},
+  results::render_panels({{results::chart_text("Test accuracy vs sparsity", "测试准确率与稀疏度"), results::chart_text("target sparsity of the pruned weights (%)", "被剪权重的目标稀疏度 (%)"), results::chart_text("accuracy", "准确率"), accuracy_series},
+                          {results::chart_text("Model size on disk", "磁盘上的模型大小"), results::chart_text("target sparsity (%)", "目标稀疏度 (%)"), "MB", size_series}},
                          png);
 }
 

@@ -1,7 +1,9 @@
 #include "tpq/report/comparison.h"
 
 #include <algorithm>
+#include <cmath>
 
+#include "tpq/results/chart.h"
 #include "tpq/results/experiment_catalogue.h"
 
 namespace tpq::report {
@@ -16,6 +18,7 @@ SummaryRow make_row(const std::string& experiment, const results::RunRecord& rec
   const bool labelled = record.extra.contains("label") && record.extra["label"].is_string();
   row.label = labelled || experiment != "baseline" ? record.label() : "FP32 (基线)";
   row.accuracy = record.metrics.accuracy;
+  row.accuracy_se = results::accuracy_standard_error(record.metrics.accuracy, record.metrics.count);
   row.f1 = record.metrics.f1;
   row.file_mb = record.size.file_mb;
   row.sparsity = record.size.sparsity;
@@ -63,7 +66,30 @@ std::vector<std::string> ordered_subdirs(const ResultsTree& tree) {
   return order;
 }
 
+// Mean and sample std of the row's accuracy over the main run and every seed rerun that has the variant.
+void add_seed_statistics(SummaryRow& row, const ResultsTree& tree) {
+  std::vector<double> values{row.accuracy};
+  const auto repeats = tree.repeats.find(row.experiment);
+  if (repeats != tree.repeats.end()) {
+    for (const auto& rerun : repeats->second) {
+      if (const auto* record = rerun.variant(row.variant)) values.push_back(record->metrics.accuracy);
+    }
+  }
+  double sum = 0;
+  for (double value : values) sum += value;
+  row.seed_runs = static_cast<int>(values.size());
+  row.accuracy_mean = sum / static_cast<double>(values.size());
+  double squares = 0;
+  for (double value : values) squares += (value - row.accuracy_mean) * (value - row.accuracy_mean);
+  row.accuracy_std = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0;
+}
+
 }  // namespace
+
+std::string SummaryRow::accuracy_text() const {
+  if (seed_runs <= 1) return format_number(accuracy, 4);
+  return format_number(accuracy_mean, 4) + " ± " + format_number(accuracy_std, 4) + "（" + std::to_string(seed_runs) + " 个种子）";
+}
 
 std::vector<SummaryRow> summary_rows(const ResultsTree& tree) {
   std::vector<SummaryRow> rows;
@@ -76,6 +102,7 @@ std::vector<SummaryRow> summary_rows(const ResultsTree& tree) {
     for (const auto& record : result.variants()) {
       auto row = make_row(subdir, record, *reference);
       row.reference = subdir == "baseline" || row.variant == "fp32";
+      add_seed_statistics(row, tree);
       rows.push_back(std::move(row));
     }
   }
@@ -135,10 +162,12 @@ BestConfigs best_configs(const std::vector<SummaryRow>& rows, double max_drop_po
 }
 
 results::Table summary_table(const std::vector<SummaryRow>& rows) {
-  results::Table table({"experiment", "variant", "label", "accuracy", "f1", "file_mb", "compression", "latency_ms", "speedup",
-                        "speedup_low", "speedup_high", "speedup_measurable", "peak_rss_mb", "sparsity"});
+  results::Table table({"experiment", "variant", "label", "accuracy", "accuracy_mean", "accuracy_std", "seed_runs", "f1", "file_mb",
+                        "compression", "latency_ms", "speedup", "speedup_low", "speedup_high", "speedup_measurable", "peak_rss_mb",
+                        "sparsity"});
   for (const auto& row : rows) {
-    table.add_row({row.experiment, row.variant, row.label, format_number(row.accuracy, 4), format_number(row.f1, 4),
+    table.add_row({row.experiment, row.variant, row.label, format_number(row.accuracy, 4), format_number(row.accuracy_mean, 4),
+                   format_number(row.accuracy_std, 4), std::to_string(row.seed_runs), format_number(row.f1, 4),
                    format_number(row.file_mb, 3), format_number(row.compression, 2),
                    row.latency_ms > 0 ? format_number(row.latency_ms, 3) : "",
                    row.speedup > 0 ? format_number(row.speedup, 2) : "",
@@ -187,7 +216,7 @@ std::string summary_markdown(const std::vector<SummaryRow>& rows, const std::vec
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& row = rows[i];
     const bool on_front = std::find(pareto.begin(), pareto.end(), i) != pareto.end();
-    table.add_row({row.experiment, row.variant, row.label, format_number(row.accuracy, 4), format_number(row.f1, 4),
+    table.add_row({row.experiment, row.variant, row.label, row.accuracy_text(), format_number(row.f1, 4),
                    format_number(row.file_mb, 2), format_number(row.compression, 2) + "x",
                    row.latency_ms > 0 ? format_number(row.latency_ms, 3) : "未记录",
                    row.speedup_text(), row.peak_rss_mb > 0 ? format_number(row.peak_rss_mb, 1) : "未记录",

@@ -1,5 +1,6 @@
 #include "tpq/report/lab_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "tpq/results/experiment_catalogue.h"
 #include "tpq/core/runtime_info.h"
 #include "tpq/io/atomic_file.h"
+#include "report/report_export.h"
 
 namespace tpq::report {
 namespace fs = std::filesystem;
@@ -44,9 +46,13 @@ const SummaryRow* row_of(const ReportContext& context, const std::string& subdir
 
 std::string figure(const ReportContext& context, const fs::path& png, const std::string& caption, const std::string& made_by) {
   if (!fs::exists(png)) return "（图未生成：" + png.string() + " 不存在，运行 " + made_by + " 生成）";
-  std::error_code error;
-  const auto relative = fs::relative(fs::absolute(png), fs::absolute(context.report_dir), error);
-  return "![" + caption + "](" + (error || relative.empty() ? fs::absolute(png) : relative).generic_string() + ")";
+  // results/<experiment>/<chart>.png travels with the report as figures/<experiment>_<chart>.png.
+  const std::string name = png.parent_path().filename().string() + "_" + png.filename().string();
+  auto& figures = context.figures;
+  if (std::none_of(figures.begin(), figures.end(), [&](const FigureCopy& copy) { return copy.name == name; })) {
+    figures.push_back({png, name});
+  }
+  return "![" + caption + "](figures/" + name + ")";
 }
 
 std::string inline_value(const nlohmann::json& value) {
@@ -132,7 +138,7 @@ nlohmann::json optional_json(const fs::path& path) {
 
 FilledReport fill_lab_report(const std::string& template_text, const ResultsTree& tree, const Environment& environment,
                              const fs::path& report_dir) {
-  ReportContext context{tree, environment, summary_rows(tree), {}, {}, nullptr, nullptr, report_dir, utc_timestamp().substr(0, 10)};
+  ReportContext context{tree, environment, summary_rows(tree), {}, {}, nullptr, nullptr, report_dir, utc_timestamp().substr(0, 10), nullptr, {}};
   context.pareto = pareto_front(context.rows);
   context.best = best_configs(context.rows);
   context.baseline_config = optional_json(tree.root / "baseline" / "config.json");
@@ -164,22 +170,26 @@ FilledReport fill_lab_report(const std::string& template_text, const ResultsTree
     while (!body.empty() && body.back() == '\n') body.pop_back();
     report.markdown += block.heading + "\n\n" + body + "\n\n" + (ends_with_rule(block.body) ? "---\n\n" : "");
   }
+  report.figures = std::move(context.figures);
   return report;
 }
 
-fs::path write_lab_report(const LabReportOptions& options) {
+std::vector<fs::path> write_lab_report(const LabReportOptions& options) {
   require(fs::is_regular_file(options.template_path),
           "report template " + options.template_path.string() + " not found: pass --template report/实验报告模板.md");
+  for (const auto& format : options.formats) require_export_format(format);
   const auto tree = load_results_tree(options.results_dir);
   require(!tree.experiments.empty(), "no finished experiment under " + options.results_dir.string() +
                                          " (no */metrics.json): run experiments/run_all.sh first, or pass --results-dir");
   const fs::path report_dir = options.output.parent_path().empty() ? fs::path(".") : options.output.parent_path();
-  fs::create_directories(report_dir);
   const auto report = fill_lab_report(io::read_file(options.template_path), tree, detect_environment(), report_dir);
   for (const auto& title : report.kept_sections) spdlog::info("lab report: section '{}' kept as in the template", title);
-  io::write_file_atomic(options.output, report.markdown);
-  spdlog::info("lab report written to {} ({} experiment(s) found)", options.output.string(), tree.experiments.size());
-  return options.output;
+  publish_report_folder(report, tree, options.output);
+  spdlog::info("lab report written to {} ({} experiment(s), {} figure(s))", options.output.string(), tree.experiments.size(),
+               report.figures.size());
+  std::vector<fs::path> written{options.output};
+  for (const auto& format : options.formats) written.push_back(export_with_pandoc(options.output, format));
+  return written;
 }
 
 }  // namespace tpq::report

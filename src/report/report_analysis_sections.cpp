@@ -24,7 +24,9 @@ std::string figures(const ReportContext& context) {
   out += "\n\n3. **各方法性能对比柱状图**\n   " + comparison_figure(context, "accuracy_comparison.png", "准确率与 F1 对比") + "\n   " +
          comparison_figure(context, "size_comparison.png", "模型大小与压缩比对比") + "\n   " +
          comparison_figure(context, "speed_comparison.png", "推理延迟与加速比对比") + "\n   " +
-         comparison_figure(context, "radar.png", "归一化雷达图") + "\n\n";
+         comparison_figure(context, "radar.png", "归一化雷达图") +
+         "\n   - 准确率柱与稀疏度曲线上的误差线为 ±1 个标准误（按测试样本数的二项分布计算）；两个变体的差小于误差线时，"
+         "这个差在噪声之内（同一测试集上的配对比较见各实验小节）。\n\n";
   out += "4. **渐进式剪枝进度图**\n   " + comparison_figure(context, "progressive_pruning.png", "渐进式剪枝进度") + "\n   - " +
          progressive_finding(context) + "\n\n";
   out += "5. **bert-base 形状的速度与大小**（随机权重：只测速度和大小，不含准确率）\n\n" + bert_base_bench_section(context) + "\n\n";

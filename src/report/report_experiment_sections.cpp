@@ -71,7 +71,7 @@ std::string head_pruning(const ReportContext& context, const ExperimentResult& r
                     budget_text(fine_tuning, batch_size_of(result)) + "，学习率 " + first_key(fine_tuning, {"learning_rate"}, "未记录") +
                     "，AdamW\n\n实验结果：\n";
   out += "| 剪枝头数 | 准确率 | F1分数 | 模型大小 (MB) | 性能下降 (%) |\n|---------|--------|--------|--------------|-------------|\n";
-  out += "| 0 (基线) | " + num(fp32.accuracy, 4) + " | " + num(fp32.f1, 4) + " | " + num(fp32.file_mb, 2) + " | - |\n";
+  out += "| 0 (基线) | " + fp32.accuracy_text() + " | " + num(fp32.f1, 4) + " | " + num(fp32.file_mb, 2) + " | - |\n";
   std::string before;
   for (const auto& row : rows) {
     if (!row.row) continue;
@@ -106,7 +106,7 @@ std::string ffn_pruning(const ReportContext& context, const ExperimentResult& re
   out += "- 目标稀疏度：[" + (targets.empty() ? "未运行 FFN 剪枝变体" : targets) + "]\n- 剪枝方法：按中间神经元重要性排序" +
          (importance.empty() ? std::string() : "（" + importance + "）") + "，整行/整列物理移除 FFN 中间神经元（结构化）\n\n实验结果：\n";
   out += "| FFN稀疏度 | 准确率 | F1分数 | 模型大小 (MB) |\n|----------|--------|--------|--------------|\n";
-  out += "| 0% (基线) | " + num(fp32.accuracy, 4) + " | " + num(fp32.f1, 4) + " | " + num(fp32.file_mb, 2) + " |\n";
+  out += "| 0% (基线) | " + fp32.accuracy_text() + " | " + num(fp32.f1, 4) + " | " + num(fp32.file_mb, 2) + " |\n";
   for (const auto& row : rows) {
     if (!row.row) continue;
     out += "| " + percent(row.sparsity) + (row.kind == "heads_ffn" ? "（+ 剪 " + row.heads + " 个头）" : "") + " | " +
@@ -203,7 +203,7 @@ std::string dynamic_quant(const ReportContext& context) {
                     first_key(result->experiment_extra(), {"engine"}, "未记录") + "）\n- 量化层类型：Linear（编码器 Q/K/V、注意力输出、FFN）\n\n实验结果：\n";
   out += "| 方法 | 准确率 | F1分数 | 模型大小 (MB) | 压缩比 | 推理时间 (ms) | 加速比 |\n|------|--------|--------|--------------|--------|--------------|--------|\n";
   for (const auto& row : rows) {
-    out += "| " + row.label + " | " + num(row.accuracy, 4) + " | " + num(row.f1, 4) + " | " + num(row.file_mb, 2) + " | " +
+    out += "| " + row.label + " | " + row.accuracy_text() + " | " + num(row.f1, 4) + " | " + num(row.file_mb, 2) + " | " +
            num(row.compression, 2) + "x | " + num(row.latency_ms, 3) + " | " + row.speedup_text() + " |\n";
   }
   return out + "\n" + kSpeedNote + "\n";
@@ -227,7 +227,7 @@ std::string static_quant(const ReportContext& context) {
   std::string out = "实验设置：\n- 校准样本数：" + join(calibration) + "\n- 量化配置：" + join(setups) + "（观察器 / 粒度）\n\n实验结果：\n";
   out += "| 方法 | 准确率 | F1分数 | 模型大小 (MB) | 压缩比 |\n|------|--------|--------|--------------|--------|\n";
   for (const auto& row : rows_of(context, "static_quant")) {
-    out += "| " + row.label + " | " + num(row.accuracy, 4) + " | " + num(row.f1, 4) + " | " + num(row.file_mb, 2) + " | " +
+    out += "| " + row.label + " | " + row.accuracy_text() + " | " + num(row.f1, 4) + " | " + num(row.file_mb, 2) + " | " +
            num(row.compression, 2) + "x |\n";
   }
   return out;
@@ -260,7 +260,7 @@ std::string qat(const ReportContext& context) {
     } else if (row.variant == "fp32" && baseline && number_at(baseline->record.primary.extra, "training.train_seconds", seconds)) {
       time = num(seconds, 1) + " s（基线训练）";
     }
-    out += "| " + row.label + " | " + num(row.accuracy, 4) + " | " + num(row.f1, 4) + " | " + num(row.file_mb, 2) + " | " + time + " |\n";
+    out += "| " + row.label + " | " + row.accuracy_text() + " | " + num(row.f1, 4) + " | " + num(row.file_mb, 2) + " | " + time + " |\n";
   }
   return out;
 }

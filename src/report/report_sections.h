@@ -12,6 +12,7 @@
 
 #include "tpq/report/comparison.h"
 #include "tpq/report/environment.h"
+#include "tpq/report/lab_report.h"
 #include "tpq/report/results_tree.h"
 
 namespace tpq::report {
@@ -33,6 +34,9 @@ struct ReportContext {
   std::filesystem::path report_dir;
   std::string today;  // YYYY-MM-DD (UTC)
   nlohmann::json bench = nullptr;  // results/bench/bench.json (`tpq bench` at bert-base shape), or null
+  // The charts the sections embed, collected as they are written (figure() adds to it), so the
+  // report folder can carry copies of them.
+  mutable std::vector<FigureCopy> figures;
 };
 
 using SectionWriter = std::function<std::string(const ReportContext&)>;

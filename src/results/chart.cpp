@@ -11,6 +11,7 @@
 
 #include "tpq/core/error.h"
 #include "tpq/io/atomic_file.h"
+#include "tpq/results/chart_text.h"
 
 namespace tpq::results {
 namespace fs = std::filesystem;
@@ -59,6 +60,11 @@ void run_gnuplot(const std::string& script, const fs::path& work, const fs::path
 
 }  // namespace
 
+double accuracy_standard_error(double accuracy, int64_t count) {
+  if (count <= 0) return 0.0;
+  return std::sqrt(std::max(0.0, accuracy * (1.0 - accuracy)) / static_cast<double>(count));
+}
+
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
 void render_panels(const std::vector<Panel>& panels, const fs::path& png, int width, int height) {
@@ -73,7 +79,7 @@ void render_chart(const std::vector<ChartPanel>& panels, const fs::path& png, in
   const fs::path work = make_temp_dir();
   const fs::path partial = partial_png(png);
   std::ostringstream script;
-  script << "set terminal pngcairo noenhanced size " << width << "," << height << " font 'DejaVu Sans,10'\n"
+  script << "set terminal pngcairo noenhanced size " << width << "," << height << " font " << quoted(chart_style().font + ",10") << "\n"
          << "set output " << quoted(partial.string()) << "\n"
          << "set key opaque box\nset style fill solid 0.6 border -1\nset boxwidth 0.7\n"
          << "set multiplot layout " << rows << "," << columns << "\n";
@@ -108,9 +114,14 @@ void render_chart(const std::vector<ChartPanel>& panels, const fs::path& png, in
       const fs::path data = work / ("series" + std::to_string(file_index++) + ".dat");
       std::ofstream out(data);
       out.precision(10);
-      for (std::size_t i = 0; i < series.x.size() && i < series.y.size(); ++i) out << series.x[i] << ' ' << series.y[i] << '\n';
-      plot += (plot == "plot " ? "" : ", ") + quoted(data.string()) + " using 1:2 with " + series.style +
-              (series.style == "boxes" ? std::string() : std::string(" lw 2")) +
+      const bool errors = !series.y_error.empty();
+      for (std::size_t i = 0; i < series.x.size() && i < series.y.size(); ++i) {
+        out << series.x[i] << ' ' << series.y[i];
+        if (errors) out << ' ' << (i < series.y_error.size() ? series.y_error[i] : 0.0);
+        out << '\n';
+      }
+      plot += (plot == "plot " ? "" : ", ") + quoted(data.string()) + (errors ? " using 1:2:3 with " : " using 1:2 with ") + series.style +
+              (series.style == "boxes" || series.style.find(" lw ") != std::string::npos ? std::string() : std::string(" lw 2")) +
               (series.name.empty() ? std::string(" notitle") : " title " + quoted(series.name));
     }
     script << (panel.series.empty() ? "plot 0 notitle" : plot) << "\n";
@@ -137,7 +148,7 @@ void render_heatmap(const Heatmap& heatmap, const fs::path& png, int width, int 
   }
   const std::size_t rows = heatmap.values.size(), columns = heatmap.values.front().size();
   std::ostringstream script;
-  script << "set terminal pngcairo size " << width << "," << height << " font 'DejaVu Sans,10'\n"
+  script << "set terminal pngcairo size " << width << "," << height << " font " << quoted(chart_style().font + ",10") << "\n"
          << "set output " << quoted(partial.string()) << "\n"
          << "set title " << quoted(heatmap.title) << "\nset xlabel " << quoted(heatmap.x_label) << "\nset ylabel "
          << quoted(heatmap.y_label) << "\n"
@@ -145,7 +156,7 @@ void render_heatmap(const Heatmap& heatmap, const fs::path& png, int width, int 
          << "set xtics 1\nset ytics 1\nset palette rgbformulae 22,13,10\nunset key\n";
   int tag = 1;
   for (const auto& [row, column] : heatmap.marked) {
-    script << "set label " << tag++ << " 'X' at " << column << "," << row << " center front font 'DejaVu Sans,14' tc rgb 'black'\n";
+    script << "set label " << tag++ << " 'X' at " << column << "," << row << " center front font ',14' tc rgb 'black'\n";
   }
   script << "plot " << quoted(data.string()) << " using 1:2:3 with image\nset output\n";
   run_gnuplot(script.str(), work, partial, png);

@@ -96,13 +96,39 @@ TEST(Comparison, BestConfigurationsFollowTheirStatedRules) {
   EXPECT_NE(tpq::report::best_configs_markdown(rows, strict).find("无满足条件的配置"), std::string::npos);
 }
 
+// run_all --seeds 3: results/seeds/43 and /44 rerun dynamic_quant; its rows get mean ± std over the three.
+TEST(Comparison, SeedRerunsGiveMeanAndSampleStd) {
+  tpq::testing::ScratchDir scratch;
+  tpq::testing::write_small_results_tree(scratch.path());
+  for (const auto& [seed, accuracy] : {std::make_pair("43", 0.805), std::make_pair("44", 0.775)}) {
+    tpq::testing::write_synthetic_experiment(scratch / "seeds" / seed, "dynamic_quant", "int8_dynamic_per_tensor",
+                                             {tpq::testing::synthetic_record("dynamic_quant", "fp32", 0.80, 10.0, 2.0),
+                                              tpq::testing::synthetic_record("dynamic_quant", "int8_dynamic_per_tensor", accuracy, 3.0, 1.0)});
+  }
+  tpq::testing::write_text_file(scratch / "seeds" / "notes" / "x.txt", "not a seed");
+  const auto tree = tpq::report::load_results_tree(scratch.path());
+  EXPECT_EQ(tree.repeats.at("dynamic_quant").size(), 2u);
+  EXPECT_EQ(tree.experiments.count("seeds"), 0u) << "the seeds folder is not an experiment";
+  const auto rows = tpq::report::summary_rows(tree);
+  ASSERT_EQ(rows.size(), 7u);
+  const auto& per_tensor = rows[2];  // 0.785 here, 0.805 and 0.775 in the reruns
+  ASSERT_EQ(per_tensor.display_name(), "dynamic_quant/int8_dynamic_per_tensor");
+  EXPECT_EQ(per_tensor.seed_runs, 3);
+  EXPECT_NEAR(per_tensor.accuracy_mean, 0.788333333, 1e-8);
+  EXPECT_NEAR(per_tensor.accuracy_std, 0.015275252, 1e-8);  // sample std (n - 1)
+  EXPECT_EQ(per_tensor.accuracy_text(), "0.7883 ± 0.0153（3 个种子）");
+  EXPECT_EQ(rows[3].seed_runs, 1) << "per_channel was not rerun";
+  EXPECT_EQ(rows[3].accuracy_text(), "0.7950");
+  EXPECT_NE(tpq::report::summary_markdown(rows, {}).find("| 0.7883 ± 0.0153（3 个种子） |"), std::string::npos);
+}
+
 TEST(Comparison, SummaryTableCsvHasOneRowPerVariant) {
   tpq::testing::ScratchDir scratch;
   const auto table = tpq::report::summary_table(small_rows(scratch));
   ASSERT_EQ(table.rows().size(), 7u);
   EXPECT_EQ(table.columns().front(), "experiment");
   EXPECT_EQ(table.rows()[2], (std::vector<std::string>{"dynamic_quant", "int8_dynamic_per_tensor", "int8_dynamic_per_tensor", "0.7850",
-                                                       "0.7750", "3.000", "3.33", "1.000", "2.00", "", "", "", "300.0",
+                                                       "0.7850", "0.0000", "1", "0.7750", "3.000", "3.33", "1.000", "2.00", "", "", "", "300.0",
                                                        "0.0000"}));
 }
 

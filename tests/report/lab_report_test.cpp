@@ -48,7 +48,9 @@ TEST(LabReport, FullTreeLeavesNoBlankCellOrEmptyField) {
       EXPECT_FALSE(std::regex_search(line, empty_field)) << "empty field: " << line;
     }
     // The closing remark explains the 未运行 convention itself; no table or finding may use it.
-    if (line.rfind("**备注**", 0) != 0) EXPECT_EQ(line.find("未运行"), std::string::npos) << line;
+    if (line.rfind("**备注**", 0) != 0) {
+      EXPECT_EQ(line.find("未运行"), std::string::npos) << line;
+    }
   }
   // Numbers as recorded, in the template's layouts.
   EXPECT_NE(report_section(report, "#### 4.2.1 动态量化").find("| int8_dynamic_per_tensor | 0.7850 | 0.7750 | 3.00 | 3.33x | 1.000 | 2.00x |"),

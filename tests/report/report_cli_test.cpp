@@ -1,4 +1,6 @@
 // `tpq report` and run_all.sh --only-comparison end to end on synthetic results trees.
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 
 #include "support/fixtures.h"
@@ -29,7 +31,75 @@ TEST(ReportCommand, ReplacesTheReportWholeAndLeavesNoTempFile) {
   const auto text = tpq::io::read_file(output);
   EXPECT_EQ(text.rfind("# 实验报告\n", 0), 0u);
   EXPECT_NE(text.find("#### 4.2.1 动态量化"), std::string::npos);
-  for (const auto& entry : fs::directory_iterator(scratch / "report")) EXPECT_EQ(entry.path(), output);
+  for (const auto& entry : fs::directory_iterator(scratch / "report")) {
+    EXPECT_TRUE(entry.path() == output || entry.path().filename() == "figures" || entry.path().filename() == "tables") << entry.path();
+  }
+  for (const auto& entry : fs::directory_iterator(scratch.path())) EXPECT_EQ(entry.path().string().find("tpq-run"), std::string::npos);
+}
+
+// A 1x1 green PNG: pandoc reads the image (its size, for DOCX), so it must be a real one.
+const unsigned char kOnePixelPng[] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0x00,
+    0x00, 0x03, 0x01, 0x01, 0x00, 0xc9, 0xfe, 0x92, 0xef, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e,
+    0x44, 0xae, 0x42, 0x60, 0x82,
+};
+
+// A results tree with one chart and one table, as 01 writes them.
+void write_tree_with_a_chart(const tpq::testing::ScratchDir& scratch) {
+  tpq::testing::write_small_results_tree(scratch / "results");
+  tpq::testing::write_text_file(scratch / "results" / "baseline" / "training_curve.png",
+                                std::string(reinterpret_cast<const char*>(kOnePixelPng), sizeof kOnePixelPng));
+  tpq::testing::write_text_file(scratch / "results" / "baseline" / "training_history.csv", "epoch,loss\n1,0.5\n");
+}
+
+TEST(ReportCommand, TheReportFolderCarriesItsFiguresAndTables) {
+  tpq::testing::ScratchDir scratch;
+  write_tree_with_a_chart(scratch);
+  const auto output = scratch / "hand-in" / "课程设计报告.md";
+  tpq::testing::write_text_file(scratch / "hand-in" / "figures" / "stale.png", "from an older report");
+  const auto result = run_command(report_command(scratch, output, kTemplate));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto text = tpq::io::read_file(output);
+  EXPECT_NE(text.find("](figures/baseline_training_curve.png)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("](" + (scratch / "results").string()), std::string::npos) << "links must stay inside the report folder";
+  EXPECT_EQ(tpq::io::read_file(scratch / "hand-in" / "figures" / "baseline_training_curve.png"),
+            tpq::io::read_file(scratch / "results" / "baseline" / "training_curve.png"));
+  EXPECT_EQ(tpq::io::read_file(scratch / "hand-in" / "tables" / "baseline_training_history.csv"), "epoch,loss\n1,0.5\n");
+  // The folder is the new report's, whole: an older report's figures do not linger.
+  EXPECT_FALSE(fs::exists(scratch / "hand-in" / "figures" / "stale.png"));
+}
+
+bool pandoc_installed() { return std::system("command -v pandoc >/dev/null 2>&1") == 0; }
+
+TEST(ReportCommand, ExportsHtmlWithTheFiguresInsideAndChineseMarked) {
+  TPQ_SKIP_UNLESS(pandoc_installed(), "pandoc not installed (scripts/setup.sh installs it)");
+  tpq::testing::ScratchDir scratch;
+  write_tree_with_a_chart(scratch);
+  const auto output = scratch / "report" / "课程设计报告.md";
+  const auto result = run_command(report_command(scratch, output, kTemplate) + " --format html,docx");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto html = tpq::io::read_file(scratch / "report" / "课程设计报告.html");
+  EXPECT_NE(html.find("lang=\"zh-CN\""), std::string::npos);
+  EXPECT_NE(html.find("Noto Sans CJK SC"), std::string::npos);
+  EXPECT_NE(html.find("动态量化"), std::string::npos);
+  EXPECT_NE(html.find("src=\"data:image/png;base64,"), std::string::npos) << "the figure is not embedded";
+  EXPECT_EQ(html.find("figures/baseline_training_curve.png"), std::string::npos) << "the HTML still links a file";
+  const auto docx = tpq::io::read_file(scratch / "report" / "课程设计报告.docx");
+  EXPECT_EQ(docx.rfind("PK", 0), 0u) << "not a zip";
+  EXPECT_NE(docx.find("word/media/"), std::string::npos) << "the DOCX carries no image";
+  EXPECT_NE(result.output.find("课程设计报告.docx"), std::string::npos) << result.output;
+}
+
+TEST(ReportCommand, AnUnknownExportFormatIsRefusedBeforeAnythingIsWritten) {
+  tpq::testing::ScratchDir scratch;
+  write_tree_with_a_chart(scratch);
+  const auto output = scratch / "report" / "课程设计报告.md";
+  const auto result = run_command(report_command(scratch, output, kTemplate) + " --format pdf");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("--format pdf: tpq report exports html or docx"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(scratch / "report"));
 }
 
 TEST(ReportCommand, FailureKeepsThePreviousReport) {
@@ -54,7 +124,7 @@ TEST(RunAll, OnlyComparisonRunsTenAndTheReportThenResumes) {
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_TRUE(fs::exists(scratch / "results" / "comparison" / "metrics.json"));
   EXPECT_TRUE(fs::exists(scratch / "results" / "comparison" / "dashboard.png"));
-  EXPECT_NE(tpq::io::read_file(scratch / "report.md").find("![模型大小 vs 准确率](results/comparison/accuracy_vs_size.png)"),
+  EXPECT_NE(tpq::io::read_file(scratch / "report.md").find("![模型大小 vs 准确率](figures/comparison_accuracy_vs_size.png)"),
             std::string::npos);
   EXPECT_NE(first.output.find("[run_all] report: " + (scratch / "report.md").string()), std::string::npos) << first.output;
   // Nothing changed: the comparison is skipped, the report rewritten.
@@ -62,6 +132,42 @@ TEST(RunAll, OnlyComparisonRunsTenAndTheReportThenResumes) {
   ASSERT_EQ(second.exit_code, 0) << second.output;
   EXPECT_NE(second.output.find("10_comprehensive_comparison: " + (scratch / "results").string() + "/comparison/metrics.json exists, skipping"),
             std::string::npos) << second.output;
+}
+
+// --seeds 3 reruns 02-09 with seeds 43 and 44 into results/seeds/<seed>/, on the main baseline model;
+// a fake 02 records its arguments and writes a result, the report then shows mean ± std over 3 runs.
+TEST(RunAll, SeedsRerunTheCompressionExperimentsIntoTheirOwnFolders) {
+  tpq::testing::ScratchDir scratch;
+  tpq::testing::write_small_results_tree(scratch / "results");
+  fs::create_directories(scratch / "results" / "baseline" / "model");
+  fs::create_directories(scratch / "bin");
+  fs::create_symlink(tpq::testing::cli_path(), scratch / "bin" / "tpq");
+  const auto fake = scratch / "bin" / "02_dynamic_quantization";
+  tpq::testing::write_text_file(fake, "#!/usr/bin/env bash\necho \"$*\" >> " + (scratch / "args.txt").string() +
+                                          "\nwhile [[ $# -gt 0 ]]; do [[ $1 == --output_dir ]] && out=$2; shift; done\n"
+                                          "mkdir -p \"$out\" && cp " + (scratch / "results" / "dynamic_quant" / "metrics.json").string() +
+                                          " \"$out/metrics.json\"\n");
+  fs::permissions(fake, fs::perms::owner_all, fs::perm_options::add);
+  const auto run_all = "bash " + std::string(TPQ_TEST_SOURCE_DIR) + "/experiments/run_all.sh --no-setup --no-bench --skip-training " +
+                       "--report-format none --profile quick --seeds 3 --bin-dir " + (scratch / "bin").string() + " --results-dir " +
+                       (scratch / "results").string() + " --report " + (scratch / "report.md").string();
+  const auto result = run_command(run_all);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto args = tpq::io::read_file(scratch / "args.txt");
+  const auto results = (scratch / "results").string();
+  EXPECT_EQ(args.find("--output_dir " + results + "/dynamic_quant"), std::string::npos) << "the main run exists and is skipped:\n" << args;
+  for (const char* seed : {"43", "44"}) {
+    EXPECT_NE(args.find("--output_dir " + results + "/seeds/" + seed + "/dynamic_quant --seed " + seed + " --model_path " + results +
+                        "/baseline/model"),
+              std::string::npos) << args;
+    EXPECT_TRUE(fs::exists(scratch / "results" / "seeds" / seed / "dynamic_quant" / "metrics.json"));
+  }
+  EXPECT_EQ(args.find("--seed 45"), std::string::npos) << args;
+  EXPECT_NE(tpq::io::read_file(scratch / "report.md").find("（3 个种子）"), std::string::npos);
+  // A wrong count is refused before anything runs.
+  const auto bad = run_command(run_all + " --seeds 0");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("--seeds 0: give the number of seeds"), std::string::npos) << bad.output;
 }
 
 TEST(RunAll, MissingBinaryIsSkippedAsNotBuilt) {

@@ -17,6 +17,11 @@ struct SummaryRow {
   std::string variant;
   std::string label;       // extra.label, else the variant
   double accuracy = 0;
+  double accuracy_se = 0;  // binomial standard error over the test examples (metrics.count); 0: count unknown
+  // Over the main run and its seed reruns (results/seeds/<seed>/): seed_runs = 1 without reruns
+  // (then mean = accuracy, std = 0). std is the sample standard deviation (n - 1).
+  int seed_runs = 1;
+  double accuracy_mean = 0, accuracy_std = 0;
   double f1 = 0;
   double file_mb = 0;
   double compression = 0;   // reference file_mb / file_mb
@@ -33,6 +38,8 @@ struct SummaryRow {
   bool reference = false;           // an FP32 baseline row (the baseline run, or an experiment's "fp32")
 
   std::string display_name() const { return experiment + "/" + variant; }
+  // "0.8490", or "0.8470 ± 0.0030（3 个种子）" over seed reruns.
+  std::string accuracy_text() const;
   // "1.85x（95% 区间 1.80–1.90）", "无可测差异（0.98x，95% 区间 0.93–1.04）", "1.85x" (no interval), "未记录".
   std::string speedup_text() const;
   // The speed-up where it is measurable (or has no interval); 1 where the interval holds 1, so a

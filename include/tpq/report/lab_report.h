@@ -17,18 +17,28 @@ struct LabReportOptions {
   std::filesystem::path results_dir = "results";
   std::filesystem::path template_path = "report/实验报告模板.md";
   std::filesystem::path output = "report/实验报告.md";
+  std::vector<std::string> formats;  // besides the Markdown: "html", "docx" (exported by pandoc)
+};
+
+// A chart the report embeds: `source` in the results tree, copied to figures/<name> beside the report.
+struct FigureCopy {
+  std::filesystem::path source;
+  std::string name;
 };
 
 struct FilledReport {
   std::string markdown;
   std::vector<std::string> kept_sections;  // template headings tpq has no writer for (kept verbatim)
+  std::vector<FigureCopy> figures;         // what the Markdown links as figures/<name>
 };
 
 // `report_dir` is where the report will live (figure links are relative to it).
 FilledReport fill_lab_report(const std::string& template_text, const ResultsTree& tree, const Environment& environment,
                              const std::filesystem::path& report_dir);
 
-// Reads the template and the results, fills, writes the output atomically. Returns the output path.
-std::filesystem::path write_lab_report(const LabReportOptions& options);
+// Reads the template and the results, fills, and publishes the report folder: the Markdown, with
+// figures/ (copies of the charts it embeds) and tables/ (the results' CSVs) beside it, all replaced
+// together, then the requested exports. Returns the paths written, the Markdown first.
+std::vector<std::filesystem::path> write_lab_report(const LabReportOptions& options);
 
 }  // namespace tpq::report

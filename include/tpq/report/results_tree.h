@@ -28,6 +28,9 @@ struct ExperimentResult {
 struct ResultsTree {
   std::filesystem::path root;
   std::map<std::string, ExperimentResult> experiments;  // by subdir
+  // The same experiments rerun with other seeds (run_all --seeds N): results/seeds/<seed>/<subdir>,
+  // by subdir, in seed order. The tables show the mean ± std over the main run and these.
+  std::map<std::string, std::vector<ExperimentResult>> repeats;
   std::vector<std::string> warnings;                    // one line per skipped directory
 
   const ExperimentResult* find(const std::string& subdir) const;  // nullptr if not run
@@ -35,8 +38,11 @@ struct ResultsTree {
 
 // Subdirectories whose metrics.json is not an experiment's table (the comparison's own output).
 inline const char* const kComparisonSubdir = "comparison";
+// Where run_all --seeds puts the reruns: <results>/seeds/<seed>/<subdir>.
+inline const char* const kSeedsSubdir = "seeds";
 
-// Loads every results/<subdir>/metrics.json. A missing root is an empty tree (with a warning).
+// Loads every results/<subdir>/metrics.json, and results/seeds/<seed>/<subdir>/metrics.json as
+// repeats of the same experiments. A missing root is an empty tree (with a warning).
 ResultsTree load_results_tree(const std::filesystem::path& root);
 
 // Reads a number at a dotted path ("speed.latency_ms_per_sample_p50"); false if absent or not a number.

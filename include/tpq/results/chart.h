@@ -2,6 +2,7 @@
 // a script to a temp dir, runs gnuplot, and renames the finished PNG into place.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,11 +12,19 @@
 namespace tpq::results {
 
 struct Series {
+  Series(std::string name_ = "", std::vector<double> x_ = {}, std::vector<double> y_ = {}, std::string style_ = "linespoints")
+      : name(std::move(name_)), x(std::move(x_)), y(std::move(y_)), style(std::move(style_)) {}
+
   std::string name;
   std::vector<double> x;
   std::vector<double> y;
   std::string style = "linespoints";  // any gnuplot "with" style: lines, linespoints, points, boxes
+  // ± half-widths per point, drawn when the style takes them ("yerrorbars", "yerrorlines"); empty: none.
+  std::vector<double> y_error;
 };
+
+// Standard error of an accuracy measured on `count` examples (binomial): sqrt(p (1 - p) / n); 0 if n = 0.
+double accuracy_standard_error(double accuracy, int64_t count);
 
 // Text placed at data coordinates (point names on a scatter, axis names on a radar).
 struct TextLabel {

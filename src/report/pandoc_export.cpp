@@ -1,0 +1,73 @@
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
+#include "report/report_export.h"
+#include "tpq/core/error.h"
+#include "tpq/io/atomic_file.h"
+
+namespace tpq::report {
+namespace fs = std::filesystem;
+namespace {
+
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The font list the HTML asks for: Debian's Noto CJK first, then what Windows and macOS readers have.
+const char* const kChineseFonts = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif";
+
+std::string pandoc_arguments(const std::string& format, const fs::path& markdown, const fs::path& partial) {
+  std::string arguments = " --from markdown --standalone --resource-path=. --metadata lang=zh-CN --metadata pagetitle=" +
+                          shell_quoted(markdown.stem().string());
+  if (format == "html") {
+    // Figures go into the file as data URIs: one file to hand in. (--self-contained: pandoc 2.17.)
+    arguments += " --to html5 --self-contained -V mainfont=" + shell_quoted(kChineseFonts) + " -V maxwidth=60em";
+  } else {
+    // Word picks the East Asian font from the zh-CN language mark; figures are embedded in the .docx.
+    arguments += " --to docx";
+  }
+  return arguments + " -o " + shell_quoted(partial.filename().string()) + " " + shell_quoted(markdown.filename().string());
+}
+
+}  // namespace
+
+void require_export_format(const std::string& format) {
+  if (format != "html" && format != "docx") {
+    throw UserError("--format " + format + ": tpq report exports html or docx (the Markdown is always written)");
+  }
+}
+
+fs::path export_with_pandoc(const fs::path& markdown, const std::string& format) {
+  require_export_format(format);
+  require(std::system("command -v pandoc >/dev/null 2>&1") == 0,
+          "pandoc not found, so the report cannot be exported as " + format + ": sudo apt-get install pandoc (scripts/setup.sh does); " +
+              markdown.string() + " is written");
+  const fs::path dir = fs::absolute(markdown).parent_path();
+  const fs::path output = dir / (markdown.stem().string() + "." + format);
+  // Named like AtomicFileWriter's temp files: a leftover from a killed run is recognised and removed.
+  const fs::path partial = dir / (output.filename().string() + ".tmp." + std::to_string(::getpid()) + ".0");
+  const fs::path log = dir / (output.filename().string() + ".log.tmp." + std::to_string(::getpid()) + ".0");
+  // Relative names from the report folder, so the figures/ links resolve.
+  const std::string command = "cd " + shell_quoted(dir.string()) + " && pandoc" + pandoc_arguments(format, markdown, partial) + " >" +
+                              shell_quoted(log.string()) + " 2>&1";
+  const int status = std::system(command.c_str());
+  std::string messages;
+  std::error_code ignored;
+  if (fs::exists(log)) messages = io::read_file(log);
+  fs::remove(log, ignored);
+  if (status != 0 || !fs::exists(partial)) {
+    fs::remove(partial, ignored);
+    throw UserError("pandoc could not export " + markdown.string() + " as " + format + ": " + messages.substr(0, 300));
+  }
+  if (!messages.empty()) spdlog::warn("pandoc: {}", messages.substr(0, 300));
+  fs::rename(partial, output);
+  spdlog::info("lab report exported to {}", output.string());
+  return output;
+}
+
+}  // namespace tpq::report
