@@ -134,6 +134,22 @@ nlohmann::json optional_json(const fs::path& path) {
   }
 }
 
+// Pandoc (and CommonMark) start a table only after a blank line; the template writes
+// "实验结果：" directly above its tables, which GitHub shows as a table and pandoc as text.
+std::string blank_line_before_tables(const std::string& markdown) {
+  std::istringstream in(markdown);
+  std::string line, out, previous;
+  bool in_code = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("```", 0) == 0) in_code = !in_code;
+    const bool table_starts = !in_code && line.rfind("|", 0) == 0 && !previous.empty() && previous.rfind("|", 0) != 0;
+    if (table_starts) out += "\n";
+    out += line + "\n";
+    previous = line;
+  }
+  return out;
+}
+
 }  // namespace
 
 FilledReport fill_lab_report(const std::string& template_text, const ResultsTree& tree, const Environment& environment,
@@ -170,6 +186,7 @@ FilledReport fill_lab_report(const std::string& template_text, const ResultsTree
     while (!body.empty() && body.back() == '\n') body.pop_back();
     report.markdown += block.heading + "\n\n" + body + "\n\n" + (ends_with_rule(block.body) ? "---\n\n" : "");
   }
+  report.markdown = blank_line_before_tables(report.markdown);
   report.figures = std::move(context.figures);
   return report;
 }

@@ -86,6 +86,16 @@ TEST(ReportCommand, ExportsHtmlWithTheFiguresInsideAndChineseMarked) {
   EXPECT_NE(html.find("动态量化"), std::string::npos);
   EXPECT_NE(html.find("src=\"data:image/png;base64,"), std::string::npos) << "the figure is not embedded";
   EXPECT_EQ(html.find("figures/baseline_training_curve.png"), std::string::npos) << "the HTML still links a file";
+  // Every Markdown table is a table in the HTML (pandoc needs a blank line above one).
+  const auto markdown = tpq::io::read_file(output);
+  std::size_t tables = 0, html_tables = 0;
+  for (std::size_t at = markdown.find("\n|-"); at != std::string::npos; at = markdown.find("\n|-", at + 1)) ++tables;
+  for (std::size_t at = html.find("<table"); at != std::string::npos; at = html.find("<table", at + 1)) ++html_tables;
+  EXPECT_GE(tables, 4u);
+  EXPECT_EQ(html_tables, tables);
+  // ... and a list straight under its "实验设置：" line is a list, not "- " inside a paragraph.
+  EXPECT_EQ(html.find("：\n- "), std::string::npos);
+  EXPECT_NE(html.find("<li>量化数据类型"), std::string::npos);
   const auto docx = tpq::io::read_file(scratch / "report" / "课程设计报告.docx");
   EXPECT_EQ(docx.rfind("PK", 0), 0u) << "not a zip";
   EXPECT_NE(docx.find("word/media/"), std::string::npos) << "the DOCX carries no image";
