@@ -16,7 +16,7 @@
 #include "tpq/build_info.h"
 #include "tpq/core/allocator.h"
 #include "tpq/core/blas_core.h"
-#include "tpq/core/command_output.h"
+#include "tpq/core/shell.h"
 #include "tpq/core/error.h"
 
 namespace tpq {

@@ -14,7 +14,7 @@
 
 #include "report/gpu_info.h"
 
-#include "tpq/core/command_output.h"
+#include "tpq/core/shell.h"
 #include "tpq/core/runtime_info.h"
 
 namespace tpq::report {

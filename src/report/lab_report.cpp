@@ -152,9 +152,8 @@ std::string blank_line_before_tables(const std::string& markdown) {
 
 }  // namespace
 
-FilledReport fill_lab_report(const std::string& template_text, const ResultsTree& tree, const Environment& environment,
-                             const fs::path& report_dir) {
-  ReportContext context{tree, environment, summary_rows(tree), {}, {}, nullptr, nullptr, report_dir, utc_timestamp().substr(0, 10), nullptr, {}};
+FilledReport fill_lab_report(const std::string& template_text, const ResultsTree& tree, const Environment& environment) {
+  ReportContext context{tree, environment, summary_rows(tree), {}, {}, nullptr, nullptr, utc_timestamp().substr(0, 10), nullptr, {}};
   context.pareto = pareto_front(context.rows);
   context.best = best_configs(context.rows);
   context.baseline_config = optional_json(tree.root / "baseline" / "config.json");
@@ -198,8 +197,7 @@ std::vector<fs::path> write_lab_report(const LabReportOptions& options) {
   const auto tree = load_results_tree(options.results_dir);
   require(!tree.experiments.empty(), "no finished experiment under " + options.results_dir.string() +
                                          " (no */metrics.json): run experiments/run_all.sh first, or pass --results-dir");
-  const fs::path report_dir = options.output.parent_path().empty() ? fs::path(".") : options.output.parent_path();
-  const auto report = fill_lab_report(io::read_file(options.template_path), tree, detect_environment(), report_dir);
+  const auto report = fill_lab_report(io::read_file(options.template_path), tree, detect_environment());
   for (const auto& title : report.kept_sections) spdlog::info("lab report: section '{}' kept as in the template", title);
   publish_report_folder(report, tree, options.output);
   spdlog::info("lab report written to {} ({} experiment(s), {} figure(s))", options.output.string(), tree.experiments.size(),

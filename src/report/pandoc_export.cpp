@@ -1,30 +1,25 @@
 #include <unistd.h>
 
-#include <cstdlib>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
 
 #include "report/report_export.h"
 #include "tpq/core/error.h"
-#include "tpq/io/atomic_file.h"
+#include "tpq/core/shell.h"
 
 namespace tpq::report {
 namespace fs = std::filesystem;
 namespace {
 
-std::string shell_quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // The font list the HTML asks for: Debian's Noto CJK first, then what Windows and macOS readers have.
 const char* const kChineseFonts = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif";
 
 std::string pandoc_arguments(const std::string& format, const fs::path& markdown, const fs::path& partial) {
-  // The template puts lists straight under their "实验设置：" line, as GitHub allows.
-  std::string arguments = " --from markdown+lists_without_preceding_blankline --standalone --resource-path=. --metadata lang=zh-CN --metadata pagetitle=" +
+  // The template puts lists straight under their "实验设置：" line, as GitHub allows. The report
+  // folder is the resource path, so its figures/ links resolve.
+  std::string arguments = " --from markdown+lists_without_preceding_blankline --standalone --resource-path=" +
+                          shell_quoted(markdown.parent_path().string()) + " --metadata lang=zh-CN --metadata pagetitle=" +
                           shell_quoted(markdown.stem().string());
   if (format == "html") {
     // Figures go into the file as data URIs: one file to hand in. (--self-contained: pandoc 2.17.)
@@ -33,7 +28,7 @@ std::string pandoc_arguments(const std::string& format, const fs::path& markdown
     // Word picks the East Asian font from the zh-CN language mark; figures are embedded in the .docx.
     arguments += " --to docx";
   }
-  return arguments + " -o " + shell_quoted(partial.filename().string()) + " " + shell_quoted(markdown.filename().string());
+  return arguments + " -o " + shell_quoted(partial.string()) + " " + shell_quoted(markdown.string());
 }
 
 // Pandoc 2.17 has no Chinese captions ("Could not load translations for zh-CN", "The term Table has
@@ -42,8 +37,7 @@ std::string without_translation_notes(const std::string& messages) {
   std::istringstream in(messages);
   std::string line, kept;
   while (std::getline(in, line)) {
-    const bool translation = line.find("translation") != std::string::npos || line.find("translations/") != std::string::npos;
-    if (!translation && !line.empty()) kept += line + "\n";
+    if (!line.empty() && line.find("translation") == std::string::npos) kept += line + "\n";
   }
   return kept;
 }
@@ -58,27 +52,20 @@ void require_export_format(const std::string& format) {
 
 fs::path export_with_pandoc(const fs::path& markdown, const std::string& format) {
   require_export_format(format);
-  require(std::system("command -v pandoc >/dev/null 2>&1") == 0,
-          "pandoc not found, so the report cannot be exported as " + format + ": sudo apt-get install pandoc (scripts/setup.sh does); " +
-              markdown.string() + " is written");
-  const fs::path dir = fs::absolute(markdown).parent_path();
-  const fs::path output = dir / (markdown.stem().string() + "." + format);
+  require(command_exists("pandoc"), "pandoc not found, so the report cannot be exported as " + format +
+                                       ": sudo apt-get install pandoc (scripts/setup.sh does); " + markdown.string() + " is written");
+  const fs::path source = fs::absolute(markdown);
+  const fs::path output = source.parent_path() / (source.stem().string() + "." + format);
   // Named like AtomicFileWriter's temp files: a leftover from a killed run is recognised and removed.
-  const fs::path partial = dir / (output.filename().string() + ".tmp." + std::to_string(::getpid()) + ".0");
-  const fs::path log = dir / (output.filename().string() + ".log.tmp." + std::to_string(::getpid()) + ".0");
-  // Relative names from the report folder, so the figures/ links resolve.
-  const std::string command = "cd " + shell_quoted(dir.string()) + " && pandoc" + pandoc_arguments(format, markdown, partial) + " >" +
-                              shell_quoted(log.string()) + " 2>&1";
-  const int status = std::system(command.c_str());
-  std::string messages;
-  std::error_code ignored;
-  if (fs::exists(log)) messages = io::read_file(log);
-  fs::remove(log, ignored);
-  if (status != 0 || !fs::exists(partial)) {
+  const fs::path partial = output.parent_path() / (output.filename().string() + ".tmp." + std::to_string(::getpid()) + ".0");
+  const auto pandoc = run_shell("pandoc" + pandoc_arguments(format, source, partial));
+  if (pandoc.exit_code != 0 || !fs::exists(partial)) {
+    std::error_code ignored;
     fs::remove(partial, ignored);
-    throw UserError("pandoc could not export " + markdown.string() + " as " + format + ": " + messages.substr(0, 300));
+    throw UserError("pandoc could not export " + markdown.string() + " as " + format + ": " + pandoc.output.substr(0, 300));
   }
-  if (const auto warnings = without_translation_notes(messages); !warnings.empty()) spdlog::warn("pandoc: {}", warnings.substr(0, 300));
+  const auto warnings = without_translation_notes(pandoc.output);
+  if (!warnings.empty()) spdlog::warn("pandoc: {}", warnings.substr(0, 300));
   fs::rename(partial, output);
   spdlog::info("lab report exported to {}", output.string());
   return output;

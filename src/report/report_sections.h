@@ -31,7 +31,6 @@ struct ReportContext {
   BestConfigs best;
   nlohmann::json baseline_config;  // results/baseline/config.json, or null
   nlohmann::json dataset_stats;    // results/baseline/dataset_stats.json, or null
-  std::filesystem::path report_dir;
   std::string today;  // YYYY-MM-DD (UTC)
   nlohmann::json bench = nullptr;  // results/bench/bench.json (`tpq bench` at bert-base shape), or null
   // The charts the sections embed, collected as they are written (figure() adds to it), so the

@@ -4,20 +4,19 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include "tpq/core/error.h"
-#include "tpq/io/atomic_file.h"
+#include "tpq/core/shell.h"
 #include "tpq/results/chart_text.h"
 
 namespace tpq::results {
 namespace fs = std::filesystem;
 namespace {
 
-// gnuplot single-quoted string: a quote is written twice.
+// gnuplot single-quoted string (inside the script): a quote is written twice.
 std::string quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
@@ -42,18 +41,12 @@ fs::path partial_png(const fs::path& png) {
 void run_gnuplot(const std::string& script, const fs::path& work, const fs::path& partial, const fs::path& png) {
   const fs::path script_path = work / "chart.gp";
   std::ofstream(script_path) << script;
-  const fs::path log_path = work / "gnuplot.log";
-  const int status = std::system(("gnuplot " + quoted(script_path.string()) + " >" + quoted(log_path.string()) + " 2>&1").c_str());
-  std::string log;
-  try {
-    log = io::read_file(log_path);
-  } catch (const UserError&) {
-  }
+  const auto gnuplot = run_shell("gnuplot " + shell_quoted(script_path.string()));
   std::error_code ignored;
   fs::remove_all(work, ignored);
-  if (status != 0 || !fs::exists(partial)) {
+  if (gnuplot.exit_code != 0 || !fs::exists(partial)) {
     fs::remove(partial, ignored);
-    throw UserError("gnuplot failed to draw " + png.string() + ": " + log.substr(0, 300));
+    throw UserError("gnuplot failed to draw " + png.string() + ": " + gnuplot.output.substr(0, 300));
   }
   fs::rename(partial, png);
 }
@@ -65,7 +58,7 @@ double accuracy_standard_error(double accuracy, int64_t count) {
   return std::sqrt(std::max(0.0, accuracy * (1.0 - accuracy)) / static_cast<double>(count));
 }
 
-bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+bool gnuplot_available() { return command_exists("gnuplot"); }
 
 void render_panels(const std::vector<Panel>& panels, const fs::path& png, int width, int height) {
   render_chart(std::vector<ChartPanel>(panels.begin(), panels.end()), png, width, height, 1);

@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "tpq/core/command_output.h"
+#include "tpq/core/shell.h"
 #include "tpq/core/error.h"
 
 namespace tpq::results {

@@ -32,7 +32,9 @@ TEST(BenchCli, WritesOneRowPerConfigurationWithRatiosToFp32) {
     EXPECT_GT(median, 0.0);
     EXPECT_LE(low, median);
     EXPECT_LE(median, high);
-    if (row["variant"] == "fp32") EXPECT_DOUBLE_EQ(row["speedup_vs_fp32"].get<double>(), 1.0);
+    if (row["variant"] == "fp32") {
+      EXPECT_DOUBLE_EQ(row["speedup_vs_fp32"].get<double>(), 1.0);
+    }
   }
   EXPECT_EQ(seen.size(), 4u);
   // The speed-up is FP32's median over the variant's, for the same batch and length.
@@ -50,7 +52,9 @@ TEST(BenchCli, WritesOneRowPerConfigurationWithRatiosToFp32) {
     EXPECT_EQ(row["paired_speedup"]["rounds"], 3);
     EXPECT_EQ(row["paired_speedup"]["confidence"], 0.0);
     EXPECT_EQ(row["paired_speedup"]["measurable"], false);
-    if (row["variant"] == "fp32") EXPECT_EQ(row["paired_speedup"]["median"], 1.0);
+    if (row["variant"] == "fp32") {
+      EXPECT_EQ(row["paired_speedup"]["median"], 1.0);
+    }
   }
   // Sizes from the variants saved as checkpoints: INT8 shrinks the encoder layers' bytes about 4x.
   ASSERT_EQ(report["sizes"].size(), 2u);

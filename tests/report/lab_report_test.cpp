@@ -104,7 +104,7 @@ TEST(LabReport, UnknownTemplateSectionsAreKeptVerbatim) {
   tpq::testing::write_small_results_tree(scratch / "results");
   const auto tree = tpq::report::load_results_tree(scratch / "results");
   const auto filled = tpq::report::fill_lab_report("# 实验报告模板\n\n## 自定义\n\n保留这段。\n\n#### 4.2.1 动态量化\n\n(空)\n", tree,
-                                                   fake_environment(), scratch.path());
+                                                   fake_environment());
   EXPECT_NE(filled.markdown.find("## 自定义\n\n保留这段。"), std::string::npos) << filled.markdown;
   EXPECT_EQ(filled.kept_sections, std::vector<std::string>{"自定义"});
   EXPECT_EQ(filled.markdown.find("(空)"), std::string::npos);

@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tpq/core/shell.h"
+
 namespace tpq::testing {
 
 // Root of the fixtures: $TPQ_FIXTURES_DIR, else ../shared/fixtures beside the source tree.
@@ -44,12 +46,9 @@ std::string first_line(const std::filesystem::path& path);
 // The names in a directory, sorted.
 std::vector<std::string> entries_in(const std::filesystem::path& directory);
 
-// Runs a shell command, returns its exit status and combined stdout+stderr.
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-CommandResult run_command(const std::string& command);
+// Runs a shell command, returns its exit status and combined stdout+stderr (tpq::run_shell).
+using CommandResult = tpq::ShellResult;
+inline CommandResult run_command(const std::string& command) { return tpq::run_shell(command); }
 
 // Path of the built `tpq` CLI (from $TPQ_CLI, set by ctest).
 std::string cli_path();

@@ -28,7 +28,7 @@ report::Environment fake_environment() {
 
 std::string fill_report(const fs::path& results) {
   const auto tree = report::load_results_tree(results);
-  return report::fill_lab_report(course_template(), tree, fake_environment(), results.parent_path() / "report").markdown;
+  return report::fill_lab_report(course_template(), tree, fake_environment()).markdown;
 }
 
 std::string report_section(const std::string& report, const std::string& heading) {

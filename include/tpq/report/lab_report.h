@@ -32,9 +32,8 @@ struct FilledReport {
   std::vector<FigureCopy> figures;         // what the Markdown links as figures/<name>
 };
 
-// `report_dir` is where the report will live (figure links are relative to it).
-FilledReport fill_lab_report(const std::string& template_text, const ResultsTree& tree, const Environment& environment,
-                             const std::filesystem::path& report_dir);
+// Figures are linked as figures/<name> (report.figures says which to copy there).
+FilledReport fill_lab_report(const std::string& template_text, const ResultsTree& tree, const Environment& environment);
 
 // Reads the template and the results, fills, and publishes the report folder: the Markdown, with
 // figures/ (copies of the charts it embeds) and tables/ (the results' CSVs) beside it, all replaced

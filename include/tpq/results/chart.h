@@ -18,7 +18,7 @@ struct Series {
   std::string name;
   std::vector<double> x;
   std::vector<double> y;
-  std::string style = "linespoints";  // any gnuplot "with" style: lines, linespoints, points, boxes
+  std::string style;  // any gnuplot "with" style: lines, linespoints, points, boxes, yerrorbars
   // ± half-widths per point, drawn when the style takes them ("yerrorbars", "yerrorlines"); empty: none.
   std::vector<double> y_error;
 };
