@@ -143,9 +143,12 @@ BpeVocabulary read_bpe_tokenizer_json(const std::filesystem::path& path, BpeConf
   require(tokenizer.is_object() && tokenizer.contains("model"), path.string() + ": expected a tokenizer.json object with a model");
   const json& model = tokenizer["model"];
   check_bpe_model(model, path);
-  require(!tokenizer.contains("normalizer") || tokenizer["normalizer"].is_null(),
-          path.string() + ": normalizer '" + type_text(tokenizer["normalizer"], "?") +
-              "' is not supported for byte-level BPE — RoBERTa's tokenizer.json has none (null)");
+  // The message reads tokenizer["normalizer"], so it is built only when the key is there: a const
+  // json's operator[] on a missing key reads freed memory (found by tokenizer_files_fuzz).
+  if (tokenizer.contains("normalizer") && !tokenizer["normalizer"].is_null()) {
+    throw UserError(path.string() + ": normalizer '" + type_text(tokenizer["normalizer"], "?") +
+                    "' is not supported for byte-level BPE — RoBERTa's tokenizer.json has none (null)");
+  }
   BpeVocabulary vocabulary;
   require(model.contains("vocab") && model.contains("merges"), path.string() + ": model.vocab or model.merges is missing");
   vocabulary.tokens = tokens_from_vocab_object(model["vocab"], path.string() + ": model.vocab");
