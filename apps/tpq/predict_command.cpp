@@ -16,6 +16,8 @@ Command add_predict_command(CLI::App& app) {
   struct Flags {
     std::string model_dir, input, output, device = "cpu";
     eval::PredictOptions options;
+    std::string truncation;
+    int64_t head_tokens = 64;
     int threads = 0;
   };
   auto flags = std::make_shared<Flags>();
@@ -24,6 +26,10 @@ Command add_predict_command(CLI::App& app) {
   command->add_option("--input", flags->input, "JSONL input: {\"text\": ..., \"text_pair\": ...?} per line")->required();
   command->add_option("--output", flags->output, "JSONL output: tokens, input_ids, logits, label per line")->required();
   command->add_option("--max-length,--max_length", flags->options.max_length, "Truncate to N tokens (default: model limit)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--truncation", flags->truncation,
+                      "Pieces kept of a long text: head, tail or head_tail (default: as the model was trained)");
+  command->add_option("--head-tokens,--head_tokens", flags->head_tokens, "head_tail: pieces kept from the start")
       ->check(CLI::NonNegativeNumber);
   command->add_flag("--pad-to-max-length", flags->options.pad_to_max_length, "Pad every input to --max-length");
   command->add_option("--batch-size,--batch_size", flags->options.batch_size, "Inputs per forward pass")
@@ -34,6 +40,9 @@ Command add_predict_command(CLI::App& app) {
   return [command, flags]() {
     if (!command->parsed()) return -1;
     set_threads(flags->threads);
+    if (!flags->truncation.empty()) {
+      flags->options.cut = tokenize::Truncation::parse(flags->truncation, flags->head_tokens, "--truncation");
+    }
     check_blas(/*refuse_slow_blas=*/false, /*allow_slow_blas=*/true);
     checkpoint::LoadOptions load_options;
     load_options.device = parse_device(flags->device);

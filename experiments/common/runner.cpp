@@ -15,6 +15,7 @@
 #include "tpq/core/runtime_info.h"
 #include "tpq/pipeline/experiment.h"
 #include "tpq/pipeline/guide_config.h"
+#include "tpq/results/chart_text.h"
 
 namespace tpq::experiments {
 namespace {
@@ -129,6 +130,7 @@ ConfigTree layered_config(const CommonFlags& common, const std::vector<pipeline:
 void run_checked(const results::ExperimentEntry& entry, const pipeline::ExperimentDefinition& definition,
                  const CommonFlags& common, const pipeline::ExperimentConfig& config) {
   set_threads(config.run.threads);
+  results::chart_style();  // decided now: a bad TPQ_CHART_LANG fails before the training, not at its chart
   const torch::Device device = parse_device(config.run.device);
   check_blas(definition.measures_speed && device.is_cpu(), common.allow_slow_blas);
   const fs::path results_dir = common.output_dir.empty() ? fs::path("results") / entry.results_dir : fs::path(common.output_dir);

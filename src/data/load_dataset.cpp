@@ -38,6 +38,8 @@ nlohmann::json to_json(const DatasetSpec& spec) {
           {"pair_title_and_description", spec.pair_title_and_description},
           {"hub_repo", spec.hub_repo},
           {"hub_files", spec.hub_files},
+          {"truncation", spec.truncation.name()},
+          {"truncation_head_tokens", spec.truncation.head_tokens},
           {"task", dataset_task(spec)}};
 }
 

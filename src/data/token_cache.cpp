@@ -103,7 +103,7 @@ std::string parse_cache(const std::string& bytes, const std::string& key, Tokeni
 }  // namespace
 
 std::string token_cache_key(const Dataset& split, const std::string& split_name, int64_t max_length,
-                            const TokenCacheOptions& options) {
+                            const TokenCacheOptions& options, const tokenize::Truncation& cut) {
   return Hasher()
       .text("tpq-token-cache")
       .text(split.name)
@@ -112,6 +112,8 @@ std::string token_cache_key(const Dataset& split, const std::string& split_name,
       .text(examples_content_hash(split))
       .text(options.tokenizer_identity)
       .number(static_cast<uint64_t>(max_length))
+      .text(cut.name())
+      .number(static_cast<uint64_t>(cut.keep == tokenize::Truncation::Keep::kHeadTail ? cut.head_tokens : 0))
       .hex();
 }
 
@@ -159,12 +161,12 @@ void write_token_cache(const std::filesystem::path& file, const TokenizedSplit& 
 
 TokenizedSplit tokenize_split_cached(const Dataset& split, const std::string& split_name,
                                      const tokenize::Tokenizer& tokenizer, int64_t max_length,
-                                     const TokenCacheOptions& options) {
+                                     const TokenCacheOptions& options, const tokenize::Truncation& cut) {
   if (options.cache_dir.empty() || options.tokenizer_identity.empty()) {
     if (!options.cache_dir.empty()) spdlog::info("token cache off: no tokenizer identity given");
-    return tokenize_split(split, tokenizer, max_length, options.threads);
+    return tokenize_split(split, tokenizer, max_length, options.threads, cut);
   }
-  const std::string key = token_cache_key(split, split_name, max_length, options);
+  const std::string key = token_cache_key(split, split_name, max_length, options, cut);
   const auto file = options.cache_dir / (safe_file_stem(split.name) + "-" + safe_file_stem(split_name) + "-" + key + ".tpqtok");
   if (std::filesystem::exists(file)) {
     if (auto cached = read_token_cache(file, key)) {
@@ -172,7 +174,7 @@ TokenizedSplit tokenize_split_cached(const Dataset& split, const std::string& sp
       return std::move(*cached);
     }
   }
-  TokenizedSplit tokenized = tokenize_split(split, tokenizer, max_length, options.threads);
+  TokenizedSplit tokenized = tokenize_split(split, tokenizer, max_length, options.threads, cut);
   try {
     write_token_cache(file, tokenized, key);
   } catch (const std::exception& error) {  // the cache only saves time; never fail a run over it

@@ -64,7 +64,7 @@ void TokenizedSplit::append(const std::vector<int64_t>& ids, const std::vector<i
 }
 
 TokenizedSplit tokenize_split(const Dataset& split, const tokenize::Tokenizer& tokenizer, int64_t max_length,
-                              int threads) {
+                              int threads, const tokenize::Truncation& cut) {
   const std::size_t count = split.size();
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const std::size_t workers = std::max<std::size_t>(1, std::min<std::size_t>(threads, count / 32 + 1));
@@ -72,6 +72,7 @@ TokenizedSplit tokenize_split(const Dataset& split, const tokenize::Tokenizer& t
   tokenize::EncodeOptions options;
   options.max_length = max_length;
   options.truncation = true;
+  options.cut = cut;
   options.pad_to_max_length = false;
 
   // Each worker fills its own part; parts are joined in order so the result is thread-count free.

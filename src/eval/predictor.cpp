@@ -34,6 +34,16 @@ model::ModelInputs collate(const std::vector<const tokenize::Encoding*>& encodin
   return {ids.to(device), types.to(device), mask.to(device)};
 }
 
+tokenize::Truncation recorded_truncation(const model::EncoderConfig& config) {
+  const auto found = config.extra.find(kTruncationConfigKey);
+  if (found == config.extra.end()) return {};
+  const std::string where = std::string("config.json ") + kTruncationConfigKey;
+  require(found->is_object() && found->value("keep", nlohmann::json()).is_string() &&
+              found->value("head_tokens", nlohmann::json(0)).is_number_integer(),
+          where + " must be {\"keep\": \"head\"|\"tail\"|\"head_tail\", \"head_tokens\": N}");
+  return tokenize::Truncation::parse((*found)["keep"].get<std::string>(), found->value("head_tokens", int64_t{0}), where);
+}
+
 std::vector<Prediction> predict(model::EncoderClassifierImpl& model, const tokenize::Tokenizer& tokenizer,
                                 const std::vector<TextInput>& inputs, const PredictOptions& options) {
   const int64_t model_limit = std::min<int64_t>(512, model.config.max_position_embeddings);
@@ -44,6 +54,7 @@ std::vector<Prediction> predict(model::EncoderClassifierImpl& model, const token
   require(options.batch_size > 0, "--batch-size must be positive");
   tokenize::EncodeOptions encode_options;
   encode_options.max_length = max_length;
+  encode_options.cut = options.cut ? *options.cut : recorded_truncation(model.config);
   encode_options.pad_to_max_length = options.pad_to_max_length;
 
   std::vector<Prediction> predictions(inputs.size());

@@ -36,6 +36,8 @@ data::DatasetSpec dataset_spec_from(ConfigSection& section, uint64_t seed, fs::p
   spec.hub_repo = section.get_string("hub_repo", spec.hub_repo);
   spec.hub_files = section.get_strings("hub_files", spec.hub_files);
   spec.pair_title_and_description = section.get_bool("pair_title_and_description", spec.pair_title_and_description);
+  spec.truncation = tokenize::Truncation::parse(section.get_string("truncation", "head"),
+                                                section.get_int("truncation_head_tokens", 64), "data.truncation");
   cache_dir = section.get_string("cache_dir", cache_dir.string());
   spec.seed = seed;
   section.finish();
@@ -109,6 +111,8 @@ nlohmann::json ExperimentConfig::to_json() const {
                   {"pair_title_and_description", data.pair_title_and_description},
                   {"hub_repo", data.hub_repo},
                   {"hub_files", data.hub_files},
+                  {"truncation", data.truncation.name()},
+                  {"truncation_head_tokens", data.truncation.head_tokens},
                   {"cache_dir", cache_dir.string()}};
   json["training"] = training.to_json();
   json["evaluation"] = {{"latency_samples", evaluation.latency_samples},

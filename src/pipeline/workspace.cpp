@@ -92,9 +92,10 @@ PreparedData prepare_data(const ExperimentConfig& config, data::DatasetSplits sp
   cache.dataset_fingerprint = data::to_json(config.data).dump();
   cache.tokenizer_identity = tokenizer_identity(tokenizer);
   cache.threads = std::max(1, config.run.threads);
-  prepared.train = data::tokenize_split_cached(splits.train, "train", tokenizer, max_length, cache);
-  prepared.validation = data::tokenize_split_cached(splits.validation, "validation", tokenizer, max_length, cache);
-  prepared.test = data::tokenize_split_cached(splits.test, "test", tokenizer, max_length, cache);
+  const auto& cut = config.data.truncation;
+  prepared.train = data::tokenize_split_cached(splits.train, "train", tokenizer, max_length, cache, cut);
+  prepared.validation = data::tokenize_split_cached(splits.validation, "validation", tokenizer, max_length, cache, cut);
+  prepared.test = data::tokenize_split_cached(splits.test, "test", tokenizer, max_length, cache, cut);
   prepared.splits = std::move(splits);
   return prepared;
 }

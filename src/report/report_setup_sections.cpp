@@ -44,6 +44,14 @@ std::string task_name(const std::string& task) {
   return "自定义标签";
 }
 
+// How over-long texts were cut (data.truncation), as the baseline's config records it.
+std::string truncation_text(const nlohmann::json& data) {
+  const std::string keep = data.value("truncation", std::string("head"));
+  if (keep == "tail") return "，截断时保留结尾";
+  if (keep != "head_tail") return "，截断时保留开头（HF 默认）";
+  return "，截断时保留开头 " + first_key(data, {"truncation_head_tokens"}, "?") + " 个子词、其余取自结尾（head + tail）";
+}
+
 std::string dataset(const ReportContext& context) {
   const auto* baseline = context.tree.find("baseline");
   if (!baseline) return "**使用的数据集**：\n- " + not_run(context, "baseline");
@@ -70,7 +78,8 @@ std::string dataset(const ReportContext& context) {
   out += "- 基本特征：训练集 token 长度（含 [CLS]/[SEP]，截断前）均值 " + first_key(tokens, {"mean"}, "?") + "，中位数 " +
          first_key(tokens, {"p50"}, "?") + "，p95 " + first_key(tokens, {"p95"}, "?") + "，最大 " + first_key(tokens, {"max"}, "?") +
          "；max_length = " + first_key(stats, {"max_length"}, "?") + " 时截断比例 " +
-         (train.contains("truncation_rate") ? num(train["truncation_rate"].get<double>() * 100, 1) + "%" : std::string("未记录")) + "\n";
+         (train.contains("truncation_rate") ? num(train["truncation_rate"].get<double>() * 100, 1) + "%" : std::string("未记录")) +
+         truncation_text(baseline->record.primary.config.value("data", nlohmann::json::object())) + "\n";
   out += "- 数据分布情况：";
   for (const char* split : {"train", "validation", "test"}) {
     const auto& s = split_stats(context, split);

@@ -9,21 +9,54 @@
 namespace tpq::tokenize {
 namespace {
 
-// Cuts (A, B) to fit `budget` with the layout's pair rule; a single text is cut from the right.
+// Cuts (A, B) to fit `budget`: the layout's pair rule says how long each stays, `cut` which pieces.
 void truncate_to_budget(std::vector<int64_t>& ids_a, std::optional<std::vector<int64_t>>& ids_b, size_t budget,
-                        PairTruncation rule) {
+                        PairTruncation rule, const Truncation& cut) {
   if (!ids_b) {
-    if (ids_a.size() > budget) ids_a.resize(budget);
+    cut.cut(ids_a, budget);
     return;
   }
   const auto [keep_a, keep_b] = rule == PairTruncation::kTokenizersLongestFirst
                                     ? longest_first_lengths(ids_a.size(), ids_b->size(), budget)
                                     : transformers_longest_first_lengths(ids_a.size(), ids_b->size(), budget);
-  ids_a.resize(keep_a);
-  ids_b->resize(keep_b);
+  cut.cut(ids_a, keep_a);
+  cut.cut(*ids_b, keep_b);
 }
 
 }  // namespace
+
+std::string Truncation::name() const {
+  switch (keep) {
+    case Keep::kTail: return "tail";
+    case Keep::kHeadTail: return "head_tail";
+    case Keep::kHead: break;
+  }
+  return "head";
+}
+
+Truncation Truncation::parse(const std::string& name, int64_t head_tokens, const std::string& where) {
+  Truncation truncation;
+  truncation.head_tokens = head_tokens;
+  if (name == "tail") {
+    truncation.keep = Keep::kTail;
+  } else if (name == "head_tail") {
+    truncation.keep = Keep::kHeadTail;
+    require(head_tokens >= 0, where + ": head_tokens is " + std::to_string(head_tokens) +
+                                  "; give the number of pieces kept from the start (>= 0)");
+  } else {
+    require(name == "head", where + " is '" + name + "'; use head (HF's default), tail or head_tail");
+  }
+  return truncation;
+}
+
+void Truncation::cut(std::vector<int64_t>& ids, size_t length) const {
+  if (ids.size() <= length) return;
+  const size_t head = keep == Keep::kHead       ? length
+                      : keep == Keep::kTail     ? 0
+                                                : std::min(length, static_cast<size_t>(head_tokens));
+  ids.erase(ids.begin() + static_cast<std::ptrdiff_t>(head),
+            ids.end() - static_cast<std::ptrdiff_t>(length - head));
+}
 
 std::pair<size_t, size_t> longest_first_lengths(size_t length_a, size_t length_b, size_t budget) {
   if (length_a + length_b <= budget) return {length_a, length_b};
@@ -61,7 +94,8 @@ Encoding assemble_encoding(std::vector<int64_t> ids_a, std::optional<std::vector
             "tokenizer: max_length " + std::to_string(options.max_length) + " cannot hold the " +
                 std::to_string(special_count) + " special tokens of a " + (ids_b ? "pair" : "single text") +
                 " — use max_length >= " + std::to_string(special_count));
-    truncate_to_budget(ids_a, ids_b, static_cast<size_t>(options.max_length) - special_count, layout.pair_truncation);
+    truncate_to_budget(ids_a, ids_b, static_cast<size_t>(options.max_length) - special_count, layout.pair_truncation,
+                       options.cut);
   }
 
   const size_t real_length = ids_a.size() + (ids_b ? ids_b->size() : 0) + special_count;

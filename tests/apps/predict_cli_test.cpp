@@ -105,6 +105,40 @@ TEST(PredictCli, BadInputLineNamesTheLine) {
   expect_clean_failure(result, scratch / "out.jsonl", "in.jsonl:2");
 }
 
+std::vector<int64_t> predicted_ids(const fs::path& output) {
+  std::ifstream out(output);
+  return nlohmann::json::parse(out)["input_ids"].get<std::vector<int64_t>>();
+}
+
+// A checkpoint trained with data.truncation tail carries it in config.json; predict cuts the same way
+// unless --truncation says otherwise.
+TEST(PredictCli, UsesTheCheckpointsRecordedTruncation) {
+  TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
+  tpq::testing::ScratchDir scratch;
+  const auto input = write_inputs(scratch, nlohmann::json::array({"the film was long and dull but the ending was great"}));
+  ASSERT_EQ(run_command(predict_command(dir, input, scratch / "full.jsonl")).exit_code, 0);
+  const auto full = predicted_ids(scratch / "full.jsonl");
+  ASSERT_GT(full.size(), 8u);
+  fs::copy(dir, scratch / "model");
+  auto config = tpq::testing::read_json_file(dir / "config.json");
+  config["tpq_truncation"] = {{"keep", "tail"}, {"head_tokens", 0}};
+  fs::remove(scratch / "model" / "config.json");
+  tpq::testing::write_text_file(scratch / "model" / "config.json", config.dump(2));
+
+  ASSERT_EQ(run_command(predict_command(scratch / "model", input, scratch / "tail.jsonl", "--max-length 8")).exit_code, 0);
+  std::vector<int64_t> tail = {full.front()};
+  tail.insert(tail.end(), full.end() - 7, full.end());  // the last 6 pieces and [SEP]
+  EXPECT_EQ(predicted_ids(scratch / "tail.jsonl"), tail);
+  const auto head_run = run_command(
+      predict_command(scratch / "model", input, scratch / "head.jsonl", "--max-length 8 --truncation head"));
+  ASSERT_EQ(head_run.exit_code, 0) << head_run.output;
+  std::vector<int64_t> head(full.begin(), full.begin() + 7);
+  head.push_back(full.back());
+  EXPECT_EQ(predicted_ids(scratch / "head.jsonl"), head);
+  const auto bad = run_command(predict_command(scratch / "model", input, scratch / "bad.jsonl", "--truncation middle"));
+  expect_clean_failure(bad, scratch / "bad.jsonl", "--truncation");
+}
+
 TEST(PredictCli, MaxLengthBeyondPositionsIsRejected) {
   TPQ_REQUIRE_FIXTURE(dir, "tiny-bert-a");
   tpq::testing::ScratchDir scratch;

@@ -77,8 +77,9 @@ TEST(DataCache, RoundTripHitAndKeyChanges) {
   auto changed = dataset;
   changed.examples[7].text += "!";
   tokenize_split_cached(changed, "train", tokenizer, 16, options);  // other content
-  EXPECT_EQ(tokenizer.encode_calls.load(), 240);
-  EXPECT_EQ(cache_files(options.cache_dir).size(), 4u);
+  tokenize_split_cached(changed, "train", tokenizer, 16, options, tokenize::Truncation::parse("head_tail", 4, "test"));
+  EXPECT_EQ(tokenizer.encode_calls.load(), 300);  // other truncation
+  EXPECT_EQ(cache_files(options.cache_dir).size(), 5u);
 }
 
 TEST(DataCache, CorruptOrTruncatedCacheIsRebuilt) {

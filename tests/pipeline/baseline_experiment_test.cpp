@@ -49,6 +49,10 @@ TEST(BaselineExperiment, WritesEveryResultFileWithATraceableRecord) {
   // The quick profile's training.amp auto, as it resolved here.
   EXPECT_EQ(record["config"]["training"]["amp"], "auto");
   EXPECT_EQ(record["extra"]["training"]["amp_used"], tpq::cpu_has_native_bf16() ? "bf16" : "none");
+  // The quick profile's head+tail cut: recorded with the data and in the checkpoint, for predict.
+  EXPECT_EQ(record["config"]["data"]["truncation"], "head_tail");
+  EXPECT_EQ(tpq::testing::read_json_file(out / "model" / "config.json")["tpq_truncation"],
+            (nlohmann::json{{"keep", "head_tail"}, {"head_tokens", 64}}));
   // Peak RSS of each phase before the evaluation, in order; a phase's peak covers what it left resident.
   const auto& phases = record["memory"]["phases"];
   ASSERT_EQ(phases.size(), 3u) << record["memory"].dump();

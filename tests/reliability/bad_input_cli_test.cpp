@@ -47,7 +47,8 @@ class BaselineBadInput : public ::testing::Test {
   void SetUp() override { tpq::testing::write_toy_dataset(scratch / "toy.jsonl"); }
 
   // The runner takes one --config, so the case's lines go under the matching section of the tiny config.
-  CommandResult run(const std::string& yaml, const std::string& flags = "", const fs::path& data = {}) {
+  CommandResult run(const std::string& yaml, const std::string& flags = "", const fs::path& data = {},
+                    const std::string& environment = "") {
     std::string config = tpq::testing::tiny_config(data.empty() ? scratch / "toy.jsonl" : data, scratch / "cache");
     std::size_t start = 0, insert_at = std::string::npos;
     while (start < yaml.size()) {
@@ -64,7 +65,7 @@ class BaselineBadInput : public ::testing::Test {
       start = end + 1;
     }
     write_text_file(scratch / "case.yaml", config);
-    return run_command(tpq::testing::experiment_binary("01_baseline_training") + " --profile quick --config " +
+    return run_command(environment + tpq::testing::experiment_binary("01_baseline_training") + " --profile quick --config " +
                        (scratch / "case.yaml").string() + " --output_dir " + out().string() +
                        " --threads 1 --log-level warn " + flags);
   }
@@ -111,6 +112,17 @@ TEST_F(BaselineBadInput, LabelOutsideNumLabelsNamesLineAndLabel) {
   write_text_file(scratch / "labels.jsonl", contents + "{\"text\": \"an odd one\", \"label\": 7}\n");
   const auto result = run("", "", scratch / "labels.jsonl");
   expect_clean_failure(result, out(), "labels.jsonl: line 241");
+}
+
+TEST_F(BaselineBadInput, UnknownTruncationNamesTheKeyAndTheChoices) {
+  const auto result = run("data:\n  truncation: middle\n");
+  expect_clean_failure(result, out(), "data.truncation is 'middle'; use head (HF's default), tail or head_tail");
+}
+
+// Checked at start-up: the error is the language's, before the (here missing) dataset is read.
+TEST_F(BaselineBadInput, UnknownChartLanguageFailsBeforeAnyWork) {
+  const auto result = run("", "", scratch / "no-such-file.jsonl", "TPQ_CHART_LANG=fr ");
+  expect_clean_failure(result, out(), "TPQ_CHART_LANG=fr");
 }
 
 TEST_F(BaselineBadInput, CudaWithoutCudaNamesTheFlag) {

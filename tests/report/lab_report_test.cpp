@@ -67,6 +67,7 @@ TEST(LabReport, FullTreeLeavesNoBlankCellOrEmptyField) {
   EXPECT_NE(report_section(report, "### 6.3 组合策略分析").find("胜者：prune_then_quantize"), std::string::npos);
   EXPECT_NE(report_section(report, "### 5.2 最佳配置").find("- 选择理由："), std::string::npos);
   EXPECT_NE(report_section(report, "### 3.1 数据集").find("- 训练集大小：10000"), std::string::npos);
+  EXPECT_NE(report_section(report, "### 3.1 数据集").find("截断时保留开头 64 个子词、其余取自结尾"), std::string::npos);
   // Memory of the evaluation and of each training phase, as recorded.
   // The bert-base-shape speed section, from results/bench/bench.json.
   const auto figures = report_section(report, "### 5.1 性能对比图表");

@@ -28,7 +28,8 @@ json synthetic_record(const std::string& experiment, const std::string& variant,
   record["speed"] = {{"latency_ms_per_sample_p50", latency_ms}, {"latency_ms_per_sample_p95", latency_ms * 1.2},
                      {"throughput_samples_s", 1000.0 / latency_ms}, {"batch_size", 32}, {"threads", 2}, {"device", "cpu"}};
   record["memory"] = {{"peak_rss_mb", 300.0}};
-  record["config"] = {{"training", {{"learning_rate", 0.001}, {"batch_size", 32}, {"epochs", 3}, {"optimizer", "AdamW"}}}};
+  record["config"] = {{"training", {{"learning_rate", 0.001}, {"batch_size", 32}, {"epochs", 3}, {"optimizer", "AdamW"}}},
+                      {"data", {{"truncation", "head_tail"}, {"truncation_head_tokens", 64}}}};
   record["seed"] = 42;
   record["git_rev"] = "abc123";
   record["started_at"] = "2026-01-01T00:00:00Z";

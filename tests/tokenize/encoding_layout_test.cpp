@@ -45,6 +45,44 @@ TEST(TokenizerLayoutTest, TransformersLongestFirstLetsAKeepTheOddToken) {
   }
 }
 
+TEST(TokenizerLayoutTest, TruncationKeepsHeadTailOrBoth) {
+  const std::vector<std::string> table = {"[PAD]", "[CLS]", "[SEP]", "a", "b", "c", "d", "e", "f", "g", "h"};
+  const auto layout = SpecialTokensLayout::bert(1, 2, 0);
+  const std::vector<int64_t> text = {3, 4, 5, 6, 7, 8, 9, 10};  // a..h
+  EncodeOptions options;
+  options.max_length = 7;  // 5 pieces survive
+  EXPECT_EQ(assemble_encoding(text, std::nullopt, layout, options, table).input_ids,
+            (std::vector<int64_t>{1, 3, 4, 5, 6, 7, 2}));  // HF's default: the head
+  options.cut = Truncation::parse("tail", 0, "test");
+  EXPECT_EQ(assemble_encoding(text, std::nullopt, layout, options, table).input_ids,
+            (std::vector<int64_t>{1, 6, 7, 8, 9, 10, 2}));
+  options.cut = Truncation::parse("head_tail", 2, "test");
+  EXPECT_EQ(assemble_encoding(text, std::nullopt, layout, options, table).input_ids,
+            (std::vector<int64_t>{1, 3, 4, 8, 9, 10, 2}));
+  options.cut.head_tokens = 9;  // more than fits: the head alone
+  EXPECT_EQ(assemble_encoding(text, std::nullopt, layout, options, table).input_ids,
+            (std::vector<int64_t>{1, 3, 4, 5, 6, 7, 2}));
+  options.cut.head_tokens = 2;
+  options.max_length = 20;  // fits: nothing is cut
+  EXPECT_EQ(assemble_encoding(text, std::nullopt, layout, options, table).input_ids.size(), 10u);
+  // A pair: the pair rule sets the lengths (A 3, B 2), the cut picks each text's pieces.
+  options.max_length = 8;
+  EXPECT_EQ(assemble_encoding({3, 4, 5, 6, 7}, std::vector<int64_t>{8, 9, 10}, layout, options, table).input_ids,
+            (std::vector<int64_t>{1, 3, 4, 7, 2, 8, 9, 2}));  // B: 2 pieces, both from the head
+}
+
+TEST(TokenizerLayoutTest, TruncationNamesAreCheckedWithTheFix) {
+  EXPECT_EQ(Truncation::parse("head_tail", 64, "data.truncation").name(), "head_tail");
+  EXPECT_EQ(Truncation{}.name(), "head");
+  try {
+    Truncation::parse("middle", 0, "data.truncation");
+    FAIL() << "an unknown truncation was accepted";
+  } catch (const UserError& error) {
+    EXPECT_NE(std::string(error.what()).find("use head (HF's default), tail or head_tail"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(Truncation::parse("head_tail", -1, "data.truncation"), UserError);
+}
+
 TEST(TokenizerLayoutTest, PlacesRobertaSpecialsWithoutTokenTypes) {
   const std::vector<std::string> table = {"<s>", "<pad>", "</s>", "x", "y"};
   EncodeOptions options;

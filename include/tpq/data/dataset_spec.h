@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tpq/data/example.h"
+#include "tpq/tokenize/tokenizer.h"
 
 namespace tpq::data {
 
@@ -54,6 +55,11 @@ struct DatasetSpec {
 
   // ag_news only: title and description as a text pair instead of "title. description".
   bool pair_title_and_description = false;
+
+  // Which pieces of a text longer than the model's max_length are kept (data.truncation,
+  // data.truncation_head_tokens). Not used by loading; recorded with the data so that every
+  // experiment on a baseline cuts its texts the same way.
+  tokenize::Truncation truncation;
 };
 
 // Formats load_dataset() understands, in a stable order.

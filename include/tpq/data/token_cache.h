@@ -1,5 +1,5 @@
 // On-disk cache of TokenizedSplits. A file is keyed by (dataset fingerprint, split, examples'
-// content hash, tokenizer identity, max_length), has a magic+version header and a checksum, is
+// content hash, tokenizer identity, max_length, truncation), has a magic+version header and a checksum, is
 // written atomically, and a corrupt or mismatching file is logged and rebuilt, never trusted.
 #pragma once
 
@@ -23,12 +23,12 @@ struct TokenCacheOptions {
 
 // Hash of every key component, hex; also the cache file's name stem.
 std::string token_cache_key(const Dataset& split, const std::string& split_name, int64_t max_length,
-                            const TokenCacheOptions& options);
+                            const TokenCacheOptions& options, const tokenize::Truncation& cut = {});
 
 // The cached tokenization if a valid file for this key exists; else tokenizes and writes the cache.
 TokenizedSplit tokenize_split_cached(const Dataset& split, const std::string& split_name,
                                      const tokenize::Tokenizer& tokenizer, int64_t max_length,
-                                     const TokenCacheOptions& options);
+                                     const TokenCacheOptions& options, const tokenize::Truncation& cut = {});
 
 // Low level, exposed for tests and tools. read returns nullopt (after spdlog::warn) for a missing,
 // truncated, corrupt or other-key file.

@@ -34,9 +34,10 @@ TokenizedSplit seeded_sample(const TokenizedSplit& split, int64_t count, uint64_
 // The first n examples (all of them if n <= 0 or n >= size).
 TokenizedSplit head_of(const TokenizedSplit& split, int64_t n);
 
-// Encodes every example (truncation on, no padding) with `threads` worker threads (<= 0: all cores).
+// Encodes every example (truncation on, keeping the pieces `cut` says; no padding) with `threads`
+// worker threads (<= 0: all cores).
 TokenizedSplit tokenize_split(const Dataset& split, const tokenize::Tokenizer& tokenizer,
-                              int64_t max_length, int threads = 2);
+                              int64_t max_length, int threads = 2, const tokenize::Truncation& cut = {});
 
 // Content hash of a split's examples (texts, pairs, labels, order) for cache keys; hex, 16 digits.
 std::string examples_content_hash(const Dataset& split);

@@ -26,8 +26,15 @@ struct Prediction {
   int64_t label = -1;         // argmax of logits
 };
 
+// config.json key under which a checkpoint records a non-default truncation: {"keep", "head_tokens"}.
+inline constexpr const char* kTruncationConfigKey = "tpq_truncation";
+
+// The cut a checkpoint was trained with (config.json's tpq_truncation), else HF's default (head).
+tokenize::Truncation recorded_truncation(const model::EncoderConfig& config);
+
 struct PredictOptions {
   int64_t max_length = 0;          // 0: min(512, max_position_embeddings)
+  std::optional<tokenize::Truncation> cut;  // unset: the checkpoint's recorded cut
   bool pad_to_max_length = false;  // HF-style fixed padding (results must not change)
   int64_t batch_size = 32;
 };
