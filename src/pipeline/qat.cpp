@@ -9,6 +9,7 @@
 #include "tpq/checkpoint/checkpoint.h"
 #include "tpq/core/error.h"
 #include "tpq/data/batching.h"
+#include "tpq/data/tokenized_split.h"
 #include "pipeline/calibration_data.h"
 #include "pipeline/shared_sections.h"
 #include "pipeline/training_curve.h"
@@ -140,15 +141,20 @@ class Qat : public VariantExperiment {
 // and the best validation epoch's weights and ranges are restored at the end.
 QatTraining Qat::fine_tune(model::EncoderClassifierImpl& model) {
   auto training_config = config().training;
-  training_config.epochs = options_.epochs;
+  training_config.epochs = options_.steps > 0 ? 1 : options_.epochs;
   training_config.learning_rate = options_.learning_rate;
   training_config.early_stopping_patience = 0;
   // Fake quantization simulates INT8 arithmetic on FP32 values; a bf16/fp16 autocast (the default
   // profile trains under bf16) would round inputs before the observers see them.
   training_config.amp = "none";
-  const auto& train_split = baseline().data.train;
+  const auto train_split =
+      options_.steps > 0 ? data::seeded_sample(baseline().data.train,
+                                               options_.steps * training_config.batch_size * training_config.gradient_accumulation_steps,
+                                               config().run.seed)
+                         : baseline().data.train;
   const int64_t batches_per_epoch = (static_cast<int64_t>(train_split.size()) + training_config.batch_size - 1) / training_config.batch_size;
-  const int64_t total_steps = options_.epochs * std::max<int64_t>(1, batches_per_epoch / training_config.gradient_accumulation_steps);
+  const int64_t total_steps =
+      training_config.epochs * std::max<int64_t>(1, batches_per_epoch / training_config.gradient_accumulation_steps);
   const auto freeze_at = static_cast<int64_t>(std::ceil(options_.freeze_observers_ratio * static_cast<double>(total_steps)));
   QatTraining outcome;
   if (freeze_at == 0) {
@@ -193,7 +199,8 @@ BuiltVariant Qat::quantization_aware() {
   reload_max_abs_ = reload_difference(*model, model_dir, baseline().data.test, device());
   nlohmann::json extra;
   extra["training_time_s"] = result.seconds;
-  extra["epochs"] = options_.epochs;
+  extra["epochs"] = options_.steps > 0 ? 1 : options_.epochs;
+  extra["steps_budget"] = options_.steps;
   extra["learning_rate"] = options_.learning_rate;
   extra["best_epoch"] = result.best_epoch;
   extra["best_validation_accuracy_fake_quant"] = result.best_validation_accuracy;
@@ -278,6 +285,7 @@ QatOptions qat_options(const ExperimentConfig& config) {
   options.engine = section.get_string("engine", options.engine);
   options.include_pooler_and_classifier = section.get_bool("include_pooler_and_classifier", options.include_pooler_and_classifier);
   options.epochs = section.get_int("epochs", options.epochs);
+  options.steps = section.get_int("steps", options.steps);
   options.learning_rate = section.get_double("learning_rate", options.learning_rate);
   options.freeze_observers_ratio = section.get_double("freeze_observers_ratio", options.freeze_observers_ratio);
   options.calibration_samples = section.get_int("calibration_samples", options.calibration_samples);
@@ -285,6 +293,7 @@ QatOptions qat_options(const ExperimentConfig& config) {
   // Keys of the other quantization experiments (02, 03, 05) sharing this section.
   section.accept(quantization_section_keys());
   section.finish();
+  require(options.steps >= 0, "quantization.steps must be >= 0 (0 = train quantization.epochs epochs)");
   require(options.epochs >= 1, "quantization.epochs (--epochs) must be >= 1 for QAT; got " + std::to_string(options.epochs));
   require(options.learning_rate > 0, "quantization.learning_rate (--learning_rate) must be > 0");
   require(options.freeze_observers_ratio >= 0 && options.freeze_observers_ratio <= 1,
@@ -305,6 +314,7 @@ ExperimentDefinition qat_definition() {
   definition.flags = {
       baseline_model_flag("quantization"),
       {"--epochs", "quantization.epochs", "QAT fine-tuning epochs"},
+      {"--steps", "quantization.steps", "QAT optimizer steps on a seeded sample instead of --epochs (0: epochs)"},
       {"--learning_rate,--learning-rate", "quantization.learning_rate", "QAT peak learning rate"},
       {"--freeze_observers_ratio,--freeze-observers-ratio", "quantization.freeze_observers_ratio",
        "Fraction of training after which activation ranges freeze"},

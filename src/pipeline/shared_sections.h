@@ -12,7 +12,7 @@ inline const std::vector<std::string>& quantization_section_keys() {
   static const std::vector<std::string> keys = {
       "baseline_model", "engine", "include_pooler_and_classifier",              // 02
       "calibration_samples", "observers", "granularities", "observer", "granularity",  // 03
-      "epochs", "learning_rate", "freeze_observers_ratio", "weight_bits",       // 04
+      "epochs", "steps", "learning_rate", "freeze_observers_ratio", "weight_bits",  // 04
       "precisions", "keep_fp32_top_k", "sensitivity_samples"};                  // 05
   return keys;
 }

@@ -27,7 +27,7 @@ TEST_F(QatExperiment, BaselinePtqAndQatRowsWithARealInt8Model) {
   const auto out = scratch / "qat";
   const auto result = run_command(experiment_binary("04_qat_experiment") + profile() + " --model_path " +
                                   (scratch / "baseline" / "model").string() +
-                                  " --epochs 1 --learning_rate 1e-4 --calibration_samples 40 --output_dir " + out.string());
+                                  " --epochs 1 --steps 0 --learning_rate 1e-4 --calibration_samples 40 --output_dir " + out.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
 
   const auto metrics = tpq::testing::read_json_file(out / "metrics.json");
@@ -65,6 +65,21 @@ TEST_F(QatExperiment, BaselinePtqAndQatRowsWithARealInt8Model) {
   EXPECT_EQ(extra["recovery"], verdict.recovery);
   EXPECT_EQ(extra["ptq_loss_significant"].get<bool>(), verdict.ptq_loss_significant);
   EXPECT_DOUBLE_EQ(extra["ptq_accuracy_loss_standard_error"].get<double>(), ptq_vs_fp32.standard_error);
+}
+
+// quantization.steps (the quick profile's budget) replaces the epoch: exactly that many optimizer steps.
+TEST_F(QatExperiment, StepBudgetSetsTheOptimizerSteps) {
+  TPQ_SKIP_WITHOUT_SENTENCEPIECE();
+  ASSERT_FALSE(train_baseline().empty());
+  const auto out = scratch / "qat-steps";
+  const auto result = run_command(experiment_binary("04_qat_experiment") + profile() + " --model_path " +
+                                  (scratch / "baseline" / "model").string() +
+                                  " --epochs 3 --steps 7 --calibration_samples 40 --output_dir " + out.string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto qat = tpq::testing::read_json_file(out / "metrics.json")["variants"][2]["extra"];
+  EXPECT_EQ(qat["optimizer_steps"], 7) << qat.dump();
+  EXPECT_EQ(qat["epochs"], 1);
+  EXPECT_EQ(qat["steps_budget"], 7);
 }
 
 TEST_F(QatExperiment, ZeroCalibrationSamplesIsAOneLineErrorNamingTheFlag) {
