@@ -1,5 +1,6 @@
 #include "pipeline/variant_table.h"
 
+#include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
 
 #include "tpq/checkpoint/checkpoint.h"
@@ -21,14 +22,37 @@ results::SpeedupSection speedup_section(const eval::SpeedupInterval& interval) {
 
 double median_of(const std::vector<double>& values) { return eval::percentile(values, 50); }
 
-// "1.85x" where the interval excludes 1, else "无可测差异": the template's 加速比 cell.
+// The template's 加速比 cell, in the report's wording: "1.85x（95% 区间 1.80–1.90）", or
+// "无可测差异（…）" where the interval holds 1.
 std::string speedup_cell(const results::RunRecord& row, const results::RunRecord& base) {
   if (&row == &base) return "1.00x";  // the reference itself
   const auto& interleaved = row.speed.interleaved;
   if (interleaved.rounds == 0) return format_number(base.speed.latency_ms_p50 / row.speed.latency_ms_p50, 2) + "x";
   const auto& s = interleaved.throughput_speedup;
-  const std::string range = "[" + format_number(s.low, 2) + ", " + format_number(s.high, 2) + "]";
-  return s.measurable() ? format_number(s.median, 2) + "x " + range : "无可测差异 (" + format_number(s.median, 2) + "x " + range + ")";
+  return results::speedup_with_interval_text(s.median, s.low, s.high, s.measurable());
+}
+
+double mean_of(const std::vector<double>& values) {
+  double sum = 0;
+  for (const double value : values) sum += value;
+  return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
+}
+
+// The row's latency and throughput columns from its side-by-side rounds: a round's singles are
+// summed, so per-sample latency is that sum over singles_per_round.
+void fill_speed_from_rounds(results::SpeedSection& speed, const std::vector<double>& batch_ms,
+                            const std::vector<double>& single_ms, const eval::InterleavedOptions& options) {
+  const auto per_sample = static_cast<double>(options.singles_per_round);
+  speed.latency_ms_p50 = eval::percentile(single_ms, 50) / per_sample;
+  speed.latency_ms_p95 = eval::percentile(single_ms, 95) / per_sample;
+  speed.latency_ms_mean = mean_of(single_ms) / per_sample;
+  speed.batch_ms_mean = mean_of(batch_ms);
+  speed.throughput_samples_s = 1000.0 * static_cast<double>(options.batch_size) / median_of(batch_ms);
+  speed.batch_size = options.batch_size;
+  speed.latency_samples = options.rounds * options.singles_per_round;
+  speed.throughput_batches = options.rounds;
+  speed.warmup = options.warmup;
+  speed.threads = at::get_num_threads();
 }
 
 }  // namespace
@@ -39,23 +63,28 @@ VariantTable::VariantTable(BaselineContext& context, std::string experiment, tor
 void VariantTable::add_variant(const std::string& variant, const std::string& label,
                                model::EncoderClassifierImpl& model, const fs::path& model_dir,
                                const nlohmann::json& extra) {
-  const auto measurement = measure_variant(model, model_dir, context_.data.test, context_.num_labels, context_.config, device_);
+  // With side-by-side timing on, a row's speed comes from those rounds alone (time_side_by_side):
+  // timing it here too would double the cost and give a second, noisier latency for the same model.
+  const bool side_by_side = context_.config.evaluation.timing_rounds > 0;
+  const auto measurement =
+      measure_variant(model, model_dir, context_.data.test, context_.num_labels, context_.config, device_, !side_by_side);
   auto record = make_record(experiment_, variant, measurement, context_.config, device_);
   record.extra = extra;
   record.extra["model_dir"] = recorded_path_(model_dir).string();
   record.extra["label"] = label;
   predictions_.push_back(measurement.evaluation.predictions);
   if (predictions_.size() > 1) record.extra["paired_vs_baseline"] = paired(0, predictions_.size() - 1).to_json();
-  spdlog::info("{} / {}: accuracy {:.4f}, F1 {:.4f}, {:.2f} MB, {:.3f} ms/sample (p50), {:.0f} samples/s", experiment_, variant,
-               record.metrics.accuracy, record.metrics.f1, record.size.file_mb,
-               record.speed.latency_ms_p50, record.speed.throughput_samples_s);
+  spdlog::info("{} / {}: accuracy {:.4f}, F1 {:.4f}, {:.2f} MB{}", experiment_, variant, record.metrics.accuracy,
+               record.metrics.f1, record.size.file_mb,
+               side_by_side ? "" : fmt::format(", {:.3f} ms/sample (p50), {:.0f} samples/s", record.speed.latency_ms_p50,
+                                               record.speed.throughput_samples_s));
   records_.push_back(std::move(record));
   labels_.push_back(label);
   model_dirs_.push_back(model_dir);
 }
 
 void VariantTable::time_side_by_side(const eval::InterleavedOptions& options) {
-  if (options.rounds == 0 || records_.size() < 2) return;
+  if (options.rounds == 0 || records_.empty()) return;
   checkpoint::LoadOptions load;
   load.device = device_;
   load.load_tokenizer = false;
@@ -76,6 +105,8 @@ void VariantTable::time_side_by_side(const eval::InterleavedOptions& options) {
     interleaved.singles_ms_median = median_of(times.single_ms[i]);
     interleaved.throughput_speedup = speedup_section(eval::paired_speedup(times.batch_ms[0], times.batch_ms[i]));
     interleaved.latency_speedup = speedup_section(eval::paired_speedup(times.single_ms[0], times.single_ms[i]));
+    fill_speed_from_rounds(records_[i].speed, times.batch_ms[i], times.single_ms[i], options);
+    records_[i].speed.device = device_.str();
   }
 }
 

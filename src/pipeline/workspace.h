@@ -50,10 +50,11 @@ struct VariantMeasurement {
   bool peak_rss_is_evaluation_only = false;  // false: process-lifetime peak (kernel refused a reset)
 };
 
-// Test-set metrics, speed on the test inputs, real on-disk size of model_dir, and peak RSS.
+// Test-set metrics, real on-disk size of model_dir, peak RSS and, when `time_alone`, speed on the
+// test inputs (rows that are timed side by side later leave speed to that; see VariantTable).
 VariantMeasurement measure_variant(model::EncoderClassifierImpl& model, const std::filesystem::path& model_dir,
                                    const data::TokenizedSplit& test, int64_t num_labels, const ExperimentConfig& config,
-                                   torch::Device device);
+                                   torch::Device device, bool time_alone = true);
 
 // The results sections of the eval measurements (results/run_record.h).
 results::MetricsSection metrics_section(const eval::ClassificationMetrics& metrics);

@@ -57,7 +57,7 @@ using tpq::testing::first_line;
 TEST_F(MagnitudePruningExperiment, UnstructuredRowsForBothScopesWithCompressedFiles) {
   const auto out = dir("unstructured_pruning");
   const auto result = run_command(experiment_binary("07_unstructured_pruning") + common() +
-                                  " --sparsities 0.5 0.9 --fine_tune_epochs 1 --output_dir " + out.string());
+                                  " --sparsities 0.5 0.9 --scope both --fine_tune_epochs 1 --output_dir " + out.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const auto metrics = tpq::testing::read_json_file(out / "metrics.json");
   EXPECT_EQ(metrics["variant"], "global_50");

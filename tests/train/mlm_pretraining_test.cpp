@@ -57,8 +57,13 @@ TEST(MlmPretraining, GatheredLossEqualsTheAllPositionsLoss) {
   const auto reference_grads = torch::autograd::grad({reference}, {hidden, embeddings, head->dense->weight});
 
   EXPECT_NEAR(gathered.item<double>(), reference.item<double>(), 1e-6);
+  // fp32 sums over different position sets round differently (3e-6 on entries up to 9 on an AVX-512
+  // Xeon): the absolute tolerance scales with the gradient; a wrong gather or normaliser is off by O(1).
   for (size_t i = 0; i < gathered_grads.size(); ++i) {
-    EXPECT_TRUE(torch::allclose(gathered_grads[i], reference_grads[i], 1e-5, 1e-7)) << "gradient " << i;
+    const double scale = reference_grads[i].abs().max().item<double>();
+    EXPECT_TRUE(torch::allclose(gathered_grads[i], reference_grads[i], 1e-5, 1e-6 * scale))
+        << "gradient " << i << ": max difference " << (gathered_grads[i] - reference_grads[i]).abs().max().item<double>()
+        << " on entries up to " << scale;
   }
   EXPECT_GT(reference_grads[0].abs().sum().item<double>(), 0.0);
 }
