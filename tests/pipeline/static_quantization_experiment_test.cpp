@@ -26,7 +26,8 @@ TEST_F(StaticQuantizationExperiment, MeasuresEveryObserverAndGranularityAgainstF
   const auto model = model_flag();
   const auto out = scratch / "static_quant";
   const auto result = run_command(experiment_binary("03_static_quantization") + profile() + model +
-                                  " --calibration_samples 40 --output_dir " + out.string());
+                                  " --calibration_samples 40 --granularities per_tensor per_channel --output_dir " +
+                                  out.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
 
   const auto metrics = tpq::testing::read_json_file(out / "metrics.json");
