@@ -199,12 +199,14 @@ std::vector<PrunePlan> StructuredPruning::cuts() {
   const auto& base = baseline().checkpoint.config;
   std::vector<PrunePlan> plans;
   for (int64_t count : counts_.counts) {
-    plans.push_back({"heads_" + std::to_string(count), std::to_string(count), "heads", count,
+    // Labels name the cut on their own: 10's summary and the report's Pareto list mix every experiment's rows.
+    plans.push_back({"heads_" + std::to_string(count), "剪 " + std::to_string(count) + " 个头", "heads", count,
                      prune::select_heads_to_prune(base, scores_, count), 0});
   }
   for (double sparsity : options_.ffn_sparsities) {
     if (sparsity == 0) continue;
-    plans.push_back({"ffn_" + std::to_string(percent(sparsity)), std::to_string(percent(sparsity)) + "%", "ffn", 0, {}, sparsity});
+    plans.push_back({"ffn_" + std::to_string(percent(sparsity)), "FFN 剪 " + std::to_string(percent(sparsity)) + "%", "ffn", 0, {},
+                     sparsity});
   }
   const int64_t heads = std::min<int64_t>(prune::removable_heads(base),
                                           std::llround(options_.combined_head_fraction * static_cast<double>(total_)));

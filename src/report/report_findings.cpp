@@ -163,7 +163,7 @@ std::string global_local_finding(const ReportContext& context) {
     out += (out.empty() ? "" : "；") + pct(static_cast<double>(target) / 1000.0) + "：全局 " + num(pair.first->accuracy, 4) + " / 局部 " +
            num(pair.second->accuracy, 4);
   }
-  if (compared == 0) return "没有全局与局部在同一稀疏度下的成对结果";
+  if (compared == 0) return "没有全局与局部在同一稀疏度下的成对结果（quick 配置只跑全局剪枝；default 配置或 `--scope both` 两者都跑）";
   return out + "。在 " + std::to_string(compared) + " 个共同稀疏度中全局剪枝准确率更高的有 " + std::to_string(global_wins) + " 个。";
 }
 

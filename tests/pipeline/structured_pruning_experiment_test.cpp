@@ -57,8 +57,8 @@ TEST_F(StructuredPruningExperiment, PrunesFineTunesAndMeasuresEveryRow) {
     EXPECT_TRUE(pruning["before_fine_tuning"].contains("accuracy"));
     EXPECT_TRUE(tpq::testing::learned_toy_task(row, tpq::testing::kToyAccuracyFloor));
   }
-  EXPECT_EQ(metrics["variants"][1]["extra"]["label"], "1");
-  EXPECT_EQ(metrics["variants"][3]["extra"]["label"], "50%");
+  EXPECT_EQ(metrics["variants"][1]["extra"]["label"], "剪 1 个头");
+  EXPECT_EQ(metrics["variants"][3]["extra"]["label"], "FFN 剪 50%");
   EXPECT_EQ(metrics["extra"]["pruning"]["kind"], "heads_ffn");
   EXPECT_EQ(metrics["experiment_extra"]["surviving_heads"].size(), 1u);
   EXPECT_EQ(metrics["experiment_extra"]["surviving_heads"][0].size(), 1u);
