@@ -245,7 +245,11 @@ std::string qat(const ReportContext& context) {
   if (number_at(extra, "observers_frozen_at_step", frozen) && number_at(extra, "total_optimizer_steps", total) && total > 0) {
     freeze = "第 " + num(frozen, 0) + " / " + num(total, 0) + " 个优化器步（" + num(frozen / total * 100.0, 0) + "%）";
   }
-  std::string out = "实验设置：\n- 训练 epochs：" + first_key(qat_extra, {"epochs"}, "未记录（int8_qat 行的 extra.epochs 缺失）") +
+  double step_budget = 0;
+  const std::string budget = number_at(qat_extra, "steps_budget", step_budget) && step_budget > 0
+                                 ? "（只训练 " + num(step_budget, 0) + " 个优化器步：quantization.steps，训练集的种子随机样本）"
+                                 : "";
+  std::string out = "实验设置：\n- 训练 epochs：" + first_key(qat_extra, {"epochs"}, "未记录（int8_qat 行的 extra.epochs 缺失）") + budget +
                     "\n- 学习率：" + first_key(qat_extra, {"learning_rate"}, "未记录（int8_qat 行的 extra.learning_rate 缺失）") +
                     "\n- 是否冻结 BN 统计：BERT 不含 BatchNorm（使用 LayerNorm），不适用；激活观察器在 " + freeze +
                     "冻结，此后量化范围固定\n\n实验结果：\n";

@@ -59,6 +59,7 @@ TEST(LabReport, FullTreeLeavesNoBlankCellOrEmptyField) {
   EXPECT_NE(report_section(report, "#### 4.1.3 渐进式剪枝").find("| 5 | 90.0% | 90.0% | 0.7750 | 0.7650 |"), std::string::npos);
   EXPECT_NE(report_section(report, "#### 先剪枝后量化").find("**总压缩比**：6.67x"), std::string::npos);
   EXPECT_NE(report_section(report, "#### 4.2.3 量化感知训练").find("120.0 s"), std::string::npos);
+  EXPECT_NE(report_section(report, "#### 4.2.3 量化感知训练").find("- 训练 epochs：1（只训练 40 个优化器步"), std::string::npos);
   // Findings stated from the numbers: global collapses at 70 %, local at 50 % (> 5 points below FP32).
   const auto analysis = report_section(report, "### 6.1 剪枝分析");
   EXPECT_NE(analysis.find("global 在稀疏度 70% 处崩溃"), std::string::npos) << analysis;

@@ -114,7 +114,8 @@ void write_full_results_tree(const fs::path& root) {
   write_synthetic_experiment(root, "qat", "int8_qat",
                              {synthetic_record("qat", "fp32", 0.80, 10.0, 2.0),
                               synthetic_record("qat", "int8_static_ptq", 0.78, 2.9, 1.0, {{"training_time_s", 0.0}}),
-                              synthetic_record("qat", "int8_qat", 0.798, 2.9, 1.0, {{"training_time_s", 120.0}})},
+                              synthetic_record("qat", "int8_qat", 0.798, 2.9, 1.0,
+                                               {{"training_time_s", 120.0}, {"epochs", 1}, {"steps_budget", 40}})},
                              {{"recovery", 0.9}, {"qat_vs_ptq", synthetic_paired(0.018, 0.006)}});
   write_synthetic_experiment(
       root, "mixed_precision", "mixed",
