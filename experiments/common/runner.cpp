@@ -13,6 +13,7 @@
 #include "tpq/core/exit_status.h"
 #include "tpq/core/log.h"
 #include "tpq/core/runtime_info.h"
+#include "tpq/dist/launch_env.h"
 #include "tpq/pipeline/experiment.h"
 #include "tpq/pipeline/guide_config.h"
 #include "tpq/results/chart_text.h"
@@ -127,8 +128,18 @@ ConfigTree layered_config(const CommonFlags& common, const std::vector<pipeline:
 }
 
 // Options first (nothing loaded or written yet), then the run in its staging directory, then publish.
+// N copies of one experiment would race on one results directory; until the ranks cooperate
+// (c10d data parallelism), a job of several processes is stopped before any work.
+void refuse_multi_process_launch(const dist::LaunchEnv& launch) {
+  require(!launch.distributed(), launch.launcher + " started this as rank " + std::to_string(launch.rank) + " of " +
+                                     std::to_string(launch.world_size) +
+                                     " processes, but tpq experiments do not train data-parallel yet: start one process "
+                                     "(without torchrun / srun / mpirun, or with 1 task)");
+}
+
 void run_checked(const results::ExperimentEntry& entry, const pipeline::ExperimentDefinition& definition,
                  const CommonFlags& common, const pipeline::ExperimentConfig& config) {
+  refuse_multi_process_launch(dist::read_launch_env());
   set_threads(config.run.threads);
   results::chart_style();  // decided now: a bad TPQ_CHART_LANG fails before the training, not at its chart
   const torch::Device device = parse_device(config.run.device);

@@ -125,6 +125,13 @@ TEST_F(BaselineBadInput, UnknownChartLanguageFailsBeforeAnyWork) {
   expect_clean_failure(result, out(), "TPQ_CHART_LANG=fr");
 }
 
+// torchrun / srun / mpirun with several processes: stopped before any work, naming the launch.
+TEST_F(BaselineBadInput, MultiProcessLaunchIsRefusedUntilRanksCooperate) {
+  const auto result = run("", "", {}, "RANK=1 WORLD_SIZE=2 MASTER_PORT=29999 ");
+  expect_clean_failure(result, out(), "torchrun started this as rank 1 of 2 processes");
+  expect_clean_failure(run("", "", {}, "RANK=0 WORLD_SIZE=x "), out(), "WORLD_SIZE=x is not a whole number");
+}
+
 TEST_F(BaselineBadInput, CudaWithoutCudaNamesTheFlag) {
   if (torch::cuda::is_available()) GTEST_SKIP() << "this LibTorch has CUDA";
   const auto result = run("", "--device cuda");
