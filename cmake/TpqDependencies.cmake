@@ -40,3 +40,10 @@ target_link_libraries(tpq_utf8proc INTERFACE ${UTF8PROC_LIBRARY})
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(Threads REQUIRED)
+
+# c10d's ProcessGroupGloo (in libtorch_cpu) is declared in headers that include gloo's own.
+find_path(TPQ_GLOO_INCLUDE_DIR gloo/algorithm.h)
+if(NOT TPQ_GLOO_INCLUDE_DIR)
+  message(FATAL_ERROR "gloo headers not found (needed for c10d's ProcessGroupGloo): sudo apt-get install libgloo-dev "
+                      "(scripts/setup.sh does)")
+endif()

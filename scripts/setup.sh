@@ -34,6 +34,8 @@ apt_packages=(
   # Chinese chart labels (without a CJK font they fall back to English) and the report's HTML/DOCX export.
   fonts-noto-cjk pandoc
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
+  # c10d's ProcessGroupGloo headers include gloo's (the library itself is inside libtorch_cpu).
+  libgloo-dev
   # The tests run Python's own huggingface_hub (pinned beside the fixtures) against tpq's cache.
   python3 python3-requests python3-filelock python3-tqdm python3-yaml python3-packaging
 )
