@@ -17,7 +17,7 @@ Command add_predict_command(CLI::App& app) {
     std::string model_dir, input, output, device = "cpu";
     eval::PredictOptions options;
     std::string truncation;
-    int64_t head_tokens = 64;
+    int64_t head_tokens = tokenize::Truncation::kDefaultHeadTokens;
     int threads = 0;
   };
   auto flags = std::make_shared<Flags>();

@@ -63,10 +63,12 @@ std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnv& env, std::chro
   return std::unique_ptr<ProcessGroup>(new ProcessGroup(std::move(impl)));
 }
 
-ProcessGroup::ProcessGroup(std::unique_ptr<Impl> impl)
-    : impl_(std::move(impl)), rank_(impl_->env.rank), world_size_(impl_->env.world_size) {}
+ProcessGroup::ProcessGroup(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 ProcessGroup::~ProcessGroup() = default;
+
+int ProcessGroup::rank() const { return impl_->env.rank; }
+int ProcessGroup::world_size() const { return impl_->env.world_size; }
 
 // A collective whose peer died or hung surfaces as a c10d exception after the timeout.
 void ProcessGroup::run(const std::string& what, const std::function<void()>& collective) {
@@ -82,7 +84,7 @@ void ProcessGroup::all_reduce_mean(std::vector<at::Tensor>& tensors) {
   run("all-reduce", [&] {
     through_one_bucket(tensors, [&](std::vector<at::Tensor>& bucket) { impl_->group->allreduce(bucket)->wait(impl_->timeout); });
   });
-  for (auto& tensor : tensors) tensor.div_(world_size_);
+  for (auto& tensor : tensors) tensor.div_(world_size());
 }
 
 void ProcessGroup::broadcast_from_rank0(std::vector<at::Tensor>& tensors) {

@@ -34,6 +34,11 @@ model::ModelInputs collate(const std::vector<const tokenize::Encoding*>& encodin
   return {ids.to(device), types.to(device), mask.to(device)};
 }
 
+void record_truncation(const tokenize::Truncation& cut, model::EncoderConfig& config) {
+  if (cut.keep == tokenize::Truncation::Keep::kHead) return;
+  config.extra[kTruncationConfigKey] = {{"keep", cut.name()}, {"head_tokens", cut.head_tokens}};
+}
+
 tokenize::Truncation recorded_truncation(const model::EncoderConfig& config) {
   const auto found = config.extra.find(kTruncationConfigKey);
   if (found == config.extra.end()) return {};

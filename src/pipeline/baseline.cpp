@@ -96,13 +96,6 @@ nlohmann::json training_json(const train::TrainResult& training, const train::Ml
           {"mlm_seconds", mlm.seconds}};
 }
 
-// A cut other than HF's default travels in the checkpoint's config.json (an extra key HF ignores),
-// so that `tpq predict` and the experiments on this model cut texts as training did.
-void record_truncation(const tokenize::Truncation& cut, model::EncoderConfig& config) {
-  if (cut.keep == tokenize::Truncation::Keep::kHead) return;
-  config.extra[eval::kTruncationConfigKey] = {{"keep", cut.name()}, {"head_tokens", cut.head_tokens}};
-}
-
 class BaselineTraining : public Experiment {
  public:
   void read_options(const ExperimentConfig& config) override {
@@ -122,7 +115,7 @@ class BaselineTraining : public Experiment {
     tokenizer_ = prepare_tokenizer(config, splits.train, pretrained_dir);
     model_ = initial_model(config, pretrained_dir, *tokenizer_, label_names_);
     max_length_ = std::min(config.model.max_length, model_->config.max_position_embeddings);
-    record_truncation(config.data.truncation, model_->config);
+    eval::record_truncation(config.data.truncation, model_->config);
     write_dataset_stats(splits, config, run.dir() / "dataset_stats.json");
     data_ = prepare_data(config, std::move(splits), *tokenizer_, max_length_);
     model_->to(run.device());

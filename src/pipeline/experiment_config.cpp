@@ -37,7 +37,7 @@ data::DatasetSpec dataset_spec_from(ConfigSection& section, uint64_t seed, fs::p
   spec.hub_files = section.get_strings("hub_files", spec.hub_files);
   spec.pair_title_and_description = section.get_bool("pair_title_and_description", spec.pair_title_and_description);
   spec.truncation = tokenize::Truncation::parse(section.get_string("truncation", "head"),
-                                                section.get_int("truncation_head_tokens", 64), "data.truncation");
+                                                section.get_int("truncation_head_tokens", tokenize::Truncation::kDefaultHeadTokens), "data.truncation");
   cache_dir = section.get_string("cache_dir", cache_dir.string());
   spec.seed = seed;
   section.finish();

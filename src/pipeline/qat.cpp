@@ -141,7 +141,7 @@ class Qat : public VariantExperiment {
 // and the best validation epoch's weights and ranges are restored at the end.
 QatTraining Qat::fine_tune(model::EncoderClassifierImpl& model) {
   auto training_config = config().training;
-  training_config.epochs = options_.steps > 0 ? 1 : options_.epochs;
+  training_config.epochs = options_.trained_epochs();
   training_config.learning_rate = options_.learning_rate;
   training_config.early_stopping_patience = 0;
   // Fake quantization simulates INT8 arithmetic on FP32 values; a bf16/fp16 autocast (the default
@@ -199,7 +199,7 @@ BuiltVariant Qat::quantization_aware() {
   reload_max_abs_ = reload_difference(*model, model_dir, baseline().data.test, device());
   nlohmann::json extra;
   extra["training_time_s"] = result.seconds;
-  extra["epochs"] = options_.steps > 0 ? 1 : options_.epochs;
+  extra["epochs"] = options_.trained_epochs();
   extra["steps_budget"] = options_.steps;
   extra["learning_rate"] = options_.learning_rate;
   extra["best_epoch"] = result.best_epoch;

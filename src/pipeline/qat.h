@@ -21,6 +21,7 @@ struct QatOptions {
   // > 0: that many optimizer steps instead of `epochs`, on a seeded sample of the training split
   // (steps x batch examples) — the quick profile's budget, like pruning.fine_tune_steps.
   int64_t steps = 0;
+  int64_t trained_epochs() const { return steps > 0 ? 1 : epochs; }  // a step budget is one pass over its sample
   double learning_rate = 1e-5;
   double freeze_observers_ratio = 0.5;  // fraction of the optimizer steps after which ranges stop moving
   int64_t calibration_samples = 1000;   // training examples for the initial (and PTQ) ranges

@@ -22,8 +22,8 @@ class ProcessGroup {
   static std::unique_ptr<ProcessGroup> join(const LaunchEnv& env, std::chrono::milliseconds timeout);
   ~ProcessGroup();
 
-  int rank() const { return rank_; }
-  int world_size() const { return world_size_; }
+  int rank() const;
+  int world_size() const;
   std::string backend() const { return "gloo"; }
 
   // In place: every rank ends with the element-wise mean over ranks (gradient averaging).
@@ -38,8 +38,6 @@ class ProcessGroup {
   void run(const std::string& what, const std::function<void()>& collective);
 
   std::unique_ptr<Impl> impl_;
-  int rank_ = 0;
-  int world_size_ = 1;
 };
 
 }  // namespace tpq::dist

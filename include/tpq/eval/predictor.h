@@ -29,6 +29,9 @@ struct Prediction {
 // config.json key under which a checkpoint records a non-default truncation: {"keep", "head_tokens"}.
 inline constexpr const char* kTruncationConfigKey = "tpq_truncation";
 
+// Writes a cut other than HF's default into config's extra keys (HF ignores them), so that
+// `tpq predict` and the experiments on the saved model cut texts as training did.
+void record_truncation(const tokenize::Truncation& cut, model::EncoderConfig& config);
 // The cut a checkpoint was trained with (config.json's tpq_truncation), else HF's default (head).
 tokenize::Truncation recorded_truncation(const model::EncoderConfig& config);
 

@@ -31,6 +31,7 @@ struct Encoding {
 // For a pair, each text is cut this way to the length the pair rule gives it.
 struct Truncation {
   enum class Keep { kHead, kTail, kHeadTail };
+  static constexpr int64_t kDefaultHeadTokens = 64;  // data.truncation_head_tokens, --head-tokens
   Keep keep = Keep::kHead;
   int64_t head_tokens = 0;  // kHeadTail only
 
