@@ -2,6 +2,7 @@
 # Runs the experiment pipeline in order (01 ... 10), then fills the lab report with `tpq report`.
 #   experiments/run_all.sh [--profile quick|default|full|pretrained|pretrained-cpu] [--skip-training] [--only-comparison] [--force]
 #                          [--results-dir DIR] [--report FILE] [--report-format html,docx|none] [--seeds N] [--bin-dir DIR] [--no-setup]
+#                          [--slurm [--partition P] [--gpus-per-task G] [--time T] [--cpus-per-task C] [--dry-run]]
 #                          [extra flags for every experiment]
 #   --skip-training    reuse <results>/baseline/model instead of running 01
 #   --only-comparison  run just 10_comprehensive_comparison and the report over the existing results
@@ -10,6 +11,9 @@
 #   --report-format    exports of the report beside the Markdown (pandoc); default html when pandoc is installed
 #   --seeds N          also rerun 02-09 with seeds base+1 ... base+N-1 (base: --seed, else 42) into
 #                      <results>/seeds/<seed>/, on the same baseline; the tables show mean ± std over the N runs
+#   --slurm            submit the pipeline to Slurm instead: 01, then 02-09 (x seeds) as one job array
+#                      after it, then bench, 10 and the report (sbatch --dependency=afterok; experiments/slurm_jobs.sh)
+#                      [--partition P] [--gpus-per-task G] [--time T] [--cpus-per-task C] [--dry-run: print, submit nothing]
 # Resumable: an experiment whose <results>/<name>/metrics.json exists is skipped unless --force; the
 # comparison (10) reruns when any experiment finished after it. A failed step stops the script and
 # keeps every finished result; rerun to continue where it stopped.
@@ -28,6 +32,12 @@ seeds=1
 base_seed=42
 seed_args=()  # --seed S for the main run when given (the reruns pass their own)
 bin=""
+slurm=0
+slurm_dry_run=0
+slurm_partition=""
+slurm_gpus=""
+slurm_time=""
+slurm_cpus=2
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -43,7 +53,13 @@ while [[ $# -gt 0 ]]; do
     --seeds) seeds="$2"; shift ;;
     --seed) base_seed="$2"; seed_args=(--seed "$2"); shift ;;
     --bin-dir) bin="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --slurm) slurm=1 ;;
+    --dry-run) slurm_dry_run=1 ;;
+    --partition) slurm_partition="$2"; shift ;;
+    --gpus-per-task) slurm_gpus="$2"; shift ;;
+    --time) slurm_time="$2"; shift ;;
+    --cpus-per-task) slurm_cpus="$2"; shift ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) extra+=("$1") ;;
   esac
   shift
@@ -58,6 +74,15 @@ if ! [[ "$base_seed" =~ ^[0-9]{1,9}$ ]]; then
   exit 2
 fi
 
+if [[ $slurm_dry_run -eq 1 && $slurm -eq 0 ]]; then
+  echo "[run_all] --dry-run prints the Slurm jobs: use it with --slurm" >&2
+  exit 2
+fi
+if ! [[ "$slurm_cpus" =~ ^[1-9][0-9]{0,3}$ ]]; then
+  echo "[run_all] --cpus-per-task $slurm_cpus: give a whole number of cores (e.g. --cpus-per-task 8)" >&2
+  exit 2
+fi
+
 [[ $setup -eq 1 ]] && bash "$repo_root/scripts/setup.sh" --programs-only
 cd "$repo_root"
 bin="${bin:-$repo_root/build/bin}"
@@ -69,6 +94,11 @@ if [[ ! -x "$bin/tpq" ]]; then
 fi
 # The experiment list comes from the programs themselves: number, program, results dir, ... (TSV).
 mapfile -t catalogue < <("$bin/tpq" experiments --list)
+if [[ $slurm -eq 1 ]]; then
+  source "$repo_root/experiments/slurm_jobs.sh"
+  submit_slurm_pipeline
+  exit 0
+fi
 
 # run_step RESULTS_SUBDIR PROGRAM [args...]; rerun_anyway=1 reruns a finished step.
 rerun_anyway=0

@@ -127,19 +127,21 @@ ConfigTree layered_config(const CommonFlags& common, const std::vector<pipeline:
   return tree;
 }
 
-// Options first (nothing loaded or written yet), then the run in its staging directory, then publish.
-// N copies of one experiment would race on one results directory; until the ranks cooperate
-// (c10d data parallelism), a job of several processes is stopped before any work.
-void refuse_multi_process_launch(const dist::LaunchEnv& launch) {
-  require(!launch.distributed(), launch.launcher + " started this as rank " + std::to_string(launch.rank) + " of " +
-                                     std::to_string(launch.world_size) +
-                                     " processes, but tpq experiments do not train data-parallel yet: start one process "
-                                     "(without torchrun / srun / mpirun, or with 1 task)");
+// Experiments that do not train data-parallel would have N copies race on one results directory:
+// a job of several processes is stopped before any work.
+void require_data_parallel_support(const dist::LaunchEnv& launch, const pipeline::ExperimentDefinition& definition,
+                                   const std::string& program) {
+  require(!launch.distributed() || definition.data_parallel,
+          launch.launcher + " started this as rank " + std::to_string(launch.rank) + " of " + std::to_string(launch.world_size) +
+              " processes, but " + program + " does not train data-parallel (01_baseline_training does): start one process "
+              "(without torchrun / srun / mpirun, or with 1 task)");
 }
 
+// Options first (nothing loaded or written yet), then the run in its staging directory, then publish.
 void run_checked(const results::ExperimentEntry& entry, const pipeline::ExperimentDefinition& definition,
                  const CommonFlags& common, const pipeline::ExperimentConfig& config) {
-  refuse_multi_process_launch(dist::read_launch_env());
+  const auto launch = dist::read_launch_env();
+  require_data_parallel_support(launch, definition, entry.program);
   set_threads(config.run.threads);
   results::chart_style();  // decided now: a bad TPQ_CHART_LANG fails before the training, not at its chart
   const torch::Device device = parse_device(config.run.device);
@@ -148,10 +150,11 @@ void run_checked(const results::ExperimentEntry& entry, const pipeline::Experime
   auto experiment = definition.make();
   experiment->read_options(config);
   pipeline::ExperimentRun run(entry, config, results_dir, device);
+  if (launch.distributed()) run.join_job(launch);
   spdlog::info("{}: profile {}, device {}, {} thread(s), seed {}, results in {}", entry.program, common.profile,
                device.str(), at::get_num_threads(), config.run.seed, results_dir.string());
   experiment->run(run);
-  run.publish();
+  if (run.is_rank_zero()) run.publish();  // the other ranks' staging directories go with them
 }
 
 }  // namespace

@@ -11,9 +11,24 @@
 
 namespace tpq::data {
 
+namespace {
+
+// Rank r's ceil(n / world) rows of a global batch, wrapping around the batch where it runs short.
+std::vector<int64_t> rank_slice(const std::vector<int64_t>& rows, int rank, int world_size) {
+  const std::size_t per_rank = (rows.size() + world_size - 1) / world_size;
+  std::vector<int64_t> slice;
+  for (std::size_t k = 0; k < per_rank; ++k) slice.push_back(rows[(rank * per_rank + k) % rows.size()]);
+  return slice;
+}
+
+}  // namespace
+
 BatchIterator::BatchIterator(const TokenizedSplit& split, const BatchOptions& options)
     : split_(split), options_(options) {
   require(options.batch_size > 0, "batch_size must be > 0, got " + std::to_string(options.batch_size));
+  require(options.pad_to_multiple_of > 0, "pad_to_multiple_of must be > 0, got " + std::to_string(options.pad_to_multiple_of));
+  require(options.world_size > 0 && options.rank >= 0 && options.rank < options.world_size,
+          "rank " + std::to_string(options.rank) + " is outside a job of " + std::to_string(options.world_size));
   require(options.bucket_batches > 0, "bucket_batches must be > 0, got " + std::to_string(options.bucket_batches));
   std::vector<int64_t> order(split.size());
   std::iota(order.begin(), order.end(), 0);
@@ -38,6 +53,9 @@ BatchIterator::BatchIterator(const TokenizedSplit& split, const BatchOptions& op
   }
   // Sorted buckets would otherwise always come longest-first.
   if (options.sort_by_length_buckets && options.shuffle) seeded_shuffle(plan_, generator);
+  if (options.world_size > 1) {
+    for (auto& rows : plan_) rows = rank_slice(rows, options.rank, options.world_size);
+  }
 }
 
 Batch BatchIterator::batch(std::size_t index) const {
@@ -45,7 +63,9 @@ Batch BatchIterator::batch(std::size_t index) const {
   const auto batch_rows = static_cast<int64_t>(rows.size());
   std::size_t longest = 0;
   for (int64_t row : rows) longest = std::max(longest, split_.length(row));
-  const auto width = static_cast<int64_t>(longest);
+  const auto multiple = options_.pad_to_multiple_of;
+  const auto rounded = (static_cast<int64_t>(longest) + multiple - 1) / multiple * multiple;
+  const auto width = std::max(static_cast<int64_t>(longest), std::min(rounded, split_.max_length));
 
   const auto int64_options = torch::TensorOptions().dtype(torch::kInt64);
   Batch batch;
@@ -86,13 +106,28 @@ bool BatchIterator::next(Batch& out) {
 }
 
 BatchIterator make_batches(const TokenizedSplit& split, int64_t batch_size, bool shuffle, uint64_t seed,
-                           bool sort_by_length_buckets, torch::Device device) {
+                           bool sort_by_length_buckets, torch::Device device, int64_t pad_to_multiple_of) {
   BatchOptions options;
+  options.pad_to_multiple_of = pad_to_multiple_of;
   options.batch_size = batch_size;
   options.shuffle = shuffle;
   options.seed = seed;
   options.sort_by_length_buckets = sort_by_length_buckets;
   options.device = device;
+  return BatchIterator(split, options);
+}
+
+BatchIterator training_batches(const TokenizedSplit& split, int64_t batch_size, uint64_t seed, bool length_buckets,
+                               torch::Device device, int rank, int world_size) {
+  BatchOptions options;
+  options.batch_size = batch_size;
+  options.shuffle = true;
+  options.seed = seed;
+  options.sort_by_length_buckets = length_buckets;
+  options.device = device;
+  options.pad_to_multiple_of = kTrainingPadMultiple;
+  options.rank = rank;
+  options.world_size = world_size;
   return BatchIterator(split, options);
 }
 

@@ -1,5 +1,7 @@
 #include "tpq/dist/process_group.h"
 
+#include <cstring>
+
 #include <ATen/ATen.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -80,10 +82,14 @@ void ProcessGroup::run(const std::string& what, const std::function<void()>& col
   }
 }
 
-void ProcessGroup::all_reduce_mean(std::vector<at::Tensor>& tensors) {
+void ProcessGroup::all_reduce_sum(std::vector<at::Tensor>& tensors) {
   run("all-reduce", [&] {
     through_one_bucket(tensors, [&](std::vector<at::Tensor>& bucket) { impl_->group->allreduce(bucket)->wait(impl_->timeout); });
   });
+}
+
+void ProcessGroup::all_reduce_mean(std::vector<at::Tensor>& tensors) {
+  all_reduce_sum(tensors);
   for (auto& tensor : tensors) tensor.div_(world_size());
 }
 
@@ -95,6 +101,15 @@ void ProcessGroup::broadcast_from_rank0(std::vector<at::Tensor>& tensors) {
 
 void ProcessGroup::barrier() {
   run("barrier", [&] { impl_->group->barrier()->wait(impl_->timeout); });
+}
+
+std::string ProcessGroup::broadcast_text(const std::string& text) {
+  std::vector<at::Tensor> length{at::full({1}, static_cast<int64_t>(text.size()), at::kLong)};
+  broadcast_from_rank0(length);
+  std::vector<at::Tensor> bytes{at::zeros({length[0].item<int64_t>()}, at::kByte)};
+  if (rank() == 0) std::memcpy(bytes[0].data_ptr(), text.data(), text.size());
+  if (bytes[0].numel() > 0) broadcast_from_rank0(bytes);
+  return std::string(static_cast<const char*>(bytes[0].data_ptr()), bytes[0].numel());
 }
 
 }  // namespace tpq::dist

@@ -16,8 +16,8 @@ torch::nn::LayerNorm make_layer_norm(const EncoderConfig& config) {
 }
 
 // Registers a dropout where the family has one (HF's module tree), else keeps it unregistered.
-torch::nn::Dropout make_dropout(torch::nn::Module& root, const std::string& path, double p) {
-  torch::nn::Dropout dropout(p);
+CounterDropout make_dropout(torch::nn::Module& root, const std::string& path, double p) {
+  CounterDropout dropout(p);
   return path.empty() ? dropout : register_at(root, path, dropout);
 }
 
@@ -46,7 +46,7 @@ EncoderEmbeddingsImpl::EncoderEmbeddingsImpl(const EncoderConfig& config, const 
         "token_type_embeddings", torch::nn::Embedding(config.type_vocab_size, config.hidden_size));
   }
   LayerNorm = register_module("LayerNorm", make_layer_norm(config));
-  dropout = register_module("dropout", torch::nn::Dropout(config.hidden_dropout_prob));
+  dropout = register_module("dropout", CounterDropout(config.hidden_dropout_prob));
 }
 
 torch::Tensor EncoderEmbeddingsImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& token_type_ids) {
@@ -102,10 +102,14 @@ torch::Tensor EncoderLayerImpl::attend(const torch::Tensor& hidden, const torch:
   auto q = split_heads(query(hidden));
   auto k = split_heads(key(hidden));
   auto v = split_heads(value(hidden));
-  // scores (B, heads, T, T) = q k^T / sqrt(d) + mask, scaled where the family scales
+  // scores (B, heads, T, T) = q k^T / sqrt(d) + mask (undefined: no padding), scaled where the family scales
   const double scale = std::sqrt(static_cast<double>(head_dim));
-  auto scores = scale_query_first ? torch::matmul(q / scale, k.transpose(-1, -2)) : torch::matmul(q, k.transpose(-1, -2)) / scale;
-  scores = scores + additive_mask;
+  // Dividing by a power of two is exact, so where sqrt(d) is one (d = 16, 64, 256) scaling q first gives
+  // the very scores of the family's order, at a T/d-th of the work (and of the saved tensors for backward).
+  const bool exact_scale = std::exp2(std::round(std::log2(scale))) == scale;
+  auto scores = scale_query_first || exact_scale ? torch::matmul(q / scale, k.transpose(-1, -2))
+                                                 : torch::matmul(q, k.transpose(-1, -2)) / scale;
+  if (additive_mask.defined()) scores = scores + additive_mask;
   auto probs = attention_dropout(torch::softmax(scores, -1));
   if (head_mask.defined()) probs = probs * head_mask.view({1, num_heads, 1, 1}).to(probs.dtype());
   auto context = torch::matmul(probs, v);  // (B, heads, T, d)

@@ -89,6 +89,7 @@ nlohmann::json training_json(const train::TrainResult& training, const train::Ml
           {"best_validation_accuracy", training.best_validation_accuracy},
           {"epochs_run", training.epochs.size()},
           {"optimizer_steps", training.optimizer_steps},
+          {"gradient_sync_seconds", training.gradient_sync_seconds},  // all-reduce time in data-parallel runs
           {"train_seconds", training.seconds},
           {"stopped_early", training.stopped_early},
           {"mlm_epochs", mlm.epoch_losses.size()},
@@ -108,6 +109,9 @@ class BaselineTraining : public Experiment {
     // A local directory, the HF cache, or a download (hub/resolve.h): before anything else is loaded.
     if (!config.model.from_scratch()) pretrained_ = hub::resolve_model(config.model.pretrained);
     const fs::path pretrained_dir = pretrained_ ? pretrained_->dir : fs::path();
+    auto* group = run.process_group();
+    // In a job rank 0 prepares the data first (vocabulary, token caches); the others then read its caches.
+    if (!run.is_rank_zero()) group->barrier();
     const eval::PhaseMemoryMeter data_memory("data");
     auto splits = load_splits(config);
     label_names_ = splits.train.label_names;
@@ -120,16 +124,18 @@ class BaselineTraining : public Experiment {
     data_ = prepare_data(config, std::move(splits), *tokenizer_, max_length_);
     model_->to(run.device());
     phase_memory_.push_back(data_memory.finish());
+    if (group && run.is_rank_zero()) group->barrier();
     train::MlmResult mlm;
     if (config.training.mlm_epochs > 0) {
       const eval::PhaseMemoryMeter mlm_memory("mlm");
       mlm = train::pretrain_mlm(*model_, data_.train, special_ids(*tokenizer_), mlm_config(config), run.device(),
-                                config.run.seed);
+                                config.run.seed, group);
       phase_memory_.push_back(mlm_memory.finish());
     }
     const eval::PhaseMemoryMeter training_memory("fine_tuning");
     const auto training = fine_tune(run);
     phase_memory_.push_back(training_memory.finish());
+    if (!run.is_rank_zero()) return;  // rank 0 alone measures the saved model and writes the results
     write_results(run, training, mlm);
   }
 
@@ -152,8 +158,9 @@ class BaselineTraining : public Experiment {
                    run.published_path(model_dir).string());
       checkpoint::save_checkpoint(model_dir, *model_, tokenizer_.get());
     };
-    train::Trainer trainer(*model_, run.config().training, run.device(), run.config().run.seed);
+    train::Trainer trainer(*model_, run.config().training, run.device(), run.config().run.seed, run.process_group());
     const auto training = trainer.fit(data_.train, data_.validation, static_cast<int64_t>(label_names_.size()), hooks);
+    if (!run.is_rank_zero()) return training;
     if (training.best_epoch == 0) checkpoint::save_checkpoint(model_dir, *model_, tokenizer_.get());  // epochs: 0
     train::write_training_curves(training, run.dir());
     draw_training_curve(training, "", "", run.dir() / "training_curve.png");
@@ -239,6 +246,7 @@ ExperimentDefinition baseline_definition() {
       {"--max_test_samples,--max-test-samples", "data.max_test_samples", "Cap on test examples"},
       {"--amp", "training.amp", "none, bf16, fp16 (CUDA) or auto (bf16 on a CPU with native bf16, else none)"},
   };
+  definition.data_parallel = true;
   definition.make = [] { return std::make_unique<BaselineTraining>(); };
   return definition;
 }

@@ -79,6 +79,8 @@ ExperimentConfig ExperimentConfig::from(const ConfigTree& tree, const std::vecto
   config.run.seed = static_cast<uint64_t>(run.get_int("seed", static_cast<int64_t>(config.run.seed)));
   config.run.threads = static_cast<int>(run.get_int("threads", config.run.threads));
   config.run.device = run.get_string("device", config.run.device);
+  config.run.dist_timeout_s = run.get_double("dist_timeout", config.run.dist_timeout_s);
+  require(config.run.dist_timeout_s > 0, tree.origin("run") + ": run.dist_timeout must be > 0 seconds");
   run.finish();
   ConfigSection model(tree, "model");
   config.model = model::ModelSpec::from(model);
@@ -120,7 +122,7 @@ nlohmann::json ExperimentConfig::to_json() const {
                         {"throughput_batches", evaluation.throughput_batches},
                         {"warmup", evaluation.warmup},
                         {"timing_rounds", evaluation.timing_rounds}};
-  json["run"] = {{"seed", run.seed}, {"threads", run.threads}, {"device", run.device}};
+  json["run"] = {{"seed", run.seed}, {"threads", run.threads}, {"device", run.device}, {"dist_timeout", run.dist_timeout_s}};
   return json;
 }
 

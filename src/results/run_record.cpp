@@ -6,6 +6,7 @@
 
 #include "tpq/core/error.h"
 #include "tpq/core/runtime_info.h"
+#include "tpq/dist/job_info.h"
 #include "tpq/io/atomic_file.h"
 #include "tpq/results/table.h"
 
@@ -191,6 +192,8 @@ void write_provenance(const Provenance& p, json& record) {
   record["allocator"] = p.allocator;
   record["cpu_model"] = p.cpu_model;
   record["threads"] = p.threads;
+  record["world_size"] = p.world_size;
+  record["dist_backend"] = p.dist_backend;
   record["git_rev"] = p.git_rev;
   record["tpq_version"] = p.tpq_version;
   record["compiler"] = p.compiler;
@@ -212,6 +215,8 @@ Provenance read_provenance(const json& record, const std::string& where) {
     r.text(key, *field);
   }
   r.integer("threads", p.threads);
+  r.integer("world_size", p.world_size);  // absent in records before data parallelism: 1, none
+  r.text("dist_backend", p.dist_backend);
   r.integer("seed", p.seed);
   r.number("wall_s", p.wall_s);
   if (r.has("model_source")) p.model_source = record["model_source"];
@@ -229,6 +234,8 @@ Provenance Provenance::of_this_process() {
   p.allocator = runtime.at("allocator");
   p.cpu_model = runtime.at("cpu_model");
   p.threads = runtime.at("threads");
+  p.world_size = dist::this_job().world_size;
+  p.dist_backend = dist::this_job().backend;
   p.git_rev = runtime.at("git_rev");
   p.tpq_version = runtime.at("tpq_version");
   p.compiler = runtime.at("compiler");

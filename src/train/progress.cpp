@@ -18,11 +18,12 @@ std::string format_duration(double seconds) {
 
 }  // namespace
 
-Progress::Progress(std::string label, int64_t total, int64_t log_every)
-    : label_(std::move(label)), total_(total), log_every_(log_every), is_terminal_(isatty(STDERR_FILENO) == 1),
+Progress::Progress(std::string label, int64_t total, int64_t log_every, bool shown)
+    : label_(std::move(label)), total_(total), log_every_(log_every), shown_(shown), is_terminal_(isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()) {}
 
 void Progress::update(int64_t done, const std::string& detail) {
+  if (!shown_) return;
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? done / elapsed : 0;
@@ -44,7 +45,7 @@ void Progress::update(int64_t done, const std::string& detail) {
 
 void Progress::finish(const std::string& detail) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  if (is_terminal_) std::fprintf(stderr, "\r\033[K");
+  if (is_terminal_ && shown_) std::fprintf(stderr, "\r\033[K");
   spdlog::info("{} done in {} {}", label_, format_duration(elapsed), detail);
 }
 

@@ -10,8 +10,11 @@
 #include <torch/torch.h>
 
 #include "tpq/core/allocator.h"
+#include "tpq/core/primitive_cache.h"
 #include "tpq/core/error.h"
 #include "tpq/data/batching.h"
+#include "tpq/dist/data_parallel.h"
+#include "tpq/dist/process_group.h"
 #include "tpq/eval/evaluator.h"
 #include "tpq/io/atomic_file.h"
 #include "train/autocast_scope.h"
@@ -48,8 +51,15 @@ StepLog StepWindow::take(int64_t step, double epoch, double learning_rate) {
   return log;
 }
 
-Trainer::Trainer(model::EncoderClassifierImpl& model, TrainConfig config, torch::Device device, uint64_t seed)
-    : model_(model), config_(std::move(config)), device_(device), seed_(seed) {
+Trainer::Trainer(model::EncoderClassifierImpl& model, TrainConfig config, torch::Device device, uint64_t seed,
+                 dist::ProcessGroup* group)
+    : model_(model), config_(std::move(config)), device_(device), seed_(seed),
+      group_(group && group->world_size() > 1 ? group : nullptr) {
+  if (group_) {
+    require(config_.batch_size % group_->world_size() == 0,
+            "training.batch_size " + std::to_string(config_.batch_size) + " is the global batch and must divide by the " +
+                std::to_string(group_->world_size()) + " ranks; pick a multiple of " + std::to_string(group_->world_size()));
+  }
   if (config_.amp == "auto") {
     config_.amp = resolve_amp(config_.amp, device_.is_cuda());
     spdlog::info("training.amp auto: {}", config_.amp == "bf16" ? "bf16 autocast (the CPU computes bf16 natively)"
@@ -89,6 +99,26 @@ Trainer::Optimizer Trainer::make_optimizer() const {
   return optimizer;
 }
 
+bool Trainer::is_rank_zero() const { return dist::is_rank_zero(group_); }
+
+// Every rank starts from rank 0's parameters and floating-point buffers (DDP's first broadcast).
+void Trainer::broadcast_initial_weights() {
+  std::vector<at::Tensor> state = model_.parameters();
+  for (const auto& buffer : model_.buffers()) {
+    if (buffer.is_floating_point()) state.push_back(buffer);
+  }
+  dist::broadcast_weights(group_, state);
+}
+
+void Trainer::sum_over_ranks(double& loss_sum, int64_t& correct, int64_t& seen) {
+  if (!group_) return;
+  std::vector<at::Tensor> totals{torch::tensor({loss_sum, double(correct), double(seen)}, torch::kDouble)};
+  group_->all_reduce_sum(totals);
+  loss_sum = totals[0][0].item<double>();
+  correct = std::llround(totals[0][1].item<double>());
+  seen = std::llround(totals[0][2].item<double>());
+}
+
 // One clipped (and, under fp16, unscaled) AdamW step at the scheduled learning rate; returns the rate.
 double Trainer::step(EpochContext& context) {
   auto& optimizer = context.optimizer;
@@ -96,6 +126,9 @@ double Trainer::step(EpochContext& context) {
   const double lr = linear_warmup_decay(config_.learning_rate, context.result.optimizer_steps, context.total_steps,
                                         config_.warmup_ratio);
   for (auto& group : optimizer.adamw->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  const auto sync_start = std::chrono::steady_clock::now();
+  dist::average_gradients(group_, optimizer.parameters);
+  context.result.gradient_sync_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start).count();
   if (scaler.unscale_and_check(optimizer.parameters)) {
     if (config_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(optimizer.parameters, config_.max_grad_norm);
     optimizer.adamw->step();
@@ -125,10 +158,10 @@ std::pair<double, int64_t> Trainer::forward_backward(const data::Batch& batch, E
 EpochLog Trainer::train_epoch(const data::TokenizedSplit& train, int64_t epoch, EpochContext& context) {
   const auto epoch_start = std::chrono::steady_clock::now();
   model_.train();
-  data::BatchIterator batches = data::make_batches(train, config_.batch_size, /*shuffle=*/true, seed_ + epoch,
-                                                   config_.length_bucketing, device_);
+  auto batches = data::training_batches(train, config_.batch_size, seed_ + epoch, config_.length_bucketing, device_,
+                                        group_ ? group_->rank() : 0, group_ ? group_->world_size() : 1);
   Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(config_.epochs),
-                    static_cast<int64_t>(batches.num_batches()), config_.log_every_steps);
+                    static_cast<int64_t>(batches.num_batches()), config_.log_every_steps, is_rank_zero());
   StepWindow window;
   double epoch_loss = 0;
   int64_t epoch_correct = 0, epoch_seen = 0;
@@ -152,6 +185,7 @@ EpochLog Trainer::train_epoch(const data::TokenizedSplit& train, int64_t epoch, 
     }
     progress.update(static_cast<int64_t>(index + 1), format_detail(epoch_loss / epoch_seen, lr));
   }
+  sum_over_ranks(epoch_loss, epoch_correct, epoch_seen);
   EpochLog log;
   log.epoch = epoch;
   log.train_loss = epoch_loss / epoch_seen;
@@ -171,7 +205,7 @@ bool Trainer::after_validation(EpochLog log, EpochContext& context) {
     result.best_epoch = log.epoch;
     result.best_validation_accuracy = log.validation.accuracy;
     context.epochs_without_improvement = 0;
-    if (context.hooks.on_best) context.hooks.on_best(log);
+    if (context.hooks.on_best && is_rank_zero()) context.hooks.on_best(log);  // rank 0 alone writes
     return false;
   }
   if (config_.early_stopping_patience > 0 && ++context.epochs_without_improvement >= config_.early_stopping_patience) {
@@ -188,16 +222,18 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
   require(validation.size() > 0, "validation split is empty");
   const auto start = std::chrono::steady_clock::now();
   const TrainingAllocatorScope allocator;  // a fragmented heap would hold several steps' activations
+  const TrainingPrimitiveCacheScope primitives;  // one cached oneDNN primitive per shape would, too
   const int64_t batches_per_epoch = (static_cast<int64_t>(train.size()) + config_.batch_size - 1) / config_.batch_size;
   const int64_t steps_per_epoch = (batches_per_epoch + config_.gradient_accumulation_steps - 1) / config_.gradient_accumulation_steps;
   EpochContext context{make_optimizer(), LossScaler(/*enabled=*/config_.amp == "fp16"), hooks,
                        std::max<int64_t>(1, steps_per_epoch * config_.epochs), 0, TrainResult{}};
+  broadcast_initial_weights();
   // Dropout draws from the global generator; without a reseed here a fine-tune (06/07/08/09, QAT)
   // would depend on how many numbers earlier work drew (timing loops draw a varying count).
   torch::manual_seed(seed_);
   for (int64_t epoch = 1; epoch <= config_.epochs; ++epoch) {
     auto log = train_epoch(train, epoch, context);
-    log.validation = eval::evaluate(model_, validation, num_labels, config_.eval_batch_size, device_).metrics;
+    log.validation = eval::evaluate(model_, validation, num_labels, config_.eval_batch_size, device_, group_).metrics;
     if (after_validation(log, context)) break;
   }
   model_.eval();

@@ -1,11 +1,6 @@
 // Two ranks (threads of this process) joined through c10d's TCPStore and ProcessGroupGloo on
 // localhost: gradient-style averaging and rank 0's broadcast, and a missing or dead rank ending in
 // a clear error within the timeout instead of a hang.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <future>
 #include <thread>
@@ -13,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "support/local_job.h"
 #include "tpq/core/error.h"
 #include "tpq/dist/process_group.h"
 
@@ -21,27 +17,8 @@ namespace {
 
 using std::chrono::milliseconds;
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-LaunchEnv rank_env(int rank, int world_size, int port) {
-  LaunchEnv env;
-  env.launcher = "test";
-  env.rank = rank;
-  env.world_size = world_size;
-  env.master_port = port;
-  return env;
-}
+using testing::free_port;
+using testing::rank_env;
 
 TEST(ProcessGroup, TwoRanksAverageAndBroadcast) {
   const int port = free_port();

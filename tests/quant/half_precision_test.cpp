@@ -28,7 +28,7 @@ tpq::model::EncoderClassifier random_model(uint64_t seed) {
   return model;
 }
 
-tpq::model::ModelInputs random_inputs() {
+tpq::model::ModelInputs half_precision_inputs() {
   torch::manual_seed(7);
   return {torch::randint(1, 500, {4, 16}, torch::kLong), torch::zeros({4, 16}, torch::kLong), torch::ones({4, 16}, torch::kLong)};
 }
@@ -62,7 +62,7 @@ TEST_P(HalfPrecisionRoundTrip, SavesSixteenBitTensorsAtAboutHalfTheSizeAndReload
     EXPECT_NE(dynamic_cast<tpq::quant::HalfLinear*>(linear->kernel.get()), nullptr) << module;
   }
   torch::NoGradGuard no_grad;
-  const auto inputs = random_inputs();
+  const auto inputs = half_precision_inputs();
   EXPECT_TRUE(torch::equal(half->forward(inputs).logits, reloaded.model->forward(inputs).logits));
 }
 
@@ -73,7 +73,7 @@ TEST(HalfPrecision, Bf16LogitsStayWithinFivePercentOfFp32) {
   auto bf16 = random_model(2);
   tpq::quant::convert_to_half(*bf16, torch::kBFloat16);
   torch::NoGradGuard no_grad;
-  const auto inputs = random_inputs();
+  const auto inputs = half_precision_inputs();
   const auto expected = fp32->forward(inputs).logits;
   const auto actual = bf16->forward(inputs).logits;
   ASSERT_EQ(actual.scalar_type(), torch::kFloat);
@@ -92,7 +92,7 @@ TEST(HalfPrecision, Fp16LogitsStayWithinHalfAPercentOfFp32) {
   auto fp16 = random_model(3);
   tpq::quant::convert_to_half(*fp16, torch::kHalf);
   torch::NoGradGuard no_grad;
-  const auto inputs = random_inputs();
+  const auto inputs = half_precision_inputs();
   const auto expected = fp32->forward(inputs).logits;
   const double scale = expected.abs().max().item<double>();
   const double error = (fp16->forward(inputs).logits - expected).abs().max().item<double>();

@@ -1,6 +1,7 @@
 // Bad input as a user meets it: the numbered binary (or `tpq`) is run on a broken config, dataset,
 // checkpoint, device or a full disk, and must exit 2 with one error line naming the culprit (file,
 // key or flag) and leave no results behind: no metrics.json, no partial or temp files.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -9,6 +10,7 @@
 #include <torch/cuda.h>
 
 #include "support/fixtures.h"
+#include "support/local_job.h"
 #include "support/result_files.h"
 #include "support/toy_experiment.h"
 
@@ -125,10 +127,15 @@ TEST_F(BaselineBadInput, UnknownChartLanguageFailsBeforeAnyWork) {
   expect_clean_failure(result, out(), "TPQ_CHART_LANG=fr");
 }
 
-// torchrun / srun / mpirun with several processes: stopped before any work, naming the launch.
-TEST_F(BaselineBadInput, MultiProcessLaunchIsRefusedUntilRanksCooperate) {
-  const auto result = run("", "", {}, "RANK=1 WORLD_SIZE=2 MASTER_PORT=29999 ");
-  expect_clean_failure(result, out(), "torchrun started this as rank 1 of 2 processes");
+// 01 trains data-parallel under torchrun / srun / mpirun: a rank whose job never forms stops
+// within run.dist_timeout, naming it, and a malformed launch variable is named before any work.
+TEST_F(BaselineBadInput, ARankWhoseJobNeverFormsStopsWithinTheTimeout) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = run("run:\n  dist_timeout: 2\n", "", {},
+                          "RANK=1 WORLD_SIZE=2 MASTER_PORT=" + std::to_string(tpq::testing::free_port()) + " ");
+  expect_clean_failure(result, out(), "rank 1 of 2 (torchrun");
+  expect_clean_failure(result, out(), "could not join the job within 2 s (run.dist_timeout)");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
   expect_clean_failure(run("", "", {}, "RANK=0 WORLD_SIZE=x "), out(), "WORLD_SIZE=x is not a whole number");
 }
 

@@ -28,7 +28,20 @@ struct BatchOptions {
   int64_t bucket_batches = 50;
   bool drop_last = false;
   torch::Device device = torch::kCPU;
+  // Round each batch's width up to a multiple of this (never past the split's max_length).
+  int64_t pad_to_multiple_of = 1;
+  // Data-parallel ranks: the batches are planned as for one process (batch_size is the global
+  // batch) and rank r takes the r-th of world_size equal slices of each. A short last batch is
+  // padded by repeating its own rows, so every rank takes the same number of steps.
+  int rank = 0;
+  int world_size = 1;
 };
+
+// Training and evaluation batches round their width up to a multiple of 16. With length bucketing every batch
+// had its own width, and oneDNN keeps a primitive (with its own scratchpad) per shape it meets:
+// the quick profile's fine-tuning grew to 1.7 GB over 3 epochs. 16 keeps a handful of shapes for
+// a few percent of padding.
+constexpr int64_t kTrainingPadMultiple = 16;
 
 // Holds a reference to the split: the split must outlive the iterator.
 class BatchIterator {
@@ -50,7 +63,13 @@ class BatchIterator {
   std::size_t cursor_ = 0;
 };
 
+// One training epoch's batches: shuffled with `seed`, length-bucketed if asked, widths padded to
+// kTrainingPadMultiple, and in a data-parallel job this rank's slice of each global batch.
+BatchIterator training_batches(const TokenizedSplit& split, int64_t batch_size, uint64_t seed, bool length_buckets,
+                               torch::Device device, int rank = 0, int world_size = 1);
+
 BatchIterator make_batches(const TokenizedSplit& split, int64_t batch_size, bool shuffle, uint64_t seed,
-                           bool sort_by_length_buckets, torch::Device device = torch::kCPU);
+                           bool sort_by_length_buckets, torch::Device device = torch::kCPU,
+                           int64_t pad_to_multiple_of = 1);
 
 }  // namespace tpq::data

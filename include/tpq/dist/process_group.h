@@ -28,9 +28,13 @@ class ProcessGroup {
 
   // In place: every rank ends with the element-wise mean over ranks (gradient averaging).
   void all_reduce_mean(std::vector<at::Tensor>& tensors);
+  // In place: every rank ends with the element-wise sum over ranks (gathering disjoint shards).
+  void all_reduce_sum(std::vector<at::Tensor>& tensors);
   // In place: every rank ends with rank 0's values (initial weights).
   void broadcast_from_rank0(std::vector<at::Tensor>& tensors);
   void barrier();
+  // Rank 0's text on every rank (the others' argument is ignored): the configuration check.
+  std::string broadcast_text(const std::string& text);
 
  private:
   struct Impl;  // the c10d store and group (their headers need gloo's; only process_group.cpp sees them)

@@ -10,11 +10,11 @@
 #include <vector>
 
 #include <torch/nn/module.h>
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
+#include "tpq/model/counter_dropout.h"
 #include "tpq/model/encoder_config.h"
 #include "tpq/model/linear.h"
 
@@ -41,7 +41,7 @@ class EncoderEmbeddingsImpl : public torch::nn::Module {
   torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr};
   torch::nn::Embedding token_type_embeddings{nullptr};  // null for families without token types
   torch::nn::LayerNorm LayerNorm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
+  CounterDropout dropout{nullptr};
   PositionIds positions;
   int64_t pad_token_id;
 };
@@ -52,7 +52,7 @@ TORCH_MODULE(EncoderEmbeddings);
 class EncoderLayerImpl : public torch::nn::Module {
  public:
   EncoderLayerImpl(const EncoderConfig& config, const EncoderFamily& family, int64_t layer_index);
-  // hidden (B, T, H), additive mask (B, 1, 1, T), head_mask (heads) or undefined -> (B, T, H)
+  // hidden (B, T, H), additive mask (B, 1, 1, T) or undefined (no padding), head_mask (heads) or undefined -> (B, T, H)
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
   // Multi-head self-attention before the output projection: (B, T, H) -> (B, T, heads * d)
   torch::Tensor attend(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
@@ -65,7 +65,7 @@ class EncoderLayerImpl : public torch::nn::Module {
   torch::nn::LayerNorm attention_norm{nullptr};
   Linear ffn_in{nullptr}, ffn_out{nullptr};
   torch::nn::LayerNorm output_norm{nullptr};
-  torch::nn::Dropout attention_dropout{nullptr}, attention_output_dropout{nullptr}, output_dropout{nullptr};
+  CounterDropout attention_dropout{nullptr}, attention_output_dropout{nullptr}, output_dropout{nullptr};
 };
 TORCH_MODULE(EncoderLayer);
 
@@ -89,7 +89,7 @@ class EncoderClassifierImpl : public torch::nn::Module {
   EncoderEmbeddings embeddings{nullptr};
   std::vector<EncoderLayer> layers;
   Linear head_dense{nullptr};  // the family's pooler / pre-classifier
-  torch::nn::Dropout dropout{nullptr};
+  CounterDropout dropout{nullptr};
   Linear classifier{nullptr};
 
  private:

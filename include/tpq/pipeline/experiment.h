@@ -38,6 +38,7 @@ struct ExperimentDefinition {
   results::ExperimentId id;
   std::string description;
   bool measures_speed = true;               // refuse the reference BLAS unless --allow-slow-blas
+  bool data_parallel = false;               // may run as several ranks (torchrun, srun, mpirun, launch.sh)
   std::vector<std::string> extra_sections;  // config sections this experiment reads beyond the shared ones
   std::vector<ConfigFlag> flags;
   std::function<std::unique_ptr<Experiment>()> make;

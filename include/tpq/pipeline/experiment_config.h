@@ -21,6 +21,9 @@ struct RunSettings {
   uint64_t seed = 42;
   int threads = 0;
   std::string device = "cpu";
+  // Data-parallel jobs: how long a rank waits for the others (to join, or in a collective) before
+  // the job stops with an error instead of hanging.
+  double dist_timeout_s = 300;
 };
 
 struct ExperimentConfig {

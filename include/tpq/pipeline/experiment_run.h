@@ -6,10 +6,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include <torch/types.h>
 
+#include "tpq/dist/launch_env.h"
+#include "tpq/dist/process_group.h"
 #include "tpq/pipeline/experiment_config.h"
 #include "tpq/results/experiment_catalogue.h"
 
@@ -43,6 +46,12 @@ class ExperimentRun {
   // files there are left alone), metrics.json last.
   void publish();
 
+  // A data-parallel job (experiment_job.cpp): joins the other ranks within run.dist_timeout and
+  // checks that every rank runs the configuration of rank 0. Log lines then carry the rank.
+  void join_job(const dist::LaunchEnv& launch);
+  dist::ProcessGroup* process_group() const { return group_.get(); }  // null: a single process
+  bool is_rank_zero() const { return !group_ || group_->rank() == 0; }  // the rank that writes results
+
  private:
   const results::ExperimentEntry& entry_;
   ExperimentConfig config_;
@@ -52,6 +61,7 @@ class ExperimentRun {
   std::string started_at_;
   std::chrono::steady_clock::time_point start_;
   bool published_ = false;
+  std::unique_ptr<dist::ProcessGroup> group_;
 };
 
 }  // namespace tpq::pipeline

@@ -76,6 +76,8 @@ struct MemorySection {
 struct Provenance {
   std::string libtorch_version, blas, blas_library, allocator, cpu_model, git_rev, tpq_version, compiler, build_type;
   int64_t threads = 0;
+  int64_t world_size = 1;             // data-parallel ranks that trained this run
+  std::string dist_backend = "none";  // their collective backend: gloo, nccl or none
   uint64_t seed = 0;
   std::string device = "cpu";
   std::string started_at;  // UTC ISO-8601

@@ -15,6 +15,10 @@
 #include "tpq/data/tokenized_split.h"
 #include "tpq/model/encoder_classifier.h"
 
+namespace tpq::dist {
+class ProcessGroup;
+}
+
 namespace tpq::train {
 
 // HF BertLMPredictionHead ("cls.predictions.*"); the decoder weight is the word embedding matrix.
@@ -64,7 +68,11 @@ struct MlmResult {
 };
 
 // Pre-trains the base model (model.base: embeddings, encoder, pooler) in place (the classifier head is untouched).
+// With a process group of several ranks it trains data-parallel as the Trainer does (rank 0's
+// weights, a slice of each global batch per rank, gradients averaged before clipping); each rank
+// masks its own slice with its own generator.
 MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::TokenizedSplit& texts,
-                       const SpecialIds& special, const MlmConfig& config, torch::Device device, uint64_t seed);
+                       const SpecialIds& special, const MlmConfig& config, torch::Device device, uint64_t seed,
+                       dist::ProcessGroup* group = nullptr);
 
 }  // namespace tpq::train

@@ -16,6 +16,10 @@
 #include "tpq/model/encoder_classifier.h"
 #include "tpq/train/train_config.h"
 
+namespace tpq::dist {
+class ProcessGroup;
+}
+
 namespace tpq::train {
 
 struct StepLog {
@@ -41,6 +45,7 @@ struct TrainResult {
   double best_validation_accuracy = 0;
   int64_t optimizer_steps = 0;
   double seconds = 0;
+  double gradient_sync_seconds = 0;  // spent averaging gradients over ranks (0 in a single process)
   bool stopped_early = false;
 };
 
@@ -65,9 +70,15 @@ struct StepWindow {
   StepLog take(int64_t step, double epoch, double learning_rate);  // and restart the window
 };
 
+// Data-parallel when given a process group of several ranks (DDP's semantics): rank 0's initial
+// weights are broadcast, training.batch_size is the global batch and each rank takes its slice of
+// every batch, gradients are averaged over ranks once per optimizer step (not on the inner steps of
+// gradient accumulation), validation is sharded and gathered, and only rank 0 runs on_best and
+// shows progress. The same seed and data on 1 or N ranks give the same weights up to float order.
 class Trainer {
  public:
-  Trainer(model::EncoderClassifierImpl& model, TrainConfig config, torch::Device device, uint64_t seed);
+  Trainer(model::EncoderClassifierImpl& model, TrainConfig config, torch::Device device, uint64_t seed,
+          dist::ProcessGroup* group = nullptr);
 
   TrainResult fit(const data::TokenizedSplit& train, const data::TokenizedSplit& validation, int64_t num_labels,
                   const TrainHooks& hooks = {});
@@ -82,10 +93,15 @@ class Trainer {
   EpochLog train_epoch(const data::TokenizedSplit& train, int64_t epoch, EpochContext& context);
   bool after_validation(EpochLog log, EpochContext& context);
 
+  bool is_rank_zero() const;
+  void broadcast_initial_weights();
+  void sum_over_ranks(double& loss_sum, int64_t& correct, int64_t& seen);
+
   model::EncoderClassifierImpl& model_;
   TrainConfig config_;
   torch::Device device_;
   uint64_t seed_;
+  dist::ProcessGroup* group_;  // null or one rank: single process
 };
 
 }  // namespace tpq::train

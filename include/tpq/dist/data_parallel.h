@@ -1,0 +1,26 @@
+// DDP's synchronisation points for a training loop, over a process group: the initial weights
+// come from rank 0 and gradients are averaged once per optimizer step. A null group or a group
+// of one rank makes each a no-op, so a single process runs the same loop.
+#pragma once
+
+#include <vector>
+
+#include <ATen/Tensor.h>
+
+namespace tpq::dist {
+
+class ProcessGroup;
+
+bool is_data_parallel(const ProcessGroup* group);
+bool is_rank_zero(const ProcessGroup* group);
+
+// In place, without autograd: every rank ends with rank 0's values.
+void broadcast_weights(ProcessGroup* group, std::vector<at::Tensor> tensors);
+
+// The mean over ranks of each parameter's gradient, in one bucketed all-reduce after backward (an
+// undefined gradient counts as zeros, so every rank sends the same layout). c10d::Reducer would
+// overlap it with backward, but it hooks autograd through Python-side machinery that LibTorch
+// 1.13's C++ frontend does not expose; on a CPU the all-reduce is small beside the step.
+void average_gradients(ProcessGroup* group, const std::vector<at::Tensor>& parameters);
+
+}  // namespace tpq::dist
