@@ -105,27 +105,30 @@ bool BatchIterator::next(Batch& out) {
   return true;
 }
 
-BatchIterator make_batches(const TokenizedSplit& split, int64_t batch_size, bool shuffle, uint64_t seed,
-                           bool sort_by_length_buckets, torch::Device device, int64_t pad_to_multiple_of) {
+namespace {
+
+BatchOptions batch_options(int64_t batch_size, bool shuffle, uint64_t seed, bool sort_by_length_buckets,
+                           torch::Device device, int64_t pad_to_multiple_of) {
   BatchOptions options;
-  options.pad_to_multiple_of = pad_to_multiple_of;
   options.batch_size = batch_size;
   options.shuffle = shuffle;
   options.seed = seed;
   options.sort_by_length_buckets = sort_by_length_buckets;
   options.device = device;
-  return BatchIterator(split, options);
+  options.pad_to_multiple_of = pad_to_multiple_of;
+  return options;
+}
+
+}  // namespace
+
+BatchIterator make_batches(const TokenizedSplit& split, int64_t batch_size, bool shuffle, uint64_t seed,
+                           bool sort_by_length_buckets, torch::Device device, int64_t pad_to_multiple_of) {
+  return BatchIterator(split, batch_options(batch_size, shuffle, seed, sort_by_length_buckets, device, pad_to_multiple_of));
 }
 
 BatchIterator training_batches(const TokenizedSplit& split, int64_t batch_size, uint64_t seed, bool length_buckets,
                                torch::Device device, int rank, int world_size) {
-  BatchOptions options;
-  options.batch_size = batch_size;
-  options.shuffle = true;
-  options.seed = seed;
-  options.sort_by_length_buckets = length_buckets;
-  options.device = device;
-  options.pad_to_multiple_of = kTrainingPadMultiple;
+  auto options = batch_options(batch_size, /*shuffle=*/true, seed, length_buckets, device, kTrainingPadMultiple);
   options.rank = rank;
   options.world_size = world_size;
   return BatchIterator(split, options);

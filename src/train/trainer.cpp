@@ -54,7 +54,7 @@ StepLog StepWindow::take(int64_t step, double epoch, double learning_rate) {
 Trainer::Trainer(model::EncoderClassifierImpl& model, TrainConfig config, torch::Device device, uint64_t seed,
                  dist::ProcessGroup* group)
     : model_(model), config_(std::move(config)), device_(device), seed_(seed),
-      group_(group && group->world_size() > 1 ? group : nullptr) {
+      group_(dist::is_data_parallel(group) ? group : nullptr) {
   if (group_) {
     require(config_.batch_size % group_->world_size() == 0,
             "training.batch_size " + std::to_string(config_.batch_size) + " is the global batch and must divide by the " +
