@@ -28,6 +28,7 @@ struct CommonFlags {
   std::optional<int64_t> seed;
   std::optional<int> threads;
   bool allow_slow_blas = false;
+  bool resume = false;
 };
 
 struct ExperimentFlags {
@@ -87,6 +88,8 @@ void add_common_flags(CLI::App& app, CommonFlags& flags, const std::string& resu
   app.add_option("--threads", flags.threads, "CPU threads (overrides run.threads; 0 = LibTorch default)");
   app.add_flag("--allow-slow-blas", flags.allow_slow_blas, "Measure even on the reference BLAS (timings will be wrong)");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, off");
+  app.add_flag("--resume", flags.resume,
+               "Continue an interrupted training from its newest snapshot (01; others simply run again)");
 }
 
 void add_experiment_flags(CLI::App& app, const std::vector<pipeline::ConfigFlag>& specs, const HelpValues& values,
@@ -147,9 +150,12 @@ void run_checked(const results::ExperimentEntry& entry, const pipeline::Experime
   const torch::Device device = parse_device(config.run.device);
   check_blas(definition.measures_speed && device.is_cpu(), common.allow_slow_blas);
   const fs::path results_dir = common.output_dir.empty() ? fs::path("results") / entry.results_dir : fs::path(common.output_dir);
+  require(!common.resume || definition.resumable,
+          "--resume: " + entry.program + " keeps no training snapshots (01_baseline_training does); run it without --resume");
   auto experiment = definition.make();
   experiment->read_options(config);
   pipeline::ExperimentRun run(entry, config, results_dir, device);
+  run.set_resume(common.resume);
   if (launch.distributed()) run.join_job(launch);
   spdlog::info("{}: profile {}, device {}, {} thread(s), seed {}, results in {}", entry.program, common.profile,
                device.str(), at::get_num_threads(), config.run.seed, results_dir.string());

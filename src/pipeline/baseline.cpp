@@ -110,6 +110,7 @@ class BaselineTraining : public Experiment {
     if (!config.model.from_scratch()) pretrained_ = hub::resolve_model(config.model.pretrained);
     const fs::path pretrained_dir = pretrained_ ? pretrained_->dir : fs::path();
     auto* group = run.process_group();
+    if (run.is_rank_zero() && !run.resume()) start_over(run);
     // In a job rank 0 prepares the data first (vocabulary, token caches); the others then read its caches.
     if (!run.is_rank_zero()) group->barrier();
     const eval::PhaseMemoryMeter data_memory("data");
@@ -129,7 +130,7 @@ class BaselineTraining : public Experiment {
     if (config.training.mlm_epochs > 0) {
       const eval::PhaseMemoryMeter mlm_memory("mlm");
       mlm = train::pretrain_mlm(*model_, data_.train, special_ids(*tokenizer_), mlm_config(config), run.device(),
-                                config.run.seed, group);
+                                config.run.seed, group, resume_options(run, "mlm"));
       phase_memory_.push_back(mlm_memory.finish());
     }
     const eval::PhaseMemoryMeter training_memory("fine_tuning");
@@ -140,6 +141,21 @@ class BaselineTraining : public Experiment {
   }
 
  private:
+  static train::ResumeOptions resume_options(const ExperimentRun& run, const std::string& phase) {
+    return {run.training_state_dir(phase), run.config().training.checkpoint_every_steps, run.resume()};
+  }
+
+  // Without --resume an earlier run's snapshots are stale: they go before this run writes its own.
+  static void start_over(const ExperimentRun& run) {
+    const auto dir = run.training_state_dir("");
+    std::error_code error;
+    if (!fs::exists(dir, error)) return;
+    spdlog::warn("an interrupted run left training snapshots in {}; starting over (pass --resume to continue from them)",
+                 dir.string());
+    fs::remove_all(dir, error);
+    require(!error, "cannot remove the old training snapshots in " + dir.string() + ": " + error.message());
+  }
+
   void write_dataset_stats(const data::DatasetSplits& splits, const ExperimentConfig& config, const fs::path& path) const {
     data::StatsOptions options;
     options.max_length = max_length_;
@@ -159,6 +175,7 @@ class BaselineTraining : public Experiment {
       checkpoint::save_checkpoint(model_dir, *model_, tokenizer_.get());
     };
     train::Trainer trainer(*model_, run.config().training, run.device(), run.config().run.seed, run.process_group());
+    trainer.checkpoint_to(resume_options(run, "fine_tuning"));
     const auto training = trainer.fit(data_.train, data_.validation, static_cast<int64_t>(label_names_.size()), hooks);
     if (!run.is_rank_zero()) return training;
     if (training.best_epoch == 0) checkpoint::save_checkpoint(model_dir, *model_, tokenizer_.get());  // epochs: 0
@@ -247,6 +264,7 @@ ExperimentDefinition baseline_definition() {
       {"--amp", "training.amp", "none, bf16, fp16 (CUDA) or auto (bf16 on a CPU with native bf16, else none)"},
   };
   definition.data_parallel = true;
+  definition.resumable = true;
   definition.make = [] { return std::make_unique<BaselineTraining>(); };
   return definition;
 }

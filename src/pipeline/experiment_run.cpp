@@ -56,7 +56,16 @@ void ExperimentRun::publish() {
           entry_.program + " wrote no metrics.json: nothing to publish");
   io::replace_directory_contents(staging_, results_dir_, "metrics.json");
   published_ = true;
+  std::error_code error;
+  fs::remove_all(training_state_dir(""), error);  // consumed: the results hold what they trained
   spdlog::info("{} finished in {:.0f} s; results in {}", entry_.program, elapsed_seconds(), results_dir_.string());
+}
+
+fs::path ExperimentRun::training_state_dir(const std::string& phase) const {
+  const auto absolute = fs::absolute(results_dir_).lexically_normal();
+  const auto name = absolute.has_filename() ? absolute.filename() : absolute.parent_path().filename();
+  const auto parent = absolute.has_filename() ? absolute.parent_path() : absolute.parent_path().parent_path();
+  return phase.empty() ? parent / ".training-state" / name : parent / ".training-state" / name / phase;
 }
 
 }  // namespace tpq::pipeline

@@ -29,4 +29,14 @@ bool LossScaler::unscale_and_check(const std::vector<torch::Tensor>& parameters)
   return true;
 }
 
+nlohmann::json LossScaler::state() const {
+  return {{"scale", scale_}, {"good_steps", good_steps_}, {"skipped", skipped_}};
+}
+
+void LossScaler::restore(const nlohmann::json& state) {
+  scale_ = state.at("scale").get<double>();
+  good_steps_ = state.at("good_steps").get<int64_t>();
+  skipped_ = state.at("skipped").get<int64_t>();
+}
+
 }  // namespace tpq::train

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <torch/types.h>
 
 namespace tpq::train {
@@ -19,6 +20,9 @@ class LossScaler {
   bool unscale_and_check(const std::vector<torch::Tensor>& parameters);
   double current_scale() const { return scale_; }
   int64_t skipped_steps() const { return skipped_; }
+  // What a training snapshot keeps of it (train/training_state.h).
+  nlohmann::json state() const;
+  void restore(const nlohmann::json& state);
 
  private:
   bool enabled_;

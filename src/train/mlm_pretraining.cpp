@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <spdlog/spdlog.h>
@@ -11,11 +12,13 @@
 #include "tpq/core/allocator.h"
 #include "tpq/core/primitive_cache.h"
 #include "tpq/core/error.h"
+#include "tpq/core/hash.h"
 #include "tpq/data/batching.h"
 #include "tpq/dist/data_parallel.h"
 #include "tpq/dist/process_group.h"
 #include "train/autocast_scope.h"
 #include "train/lr_schedule.h"
+#include "train/mlm_snapshot.h"
 #include "train/progress.h"
 
 namespace tpq::train {
@@ -81,13 +84,85 @@ torch::Tensor masked_lm_backward(model::EncoderClassifierImpl& model, MlmHeadImp
 
 }  // namespace
 
-MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::TokenizedSplit& texts,
-                       const SpecialIds& special, const MlmConfig& config, torch::Device device, uint64_t seed,
-                       dist::ProcessGroup* group) {
+namespace {
+
+// The batch's own masking generator: a resumed or data-parallel run masks every batch as an
+// uninterrupted one would, with no generator state to carry.
+torch::Generator batch_generator(uint64_t seed, int rank, int64_t epoch, int64_t index) {
+  return torch::make_generator<at::CPUGeneratorImpl>(
+      Hasher().number(seed).number(static_cast<uint64_t>(rank)).number(epoch).number(index).digest());
+}
+
+struct MlmInputs {
+  const SpecialIds& special;
+  const MlmConfig& config;
+  torch::Device device;
+  dist::ProcessGroup* group;
+  int64_t every_steps;  // snapshot interval (0: epoch ends only)
+};
+
+struct MlmStep {
+  bool stepped = false;
+  torch::Tensor loss;  // undefined when nothing in the batch was masked
+};
+
+// One MLM optimizer step on a batch.
+MlmStep mlm_step(model::EncoderClassifierImpl& model, const MlmParts& parts, const std::vector<torch::Tensor>& parameters,
+                 const data::Batch& batch, double lr, const MlmInputs& in, torch::Generator& generator) {
+  parts.optimizer.zero_grad();
+  MlmStep step;
+  step.loss = masked_lm_backward(model, parts.head, batch, in.special, in.config, generator, in.device);
+  // Nothing masked: skipped alone, but in a job the rank still steps (its zero gradients join the mean).
+  if (!step.loss.defined() && !dist::is_data_parallel(in.group)) return step;
+  for (auto& param_group : parts.optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(param_group.options()).lr(lr);
+  dist::average_gradients(in.group, parameters);
+  torch::nn::utils::clip_grad_norm_(parameters, 1.0);
+  parts.optimizer.step();
+  step.stepped = true;
+  return step;
+}
+
+// The rest of the current epoch (all of it unless resumed mid-epoch); `snapshot` runs every
+// in.every_steps optimizer steps and at the epoch end.
+void run_mlm_epoch(model::EncoderClassifierImpl& model, const MlmParts& parts, const std::vector<torch::Tensor>& parameters,
+                   const data::TokenizedSplit& texts, uint64_t seed, const MlmInputs& in, MlmLoop& loop,
+                   const std::function<void()>& snapshot) {
+  const int rank = in.group ? in.group->rank() : 0, world_size = in.group ? in.group->world_size() : 1;
+  auto batches = data::training_batches(texts, in.config.batch_size, seed + 1000 + loop.epoch, /*length_buckets=*/true,
+                                        torch::kCPU, rank, world_size);
+  const auto count = static_cast<int64_t>(batches.num_batches());
+  Progress progress("MLM epoch " + std::to_string(loop.epoch) + "/" + std::to_string(in.config.epochs), count, 20, rank == 0);
+  while (loop.next_batch < count) {
+    const int64_t index = loop.next_batch++;
+    auto generator = batch_generator(seed, rank, loop.epoch, index);
+    const double lr = linear_warmup_decay(in.config.learning_rate, loop.result.steps, count * in.config.epochs, in.config.warmup_ratio);
+    const auto step = mlm_step(model, parts, parameters, batches.batch(index), lr, in, generator);
+    if (step.loss.defined()) {
+      loop.loss_sum += step.loss.item<double>();
+      ++loop.loss_count;
+    }
+    if (!step.stepped) continue;
+    ++loop.result.steps;
+    progress.update(index + 1, "mlm loss " + std::to_string(loop.loss_sum / std::max<int64_t>(1, loop.loss_count)));
+    if (in.every_steps > 0 && loop.result.steps % in.every_steps == 0) snapshot();
+  }
+  loop.result.epoch_losses.push_back(loop.loss_sum / std::max<int64_t>(1, loop.loss_count));
+  progress.finish("mean MLM loss " + std::to_string(loop.result.epoch_losses.back()));
+  loop.epoch += 1;
+  loop.next_batch = 0;
+  loop.loss_sum = 0;
+  loop.loss_count = 0;
+  snapshot();
+}
+
+}  // namespace
+
+MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::TokenizedSplit& texts, const SpecialIds& special,
+                       const MlmConfig& config, torch::Device device, uint64_t seed, dist::ProcessGroup* group,
+                       const ResumeOptions& resume) {
   require(config.mask_probability > 0 && config.mask_probability < 1, "training.mlm_mask_probability must be in (0, 1)");
   require(config.learning_rate > 0 && config.batch_size > 0, "MLM learning rate and batch size must be positive");
-  MlmResult result;
-  if (config.epochs <= 0) return result;
+  if (config.epochs <= 0) return {};
   require(texts.size() > 0, "MLM pre-training needs training texts");
   const auto start = std::chrono::steady_clock::now();
   const TrainingAllocatorScope allocator;  // a fragmented heap would hold several steps' activations
@@ -95,47 +170,26 @@ MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::Tokenize
   MlmHead head(model.config);
   head->to(device);
   model.train();
-
   std::vector<torch::Tensor> parameters = model.base->parameters();
   for (const auto& parameter : head->parameters()) parameters.push_back(parameter);
   dist::broadcast_weights(group, parameters);
   torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(config.learning_rate).weight_decay(config.weight_decay));
-  const int64_t batches = (static_cast<int64_t>(texts.size()) + config.batch_size - 1) / config.batch_size;
-  const int64_t total_steps = batches * config.epochs;
-  const int rank = group ? group->rank() : 0, world_size = group ? group->world_size() : 1;
-  auto generator = torch::make_generator<at::CPUGeneratorImpl>(seed + 7919 * rank);
-
-  for (int64_t epoch = 1; epoch <= config.epochs; ++epoch) {
-    auto iterator = data::training_batches(texts, config.batch_size, seed + 1000 + epoch, /*length_buckets=*/true,
-                                           torch::kCPU, rank, world_size);
-    Progress progress("MLM epoch " + std::to_string(epoch) + "/" + std::to_string(config.epochs),
-                      static_cast<int64_t>(iterator.num_batches()), 20, rank == 0);
-    double loss_sum = 0;
-    int64_t loss_count = 0;
-    data::Batch batch;
-    for (int64_t index = 0; iterator.next(batch); ++index) {
-      optimizer.zero_grad();
-      const auto loss = masked_lm_backward(model, *head, batch, special, config, generator, device);
-      // Nothing masked: skipped alone, but in a job the rank still steps (its zero gradients join the mean).
-      if (!loss.defined() && !dist::is_data_parallel(group)) continue;
-      const double lr = linear_warmup_decay(config.learning_rate, result.steps, total_steps, config.warmup_ratio);
-      for (auto& param_group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(param_group.options()).lr(lr);
-      dist::average_gradients(group, parameters);
-      torch::nn::utils::clip_grad_norm_(parameters, 1.0);
-      optimizer.step();
-      ++result.steps;
-      if (loss.defined()) {
-        loss_sum += loss.item<double>();
-        ++loss_count;
-      }
-      progress.update(index + 1, "mlm loss " + std::to_string(loss_sum / std::max<int64_t>(1, loss_count)));
-    }
-    result.epoch_losses.push_back(loss_sum / std::max<int64_t>(1, loss_count));
-    progress.finish("mean MLM loss " + std::to_string(result.epoch_losses.back()));
+  const MlmParts parts{*model.base, *head, optimizer};
+  const int world_size = group ? group->world_size() : 1;
+  const auto setup = resume.enabled() ? mlm_setup(config, seed, world_size, texts, *model.base) : nlohmann::json();
+  MlmLoop loop;
+  if (resume.enabled() && resume.resume) resume_mlm(resume, parts, loop, setup, group);
+  const MlmInputs in{special, config, device, group, resume.every_steps};
+  const auto elapsed = [&] { return loop.seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  while (!loop.finished && loop.epoch <= config.epochs) {
+    run_mlm_epoch(model, parts, parameters, texts, seed, in, loop,
+                  [&] { save_mlm_snapshot(resume, parts, loop, setup, elapsed(), dist::is_rank_zero(group)); });
   }
+  loop.finished = true;
+  save_mlm_snapshot(resume, parts, loop, setup, elapsed(), dist::is_rank_zero(group));
   model.eval();
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return result;
+  loop.result.seconds = elapsed();
+  return loop.result;
 }
 
 }  // namespace tpq::train

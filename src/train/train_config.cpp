@@ -20,6 +20,7 @@ TrainConfig TrainConfig::from(ConfigSection& section) {
   config.length_bucketing = section.get_bool("length_bucketing", config.length_bucketing);
   config.log_every_steps = section.get_int("log_every_steps", config.log_every_steps);
   config.eval_batch_size = section.get_int("eval_batch_size", config.eval_batch_size);
+  config.checkpoint_every_steps = section.get_int("checkpoint_every_steps", config.checkpoint_every_steps);
   config.mlm_epochs = section.get_int("mlm_epochs", config.mlm_epochs);
   config.mlm_learning_rate = section.get_double("mlm_learning_rate", config.mlm_learning_rate);
   config.mlm_mask_probability = section.get_double("mlm_mask_probability", config.mlm_mask_probability);
@@ -38,6 +39,7 @@ TrainConfig TrainConfig::from(ConfigSection& section) {
   require(config.early_stopping_patience >= 0, "training.early_stopping_patience must be >= 0");
   require(config.amp == "none" || config.amp == "bf16" || config.amp == "fp16" || config.amp == "auto",
           "training.amp is '" + config.amp + "'; use none, bf16, fp16 or auto");
+  require(config.checkpoint_every_steps >= 0, "training.checkpoint_every_steps must be >= 0 (0: at epoch ends only)");
   require(config.log_every_steps > 0, "training.log_every_steps must be positive");
   require(config.mlm_epochs >= 0, "training.mlm_epochs must be >= 0");
   require(config.mlm_learning_rate > 0, "training.mlm_learning_rate must be positive");
@@ -64,6 +66,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"length_bucketing", length_bucketing},
           {"log_every_steps", log_every_steps},
           {"eval_batch_size", eval_batch_size},
+          {"checkpoint_every_steps", checkpoint_every_steps},
           {"mlm_epochs", mlm_epochs},
           {"mlm_learning_rate", mlm_learning_rate},
           {"mlm_mask_probability", mlm_mask_probability},

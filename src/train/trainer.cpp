@@ -21,6 +21,7 @@
 #include "train/loss_scaler.h"
 #include "train/lr_schedule.h"
 #include "train/progress.h"
+#include "train/trainer_context.h"
 
 namespace tpq::train {
 namespace {
@@ -68,20 +69,6 @@ Trainer::Trainer(model::EncoderClassifierImpl& model, TrainConfig config, torch:
   require(!(config_.amp == "fp16" && !device_.is_cuda()),
           "training.amp fp16 needs CUDA (fp16 autocast on CPU is not supported); use bf16 on CPU");
 }
-
-struct Trainer::Optimizer {
-  std::unique_ptr<torch::optim::AdamW> adamw;
-  std::vector<torch::Tensor> parameters;  // what is clipped and unscaled
-};
-
-struct Trainer::EpochContext {
-  Optimizer optimizer;
-  LossScaler scaler;
-  const TrainHooks& hooks;
-  int64_t total_steps = 1;
-  int64_t epochs_without_improvement = 0;
-  TrainResult result;
-};
 
 // AdamW over the trainable parameters; bias and LayerNorm weights without weight decay.
 Trainer::Optimizer Trainer::make_optimizer() const {
@@ -154,49 +141,58 @@ std::pair<double, int64_t> Trainer::forward_backward(const data::Batch& batch, E
   return {loss_value, logits.argmax(1).eq(batch.labels).sum().item<int64_t>()};
 }
 
-// One pass over the shuffled training split; optimizer steps every gradient_accumulation_steps batches.
-EpochLog Trainer::train_epoch(const data::TokenizedSplit& train, int64_t epoch, EpochContext& context) {
-  const auto epoch_start = std::chrono::steady_clock::now();
+bool Trainer::snapshot_due(int64_t optimizer_steps) const {
+  return resume_.enabled() && resume_.every_steps > 0 && optimizer_steps % resume_.every_steps == 0;
+}
+
+// The rest of the current epoch (all of it, unless resumed mid-epoch); optimizer steps every
+// gradient_accumulation_steps batches.
+EpochLog Trainer::train_epoch(const data::TokenizedSplit& train, EpochContext& context) {
+  auto& at = context.position;
+  const auto epoch_start = std::chrono::steady_clock::now() - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                                   std::chrono::duration<double>(at.seconds));
   model_.train();
-  auto batches = data::training_batches(train, config_.batch_size, seed_ + epoch, config_.length_bucketing, device_,
+  auto batches = data::training_batches(train, config_.batch_size, seed_ + at.epoch, config_.length_bucketing, device_,
                                         group_ ? group_->rank() : 0, group_ ? group_->world_size() : 1);
-  Progress progress("epoch " + std::to_string(epoch) + "/" + std::to_string(config_.epochs),
-                    static_cast<int64_t>(batches.num_batches()), config_.log_every_steps, is_rank_zero());
-  StepWindow window;
-  double epoch_loss = 0;
-  int64_t epoch_correct = 0, epoch_seen = 0;
-  data::Batch batch;
+  const auto count = static_cast<int64_t>(batches.num_batches());
+  Progress progress("epoch " + std::to_string(at.epoch) + "/" + std::to_string(config_.epochs), count, config_.log_every_steps,
+                    is_rank_zero());
   context.optimizer.adamw->zero_grad();
-  for (std::size_t index = 0; batches.next(batch); ++index) {
-    const auto [loss, correct] = forward_backward(batch, context, epoch);
-    const auto rows = batch.labels.size(0);
-    epoch_loss += loss * rows;
-    epoch_correct += correct;
-    epoch_seen += rows;
-    window.add(loss, rows);
-    const bool last_batch = index + 1 == batches.num_batches();
+  while (at.next_batch < count) {
+    const int64_t index = at.next_batch++;
+    const auto [loss, correct] = forward_backward(batches.batch(index), context, at.epoch);
+    const auto rows = static_cast<int64_t>(batches.example_indices(index).size());
+    at.loss_sum += loss * rows;
+    at.correct += correct;
+    at.seen += rows;
+    at.window.add(loss, rows);
+    const bool last_batch = index + 1 == count;
     if ((index + 1) % config_.gradient_accumulation_steps != 0 && !last_batch) continue;
     const double lr = step(context);
     if (context.hooks.after_optimizer_step) context.hooks.after_optimizer_step();
     ++context.result.optimizer_steps;
     if (context.result.optimizer_steps % config_.log_every_steps == 0 || last_batch) {
-      const double fraction = static_cast<double>(index + 1) / batches.num_batches();
-      context.result.steps.push_back(window.take(context.result.optimizer_steps, epoch - 1 + fraction, lr));
+      const double fraction = static_cast<double>(index + 1) / count;
+      context.result.steps.push_back(at.window.take(context.result.optimizer_steps, at.epoch - 1 + fraction, lr));
     }
-    progress.update(static_cast<int64_t>(index + 1), format_detail(epoch_loss / epoch_seen, lr));
+    progress.update(index + 1, format_detail(at.loss_sum / at.seen, lr));
+    at.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    if (snapshot_due(context.result.optimizer_steps)) save_snapshot(context);
   }
-  sum_over_ranks(epoch_loss, epoch_correct, epoch_seen);
+  double loss_sum = at.loss_sum;
+  int64_t correct = at.correct, seen = at.seen;
+  sum_over_ranks(loss_sum, correct, seen);
   EpochLog log;
-  log.epoch = epoch;
-  log.train_loss = epoch_loss / epoch_seen;
-  log.train_accuracy = static_cast<double>(epoch_correct) / epoch_seen;
+  log.epoch = at.epoch;
+  log.train_loss = loss_sum / seen;
+  log.train_accuracy = static_cast<double>(correct) / seen;
   log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
   progress.finish("train loss " + std::to_string(log.train_loss));
   return log;
 }
 
-// Records the epoch; true when early stopping ends training.
-bool Trainer::after_validation(EpochLog log, EpochContext& context) {
+// Records the epoch; sets stopped_early when early stopping ends training.
+void Trainer::after_validation(EpochLog log, EpochContext& context) {
   auto& result = context.result;
   spdlog::info("epoch {}: train loss {:.4f}, val acc {:.4f}, val f1 {:.4f}", log.epoch, log.train_loss, log.validation.accuracy,
                log.validation.f1);
@@ -205,15 +201,14 @@ bool Trainer::after_validation(EpochLog log, EpochContext& context) {
     result.best_epoch = log.epoch;
     result.best_validation_accuracy = log.validation.accuracy;
     context.epochs_without_improvement = 0;
+    remember_best(context);
     if (context.hooks.on_best && is_rank_zero()) context.hooks.on_best(log);  // rank 0 alone writes
-    return false;
+    return;
   }
   if (config_.early_stopping_patience > 0 && ++context.epochs_without_improvement >= config_.early_stopping_patience) {
     spdlog::info("early stopping: no validation improvement for {} epoch(s)", context.epochs_without_improvement);
     result.stopped_early = true;
-    return true;
   }
-  return false;
 }
 
 TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::TokenizedSplit& validation, int64_t num_labels,
@@ -226,18 +221,23 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
   const int64_t batches_per_epoch = (static_cast<int64_t>(train.size()) + config_.batch_size - 1) / config_.batch_size;
   const int64_t steps_per_epoch = (batches_per_epoch + config_.gradient_accumulation_steps - 1) / config_.gradient_accumulation_steps;
   EpochContext context{make_optimizer(), LossScaler(/*enabled=*/config_.amp == "fp16"), hooks,
-                       std::max<int64_t>(1, steps_per_epoch * config_.epochs), 0, TrainResult{}};
+                       std::max<int64_t>(1, steps_per_epoch * config_.epochs)};
   broadcast_initial_weights();
   // Dropout draws from the global generator; without a reseed here a fine-tune (06/07/08/09, QAT)
   // would depend on how many numbers earlier work drew (timing loops draw a varying count).
   torch::manual_seed(seed_);
-  for (int64_t epoch = 1; epoch <= config_.epochs; ++epoch) {
-    auto log = train_epoch(train, epoch, context);
+  if (resume_.enabled()) context.setup = setup(train, validation);
+  if (resume_.enabled() && resume_.resume) resume_from_snapshot(context);
+  while (context.position.epoch <= config_.epochs && !context.result.stopped_early) {
+    auto log = train_epoch(train, context);
     log.validation = eval::evaluate(model_, validation, num_labels, config_.eval_batch_size, device_, group_).metrics;
-    if (after_validation(log, context)) break;
+    after_validation(log, context);
+    context.position = EpochPosition{};
+    context.position.epoch = log.epoch + 1;
+    save_snapshot(context);
   }
   model_.eval();
-  context.result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  context.result.seconds = context.seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return std::move(context.result);
 }
 

@@ -4,7 +4,6 @@
 // uninterrupted run (same seed, one thread, CPU). TPQ_KILL_LOOP_KILLS sets the number of kills.
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -15,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/child_process.h"
 #include "support/fixtures.h"
 #include "support/result_files.h"
 #include "support/sanitizers.h"
@@ -24,25 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-struct Launch {
-  std::string command;
-  // Starts the command (exec'ed, so the pid is the experiment itself) and returns its pid.
-  pid_t start() const {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-      ::execl("/bin/sh", "sh", "-c", ("exec " + command + " >/dev/null 2>&1").c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    return pid;
-  }
-};
-
-int wait_for(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return status;
-}
 
 int kills_wanted() {
   const char* value = std::getenv("TPQ_KILL_LOOP_KILLS");
@@ -74,11 +55,11 @@ TEST(KillResume, KilledRunsLeaveNoTornFilesAndARerunMatchesAnUninterruptedRun) {
   tpq::testing::ResultCheck total;
   std::size_t torn = 0;
   for (int i = 0; i < kills; ++i) {
-    const pid_t pid = Launch{command("kill.yaml", out)}.start();
+    const pid_t pid = tpq::testing::start_in_background(command("kill.yaml", out));
     ASSERT_GT(pid, 0);
     std::this_thread::sleep_for(std::chrono::duration<double>(delay(random)));
     ::kill(pid, SIGKILL);
-    const int status = wait_for(pid);
+    const int status = tpq::testing::wait_for_exit(pid);
     (WIFSIGNALED(status) ? killed : finished_first) += 1;
     const auto check = tpq::testing::check_result_files(out);
     for (const auto& problem : check.torn) ADD_FAILURE() << "after kill " << i << ": " << problem;

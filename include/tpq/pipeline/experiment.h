@@ -39,6 +39,7 @@ struct ExperimentDefinition {
   std::string description;
   bool measures_speed = true;               // refuse the reference BLAS unless --allow-slow-blas
   bool data_parallel = false;               // may run as several ranks (torchrun, srun, mpirun, launch.sh)
+  bool resumable = false;                   // takes --resume: continues its training from the newest snapshot
   std::vector<std::string> extra_sections;  // config sections this experiment reads beyond the shared ones
   std::vector<ConfigFlag> flags;
   std::function<std::unique_ptr<Experiment>()> make;

@@ -43,8 +43,14 @@ class ExperimentRun {
   double elapsed_seconds() const;
 
   // Moves everything under dir() into results_dir(), replacing entries of the same name (other
-  // files there are left alone), metrics.json last.
+  // files there are left alone), metrics.json last; then removes the training snapshots.
   void publish();
+
+  // Training snapshots for --resume (train/training_state.h): <results parent>/.training-state/
+  // <results name>/<phase>. They outlive a failed or killed run, and go when a run publishes.
+  std::filesystem::path training_state_dir(const std::string& phase) const;
+  bool resume() const { return resume_; }
+  void set_resume(bool resume) { resume_ = resume; }
 
   // A data-parallel job (experiment_job.cpp): joins the other ranks within run.dist_timeout and
   // checks that every rank runs the configuration of rank 0. Log lines then carry the rank.
@@ -61,6 +67,7 @@ class ExperimentRun {
   std::string started_at_;
   std::chrono::steady_clock::time_point start_;
   bool published_ = false;
+  bool resume_ = false;
   std::unique_ptr<dist::ProcessGroup> group_;
 };
 

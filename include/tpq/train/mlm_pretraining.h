@@ -14,6 +14,7 @@
 
 #include "tpq/data/tokenized_split.h"
 #include "tpq/model/encoder_classifier.h"
+#include "tpq/train/training_state.h"
 
 namespace tpq::dist {
 class ProcessGroup;
@@ -70,9 +71,11 @@ struct MlmResult {
 // Pre-trains the base model (model.base: embeddings, encoder, pooler) in place (the classifier head is untouched).
 // With a process group of several ranks it trains data-parallel as the Trainer does (rank 0's
 // weights, a slice of each global batch per rank, gradients averaged before clipping); each rank
-// masks its own slice with its own generator.
+// masks its own slice with a generator seeded for that batch (seed, rank, epoch, batch).
+// With `resume` it snapshots every resume.every_steps steps, at each epoch end and once finished,
+// and continues from the newest snapshot (a finished one returns at once with its result).
 MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::TokenizedSplit& texts,
                        const SpecialIds& special, const MlmConfig& config, torch::Device device, uint64_t seed,
-                       dist::ProcessGroup* group = nullptr);
+                       dist::ProcessGroup* group = nullptr, const ResumeOptions& resume = {});
 
 }  // namespace tpq::train

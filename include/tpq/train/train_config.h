@@ -24,6 +24,9 @@ struct TrainConfig {
   bool length_bucketing = true;         // batches of similar length: less padding, same maths
   int64_t log_every_steps = 20;
   int64_t eval_batch_size = 64;
+  // Training snapshots for --resume: at every epoch end, and every this many optimizer steps
+  // (0: epoch ends only). MLM pre-training snapshots on the same step count.
+  int64_t checkpoint_every_steps = 200;
   // Masked-LM pre-training on the training texts before fine-tuning (from-scratch models only).
   int64_t mlm_epochs = 0;
   double mlm_learning_rate = 5e-4;

@@ -15,6 +15,7 @@
 #include "tpq/eval/metrics.h"
 #include "tpq/model/encoder_classifier.h"
 #include "tpq/train/train_config.h"
+#include "tpq/train/training_state.h"
 
 namespace tpq::dist {
 class ProcessGroup;
@@ -83,15 +84,30 @@ class Trainer {
   TrainResult fit(const data::TokenizedSplit& train, const data::TokenizedSplit& validation, int64_t num_labels,
                   const TrainHooks& hooks = {});
 
+  // Snapshots at every epoch end and every options.every_steps optimizer steps into options.dir
+  // (rank 0 writes; every rank reads, so a job needs the directory on a filesystem all ranks
+  // share); with options.resume, fit() continues from the newest snapshot of the same setup.
+  void checkpoint_to(ResumeOptions options) { resume_ = std::move(options); }
+
+  struct Optimizer;      // AdamW and the parameters it clips (train/trainer_context.h)
+  struct EpochPosition;  // the epoch, the next batch and the epoch's running sums
+  struct EpochContext;   // what one fit() carries from step to step
+
  private:
-  struct Optimizer;     // AdamW and the parameters it clips (trainer.cpp)
-  struct EpochContext;  // what one fit() carries from epoch to epoch (trainer.cpp)
 
   Optimizer make_optimizer() const;
   std::pair<double, int64_t> forward_backward(const data::Batch& batch, EpochContext& context, int64_t epoch);
   double step(EpochContext& context);
-  EpochLog train_epoch(const data::TokenizedSplit& train, int64_t epoch, EpochContext& context);
-  bool after_validation(EpochLog log, EpochContext& context);
+  EpochLog train_epoch(const data::TokenizedSplit& train, EpochContext& context);
+  void after_validation(EpochLog log, EpochContext& context);
+  bool snapshot_due(int64_t optimizer_steps) const;
+
+  // Snapshots (trainer_snapshot.cpp).
+  nlohmann::json setup(const data::TokenizedSplit& train, const data::TokenizedSplit& validation) const;
+  void remember_best(EpochContext& context) const;
+  void save_snapshot(const EpochContext& context) const;
+  void resume_from_snapshot(EpochContext& context);
+  void replay_best(EpochContext& context);
 
   bool is_rank_zero() const;
   void broadcast_initial_weights();
@@ -102,6 +118,7 @@ class Trainer {
   torch::Device device_;
   uint64_t seed_;
   dist::ProcessGroup* group_;  // null or one rank: single process
+  ResumeOptions resume_;
 };
 
 }  // namespace tpq::train
