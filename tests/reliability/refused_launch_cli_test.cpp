@@ -10,9 +10,11 @@ namespace {
 
 TEST(RefusedLaunch, ExperimentsThatDoNotTrainDataParallelRefuseSeveralRanks) {
   tpq::testing::ScratchDir scratch;
+  tpq::testing::write_text_file(scratch / "short.yaml", "run:\n  dist_timeout: 2\n");  // were it to wait for rank 1
   const auto result = tpq::testing::run_command(
       "RANK=0 WORLD_SIZE=2 MASTER_PORT=" + std::to_string(tpq::testing::free_port()) + " " +
-      tpq::testing::experiment_binary("03_static_quantization") + " --profile quick --output_dir " + (scratch / "out").string());
+      tpq::testing::experiment_binary("03_static_quantization") + " --profile quick --config " +
+      (scratch / "short.yaml").string() + " --output_dir " + (scratch / "out").string());
   EXPECT_NE(result.exit_code, 0);
   EXPECT_NE(result.output.find("03_static_quantization does not train data-parallel (01_baseline_training does)"),
             std::string::npos)
