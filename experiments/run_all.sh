@@ -16,7 +16,8 @@
 #                      [--partition P] [--gpus-per-task G] [--time T] [--cpus-per-task C] [--dry-run: print, submit nothing]
 # Resumable: an experiment whose <results>/<name>/metrics.json exists is skipped unless --force; the
 # comparison (10) reruns when any experiment finished after it. A failed step stops the script and
-# keeps every finished result; rerun to continue where it stopped.
+# keeps every finished result; rerun to continue where it stopped. An interrupted 01 continues from
+# its newest training snapshot (01 --resume; --force starts it over).
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 profile=default
@@ -173,7 +174,9 @@ for line in "${catalogue[@]}"; do
       if [[ $skip_training -eq 1 ]]; then
         [[ -d "$results_dir/$subdir/model" ]] || { echo "[run_all] --skip-training needs $results_dir/$subdir/model" >&2; exit 2; }
       else
-        run_step "$subdir" "$program" "${seed_args[@]}"
+        resume_args=(--resume)
+        [[ $force -eq 1 ]] && resume_args=()
+        run_step "$subdir" "$program" "${seed_args[@]}" "${resume_args[@]}"
       fi ;;
     10)
       [[ $only_comparison -eq 1 || $bench -eq 0 ]] || run_bench_step

@@ -30,7 +30,7 @@ quoted() {
 
 write_baseline_job() {
   slurm_header tpq-01 "$results/slurm/01-%j.out"
-  echo "srun $(quoted "$bin/01_baseline_training" --profile "$profile" --output_dir "$results/baseline" "${seed_args[@]}" "${extra[@]}")"
+  echo "srun $(quoted "$bin/01_baseline_training" --profile "$profile" --output_dir "$results/baseline" --resume "${seed_args[@]}" "${extra[@]}")"
 }
 
 # One array element per experiment 02-09 and seed; element i runs programs[i] into dirs[i].
