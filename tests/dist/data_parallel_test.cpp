@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "support/local_job.h"
+#include "support/parity_task.h"
 #include "support/small_models.h"
 #include "tpq/data/batching.h"
 #include "tpq/dist/process_group.h"
@@ -17,23 +18,6 @@
 namespace {
 
 using std::chrono::milliseconds;
-
-// Label 1 iff token 7 appears; lengths 5-12 so that batches differ in width.
-tpq::data::TokenizedSplit parity_split(int64_t count, uint64_t seed) {
-  torch::manual_seed(seed);
-  tpq::data::TokenizedSplit split;
-  split.pad_id = 0;
-  split.max_length = 16;
-  for (int64_t i = 0; i < count; ++i) {
-    const int64_t length = 3 + (i % 8);
-    std::vector<int64_t> ids = {2};
-    for (int64_t t = 0; t < length; ++t) ids.push_back(torch::randint(10, 40, {1}).item<int64_t>());
-    if (i % 2 == 1) ids[1 + (i % length)] = 7;
-    ids.push_back(3);
-    split.append(ids, std::vector<int64_t>(ids.size(), 0), i % 2);
-  }
-  return split;
-}
 
 tpq::model::EncoderClassifier parity_model(uint64_t seed) {
   torch::manual_seed(seed);
@@ -65,8 +49,8 @@ std::vector<torch::Tensor> weights_of(const tpq::model::EncoderClassifier& model
 }
 
 struct ParitySplits {
-  tpq::data::TokenizedSplit train = parity_split(160, 1);
-  tpq::data::TokenizedSplit validation = parity_split(40, 2);
+  tpq::data::TokenizedSplit train = tpq::testing::parity_split(160, 1);
+  tpq::data::TokenizedSplit validation = tpq::testing::parity_split(40, 2);
 };
 
 Trained train(tpq::model::EncoderClassifier model, int64_t accumulation, const ParitySplits& data,
@@ -129,7 +113,7 @@ TEST_P(DataParallel, TwoRanksEndWithTheWeightsAndMetricsOfOneProcess) {
 INSTANTIATE_TEST_SUITE_P(Accumulation, DataParallel, ::testing::Values(1, 2));
 
 TEST(DataParallelBatches, EachRankTakesItsSliceOfEveryGlobalBatch) {
-  const auto split = parity_split(37, 3);  // the last global batch of 8 has 5 rows
+  const auto split = tpq::testing::parity_split(37, 3);  // the last global batch of 8 has 5 rows
   auto single = tpq::data::training_batches(split, 8, 4, /*length_buckets=*/true, torch::kCPU);
   auto rank0 = tpq::data::training_batches(split, 8, 4, true, torch::kCPU, 0, 2);
   auto rank1 = tpq::data::training_batches(split, 8, 4, true, torch::kCPU, 1, 2);

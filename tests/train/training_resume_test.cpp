@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "support/fixtures.h"
+#include "support/parity_task.h"
 #include "support/small_models.h"
 #include "support/user_error_matchers.h"
 #include "tpq/train/mlm_pretraining.h"
@@ -18,23 +19,6 @@
 namespace {
 
 namespace fs = std::filesystem;
-
-// Label 1 iff token 7 appears; lengths vary so batches differ in width.
-tpq::data::TokenizedSplit resume_split(int64_t count, uint64_t seed) {
-  torch::manual_seed(seed);
-  tpq::data::TokenizedSplit split;
-  split.pad_id = 0;
-  split.max_length = 16;
-  for (int64_t i = 0; i < count; ++i) {
-    const int64_t length = 3 + (i % 8);
-    std::vector<int64_t> ids = {2};
-    for (int64_t t = 0; t < length; ++t) ids.push_back(torch::randint(10, 40, {1}).item<int64_t>());
-    if (i % 2 == 1) ids[1 + (i % length)] = 7;
-    ids.push_back(3);
-    split.append(ids, std::vector<int64_t>(ids.size(), 0), i % 2);
-  }
-  return split;
-}
 
 tpq::model::EncoderClassifier resume_model(uint64_t seed) {
   torch::manual_seed(seed);
@@ -80,7 +64,7 @@ Fitted fit(uint64_t init, int64_t accumulation, const tpq::train::ResumeOptions&
     if (stop_after > 0 && ++steps == stop_after) throw StopHere();
   };
   hooks.on_best = [&](const tpq::train::EpochLog&) { fitted.best = copy_of(tpq::train::module_state(*model)); };
-  fitted.result = trainer.fit(resume_split(160, 1), resume_split(40, 2), 2, hooks);
+  fitted.result = trainer.fit(tpq::testing::parity_split(160, 1), tpq::testing::parity_split(40, 2), 2, hooks);
   fitted.weights = copy_of(tpq::train::module_state(*model));
   return fitted;
 }
@@ -136,7 +120,8 @@ TEST(TrainingResumeSetup, ASnapshotOfAnotherSetupIsRefusedNamingTheKey) {
   config.learning_rate = 1e-3;
   tpq::train::Trainer trainer(*model, config, torch::kCPU, 11);
   trainer.checkpoint_to({scratch / "state", 3, true});
-  tpq::testing::expect_user_error([&] { trainer.fit(resume_split(160, 1), resume_split(40, 2), 2); },
+  const auto train = tpq::testing::parity_split(160, 1), validation = tpq::testing::parity_split(40, 2);
+  tpq::testing::expect_user_error([&] { trainer.fit(train, validation, 2); },
                                   {"is of another training setup: training.learning_rate (checkpoint: 0.005, here: 0.001)",
                                    "run without --resume"});
 }
@@ -169,7 +154,7 @@ TEST(MlmResume, ResumedFromAMidEpochSnapshotEndsWithTheUninterruptedWeights) {
   tpq::train::MlmConfig config;
   config.epochs = 2;
   config.batch_size = 16;
-  const auto texts = resume_split(96, 3);  // 6 batches an epoch, 12 steps
+  const auto texts = tpq::testing::parity_split(96, 3);  // 6 batches an epoch, 12 steps
   const auto pretrain = [&](uint64_t init, const tpq::train::ResumeOptions& resume) {
     auto model = resume_model(init);
     torch::manual_seed(11);
