@@ -92,7 +92,7 @@ evaluation:
   latency_samples: 10
   throughput_batches: 2
   warmup: 1
-  timing_rounds: 3
+  timing_rounds: 6
 EOF
 results="$work/results"
 log "run_all.sh --slurm --profile quick (600 training reviews, 1 epoch) into $results"
@@ -101,6 +101,12 @@ log "run_all.sh --slurm --profile quick (600 training reviews, 1 epoch) into $re
 deadline=$((SECONDS + timeout_min * 60))
 while squeue -h | grep -q .; do
   if (( SECONDS > deadline )); then log "jobs still queued after $timeout_min min"; squeue >&2; exit 1; fi
+  if squeue -h -o '%r' | grep -q DependencyNeverSatisfied; then
+    log "a job failed, so the jobs after it can never start:"; squeue >&2
+    scancel --state=PENDING --user=root 2>/dev/null || true
+    for out in "$results/slurm"/*.out; do echo "=== $out"; tail -5 "$out"; done >&2
+    exit 1
+  fi
   sleep 5
 done
 
