@@ -1,5 +1,7 @@
 #include "tpq/dist/data_parallel.h"
 
+#include <cmath>
+
 #include <torch/torch.h>
 
 #include "tpq/dist/process_group.h"
@@ -9,6 +11,16 @@ namespace tpq::dist {
 bool is_data_parallel(const ProcessGroup* group) { return group && group->world_size() > 1; }
 
 bool is_rank_zero(const ProcessGroup* group) { return !group || group->rank() == 0; }
+
+int rank_of(const ProcessGroup* group) { return group ? group->rank() : 0; }
+
+int world_size_of(const ProcessGroup* group) { return group ? group->world_size() : 1; }
+
+int64_t count_ranks_where(ProcessGroup& group, bool condition) {
+  std::vector<at::Tensor> count{torch::full({1}, condition ? 1.0 : 0.0, torch::kDouble)};
+  group.all_reduce_sum(count);
+  return std::llround(count[0].item<double>());
+}
 
 void broadcast_weights(ProcessGroup* group, std::vector<at::Tensor> tensors) {
   if (!is_data_parallel(group)) return;

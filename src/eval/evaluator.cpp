@@ -7,6 +7,7 @@
 
 #include "tpq/core/error.h"
 #include "tpq/data/batching.h"
+#include "tpq/dist/data_parallel.h"
 #include "tpq/dist/process_group.h"
 
 namespace tpq::eval {
@@ -35,7 +36,7 @@ EvaluationResult evaluate(model::EncoderClassifierImpl& model, const data::Token
   EvaluationResult result;
   result.predictions.assign(split.size(), -1);
   double loss_sum = 0;
-  const std::size_t rank = group ? group->rank() : 0, world = group ? group->world_size() : 1;
+  const std::size_t rank = dist::rank_of(group), world = dist::world_size_of(group);
   data::BatchIterator batches = data::make_batches(split, batch_size, /*shuffle=*/false, /*seed=*/0,
                                                    /*sort_by_length_buckets=*/true, device, data::kTrainingPadMultiple);
   for (std::size_t index = rank; index < batches.num_batches(); index += world) {

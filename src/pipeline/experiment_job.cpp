@@ -3,14 +3,13 @@
 #include <chrono>
 #include <cmath>
 #include <string>
-#include <vector>
 
-#include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "tpq/core/error.h"
 #include "tpq/core/json_diff.h"
+#include "tpq/dist/data_parallel.h"
 #include "tpq/dist/job_info.h"
 #include "tpq/pipeline/experiment_run.h"
 
@@ -23,12 +22,9 @@ void ExperimentRun::join_job(const dist::LaunchEnv& launch) {
   const auto ours = config_.to_json();
   const auto rank0 = nlohmann::json::parse(group_->broadcast_text(ours.dump()));
   const auto difference = json_differences(ours, rank0, "rank 0");
-  // Every rank learns of a mismatch anywhere, so none waits for a partner that has stopped.
-  std::vector<at::Tensor> mismatches{at::full({1}, difference.empty() ? 0.0 : 1.0, at::kDouble)};
-  group_->all_reduce_sum(mismatches);
-  require(mismatches[0].item<double>() == 0 || !difference.empty(),
-          std::to_string(std::llround(mismatches[0].item<double>())) +
-              " rank(s) run another configuration than rank 0 (their logs name the key); start every rank with the same "
+  const auto mismatches = dist::count_ranks_where(*group_, !difference.empty());
+  require(mismatches == 0 || !difference.empty(),
+          std::to_string(mismatches) + " rank(s) run another configuration than rank 0 (their logs name the key); start every rank with the same "
               "profile, --config file and flags");
   require(difference.empty(), "rank " + std::to_string(launch.rank) + " of " + std::to_string(launch.world_size) +
                                   " runs another configuration than rank 0: " + difference +

@@ -82,10 +82,6 @@ torch::Tensor masked_lm_backward(model::EncoderClassifierImpl& model, MlmHeadImp
   return loss;
 }
 
-}  // namespace
-
-namespace {
-
 // The batch's own masking generator: a resumed or data-parallel run masks every batch as an
 // uninterrupted one would, with no generator state to carry.
 torch::Generator batch_generator(uint64_t seed, int rank, int64_t epoch, int64_t index) {
@@ -127,9 +123,9 @@ MlmStep mlm_step(model::EncoderClassifierImpl& model, const MlmParts& parts, con
 void run_mlm_epoch(model::EncoderClassifierImpl& model, const MlmParts& parts, const std::vector<torch::Tensor>& parameters,
                    const data::TokenizedSplit& texts, uint64_t seed, const MlmInputs& in, MlmLoop& loop,
                    const std::function<void()>& snapshot) {
-  const int rank = in.group ? in.group->rank() : 0, world_size = in.group ? in.group->world_size() : 1;
+  const int rank = dist::rank_of(in.group);
   auto batches = data::training_batches(texts, in.config.batch_size, seed + 1000 + loop.epoch, /*length_buckets=*/true,
-                                        torch::kCPU, rank, world_size);
+                                        torch::kCPU, rank, dist::world_size_of(in.group));
   const auto count = static_cast<int64_t>(batches.num_batches());
   Progress progress("MLM epoch " + std::to_string(loop.epoch) + "/" + std::to_string(in.config.epochs), count, 20, rank == 0);
   while (loop.next_batch < count) {
@@ -175,18 +171,16 @@ MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::Tokenize
   dist::broadcast_weights(group, parameters);
   torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(config.learning_rate).weight_decay(config.weight_decay));
   const MlmParts parts{*model.base, *head, optimizer};
-  const int world_size = group ? group->world_size() : 1;
-  const auto setup = resume.enabled() ? mlm_setup(config, seed, world_size, texts, *model.base) : nlohmann::json();
+  const auto setup = resume.enabled() ? mlm_setup(config, seed, dist::world_size_of(group), texts, *model.base) : nlohmann::json();
   MlmLoop loop;
   if (resume.enabled() && resume.resume) resume_mlm(resume, parts, loop, setup, group);
   const MlmInputs in{special, config, device, group, resume.every_steps};
   const auto elapsed = [&] { return loop.seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  while (!loop.finished && loop.epoch <= config.epochs) {
+  // A resumed run that had finished (its last snapshot is of the last epoch's end) trains nothing.
+  while (loop.epoch <= config.epochs) {
     run_mlm_epoch(model, parts, parameters, texts, seed, in, loop,
                   [&] { save_mlm_snapshot(resume, parts, loop, setup, elapsed(), dist::is_rank_zero(group)); });
   }
-  loop.finished = true;
-  save_mlm_snapshot(resume, parts, loop, setup, elapsed(), dist::is_rank_zero(group));
   model.eval();
   loop.result.seconds = elapsed();
   return loop.result;

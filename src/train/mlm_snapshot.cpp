@@ -36,7 +36,6 @@ void save_mlm_snapshot(const ResumeOptions& options, const MlmParts& parts, cons
               {"loss_count", loop.loss_count},
               {"epoch_losses", loop.result.epoch_losses},
               {"steps", loop.result.steps},
-              {"finished", loop.finished},
               {"seconds", seconds}});
   SnapshotStore(options.dir).write(loop.result.steps, archive);
 }
@@ -62,10 +61,10 @@ bool resume_mlm(const ResumeOptions& options, const MlmParts& parts, MlmLoop& lo
   loop.loss_count = meta.at("loss_count").get<int64_t>();
   loop.result.epoch_losses = meta.at("epoch_losses").get<std::vector<double>>();
   loop.result.steps = meta.at("steps").get<int64_t>();
-  loop.finished = meta.at("finished").get<bool>();
   loop.seconds_before = meta.at("seconds").get<double>();
+  const bool finished = loop.epoch > setup.at("mlm").at("epochs").get<int64_t>();
   spdlog::info("resuming MLM pre-training from {}: {}", newest->string(),
-               loop.finished ? "already finished" : "epoch " + std::to_string(loop.epoch) + ", batch " + std::to_string(loop.next_batch));
+               finished ? "already finished" : "epoch " + std::to_string(loop.epoch) + ", batch " + std::to_string(loop.next_batch));
   return true;
 }
 

@@ -1,6 +1,6 @@
 // Snapshots of MLM pre-training (train/training_state.h): where the loop stands, written every
-// ResumeOptions::every_steps optimizer steps, at every epoch end and once finished, and read back
-// by a resumed pretrain_mlm().
+// ResumeOptions::every_steps optimizer steps and at every epoch end (the last one is the finished
+// run), and read back by a resumed pretrain_mlm().
 #pragma once
 
 #include <cstdint>
@@ -20,7 +20,6 @@ struct MlmLoop {
   int64_t loss_count = 0;
   MlmResult result;
   double seconds_before = 0;  // time spent before a resume
-  bool finished = false;
 };
 
 // What a snapshot holds and a resume fills.

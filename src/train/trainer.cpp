@@ -90,11 +90,7 @@ bool Trainer::is_rank_zero() const { return dist::is_rank_zero(group_); }
 
 // Every rank starts from rank 0's parameters and floating-point buffers (DDP's first broadcast).
 void Trainer::broadcast_initial_weights() {
-  std::vector<at::Tensor> state = model_.parameters();
-  for (const auto& buffer : model_.buffers()) {
-    if (buffer.is_floating_point()) state.push_back(buffer);
-  }
-  dist::broadcast_weights(group_, state);
+  dist::broadcast_weights(group_, module_state(model_));
 }
 
 void Trainer::sum_over_ranks(double& loss_sum, int64_t& correct, int64_t& seen) {
@@ -153,7 +149,7 @@ EpochLog Trainer::train_epoch(const data::TokenizedSplit& train, EpochContext& c
                                                                    std::chrono::duration<double>(at.seconds));
   model_.train();
   auto batches = data::training_batches(train, config_.batch_size, seed_ + at.epoch, config_.length_bucketing, device_,
-                                        group_ ? group_->rank() : 0, group_ ? group_->world_size() : 1);
+                                        dist::rank_of(group_), dist::world_size_of(group_));
   const auto count = static_cast<int64_t>(batches.num_batches());
   Progress progress("epoch " + std::to_string(at.epoch) + "/" + std::to_string(config_.epochs), count, config_.log_every_steps,
                     is_rank_zero());
@@ -215,7 +211,6 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
                          const TrainHooks& hooks) {
   require(train.size() > 0, "training split is empty");
   require(validation.size() > 0, "validation split is empty");
-  const auto start = std::chrono::steady_clock::now();
   const TrainingAllocatorScope allocator;  // a fragmented heap would hold several steps' activations
   const TrainingPrimitiveCacheScope primitives;  // one cached oneDNN primitive per shape would, too
   const int64_t batches_per_epoch = (static_cast<int64_t>(train.size()) + config_.batch_size - 1) / config_.batch_size;
@@ -237,7 +232,7 @@ TrainResult Trainer::fit(const data::TokenizedSplit& train, const data::Tokenize
     save_snapshot(context);
   }
   model_.eval();
-  context.result.seconds = context.seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  context.result.seconds = context.seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - context.start).count();
   return std::move(context.result);
 }
 

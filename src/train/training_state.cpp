@@ -132,9 +132,7 @@ void require_same_snapshot_on_every_rank(dist::ProcessGroup* group, const fs::pa
   if (!dist::is_data_parallel(group)) return;
   const auto ours = std::to_string(step);
   const auto rank0 = group->broadcast_text(ours);
-  std::vector<at::Tensor> mismatches{at::full({1}, rank0 == ours ? 0.0 : 1.0, at::kDouble)};
-  group->all_reduce_sum(mismatches);
-  require(mismatches[0].item<double>() == 0,
+  require(dist::count_ranks_where(*group, rank0 != ours) == 0,
           "the ranks found different training checkpoints in " + dir.string() + " (rank 0: step " + rank0 + ", rank " +
               std::to_string(group->rank()) + ": step " + ours +
               "; -1 is none): --resume needs the results directory on a filesystem every rank shares");

@@ -164,7 +164,7 @@ TEST(MlmResume, ResumedFromAMidEpochSnapshotEndsWithTheUninterruptedWeights) {
     return tpq::train::module_state(*model->base);
   };
   const auto uninterrupted = pretrain(5, {});
-  pretrain(5, {scratch / "state", 5, false});  // snapshots at steps 5, 10, 6 and 12 (epoch ends), 12 (finished)
+  pretrain(5, {scratch / "state", 5, false});  // snapshots at steps 5, 6 (epoch end), 10, 12 (epoch end)
   tpq::train::SnapshotStore store(scratch / "state");
   ASSERT_EQ(tpq::train::snapshot_step(*store.newest()), 12);
   fs::remove(*store.newest());

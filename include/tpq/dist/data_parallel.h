@@ -3,6 +3,7 @@
 // of one rank makes each a no-op, so a single process runs the same loop.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include <ATen/Tensor.h>
@@ -13,6 +14,12 @@ class ProcessGroup;
 
 bool is_data_parallel(const ProcessGroup* group);
 bool is_rank_zero(const ProcessGroup* group);
+int rank_of(const ProcessGroup* group);        // 0 for a single process
+int world_size_of(const ProcessGroup* group);  // 1 for a single process
+
+// How many ranks hold `condition`, known to every rank: a rank that is about to stop tells the
+// others, so none waits for a partner that has gone.
+int64_t count_ranks_where(ProcessGroup& group, bool condition);
 
 // In place, without autograd: every rank ends with rank 0's values.
 void broadcast_weights(ProcessGroup* group, std::vector<at::Tensor> tensors);

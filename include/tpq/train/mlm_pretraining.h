@@ -72,8 +72,8 @@ struct MlmResult {
 // With a process group of several ranks it trains data-parallel as the Trainer does (rank 0's
 // weights, a slice of each global batch per rank, gradients averaged before clipping); each rank
 // masks its own slice with a generator seeded for that batch (seed, rank, epoch, batch).
-// With `resume` it snapshots every resume.every_steps steps, at each epoch end and once finished,
-// and continues from the newest snapshot (a finished one returns at once with its result).
+// With `resume` it snapshots every resume.every_steps steps and at each epoch end, and continues
+// from the newest snapshot (that of the last epoch's end returns at once with its result).
 MlmResult pretrain_mlm(model::EncoderClassifierImpl& model, const data::TokenizedSplit& texts,
                        const SpecialIds& special, const MlmConfig& config, torch::Device device, uint64_t seed,
                        dist::ProcessGroup* group = nullptr, const ResumeOptions& resume = {});
