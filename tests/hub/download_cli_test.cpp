@@ -1,7 +1,5 @@
 // `tpq download` as a user runs it: the snapshot directory on stdout, one-line errors, the token
 // never printed, and two processes fetching the same files at once sharing one blob each.
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "hub/support/hub_test_support.h"
+#include "support/child_process.h"
 
 namespace {
 
@@ -25,23 +24,6 @@ class DownloadCli : public HubTest {
     return cli_environment() + environment + " " + tpq::testing::cli_path() + " download " + arguments;
   }
 };
-
-// Starts `sh -c command` with its output in `log`; returns the pid.
-pid_t start(const std::string& command, const fs::path& log) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const std::string line = command + " > '" + log.string() + "' 2>&1";
-    ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return pid;
-}
-
-int wait_for(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 TEST_F(DownloadCli, PrintsTheSnapshotDirectoryAndFetchesByteExactFiles) {
   // The snapshot directory alone on stdout (logs go to stderr, dropped here; run_command adds 2>&1).
@@ -79,7 +61,7 @@ TEST_F(DownloadCli, TheTokenIsSentButNeverPrinted) {
 
 TEST_F(DownloadCli, TwoProcessesFetchingTheSameFileShareOneBlob) {
   hub_->throttle(2'000'000);  // the 8 MB LFS file takes 4 s: long enough for the second process to meet it
-  const pid_t first = start(download(kTinyRepo), scratch_ / "first.log");
+  const pid_t first = tpq::testing::start_in_background(download(kTinyRepo), scratch_ / "first.log");
   // Start the second once the first holds the lock and streams the LFS file into its .incomplete blob.
   const auto incomplete =
       repo_dir() / "blobs" / (tpq::testing::sha256_file_hex(fixture_ / "model.safetensors") + ".incomplete");
@@ -88,9 +70,9 @@ TEST_F(DownloadCli, TwoProcessesFetchingTheSameFileShareOneBlob) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_TRUE(fs::exists(incomplete)) << file_bytes(scratch_ / "first.log");
-  const pid_t second = start(download(kTinyRepo), scratch_ / "second.log");
-  EXPECT_EQ(wait_for(first), 0) << file_bytes(scratch_ / "first.log");
-  EXPECT_EQ(wait_for(second), 0) << file_bytes(scratch_ / "second.log");
+  const pid_t second = tpq::testing::start_in_background(download(kTinyRepo), scratch_ / "second.log");
+  EXPECT_EQ(tpq::testing::exit_code_of(tpq::testing::wait_for_exit(first)), 0) << file_bytes(scratch_ / "first.log");
+  EXPECT_EQ(tpq::testing::exit_code_of(tpq::testing::wait_for_exit(second)), 0) << file_bytes(scratch_ / "second.log");
 
   EXPECT_NE(file_bytes(scratch_ / "second.log").find("another process is downloading 'model.safetensors'"),
             std::string::npos)

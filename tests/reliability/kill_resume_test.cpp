@@ -55,7 +55,7 @@ TEST(KillResume, KilledRunsLeaveNoTornFilesAndARerunMatchesAnUninterruptedRun) {
   tpq::testing::ResultCheck total;
   std::size_t torn = 0;
   for (int i = 0; i < kills; ++i) {
-    const pid_t pid = tpq::testing::start_in_background(command("kill.yaml", out));
+    const pid_t pid = tpq::testing::start_in_background("exec " + command("kill.yaml", out));
     ASSERT_GT(pid, 0);
     std::this_thread::sleep_for(std::chrono::duration<double>(delay(random)));
     ::kill(pid, SIGKILL);

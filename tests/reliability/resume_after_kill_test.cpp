@@ -49,7 +49,7 @@ class ResumeAfterKill : public ::testing::TestWithParam<int> {
   // finished first.
   bool kill_after_first_snapshot(const std::string& name) const {
     const auto snapshots = scratch / ".training-state" / name / "fine_tuning";
-    const pid_t pid = tpq::testing::start_in_background(command(name));
+    const pid_t pid = tpq::testing::start_in_background("exec " + command(name));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
     while (!tpq::train::SnapshotStore(snapshots).newest() && std::chrono::steady_clock::now() < deadline &&
            ::waitpid(pid, nullptr, WNOHANG) == 0) {

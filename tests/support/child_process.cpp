@@ -5,8 +5,8 @@
 
 namespace tpq::testing {
 
-pid_t start_in_background(const std::string& command) {
-  const std::string line = "exec " + command + " >/dev/null 2>&1";
+pid_t start_in_background(const std::string& command, const std::filesystem::path& log) {
+  const std::string line = command + " > '" + log.string() + "' 2>&1";
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
@@ -20,5 +20,7 @@ int wait_for_exit(pid_t pid) {
   ::waitpid(pid, &status, 0);
   return status;
 }
+
+int exit_code_of(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
 }  // namespace tpq::testing
