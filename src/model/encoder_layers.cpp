@@ -15,10 +15,10 @@ torch::nn::LayerNorm make_layer_norm(const EncoderConfig& config) {
   return torch::nn::LayerNorm(torch::nn::LayerNormOptions({config.hidden_size}).eps(config.layer_norm_eps));
 }
 
-// Registers a dropout where the family has one (HF's module tree), else keeps it unregistered.
+// Registers a dropout where the family has one (HF's module tree). Where it has none (DistilBERT's
+// attention output) the slot is an identity: an unregistered module would miss eval() and drop in eval.
 CounterDropout make_dropout(torch::nn::Module& root, const std::string& path, double p) {
-  CounterDropout dropout(p);
-  return path.empty() ? dropout : register_at(root, path, dropout);
+  return path.empty() ? CounterDropout(0.0) : register_at(root, path, CounterDropout(p));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // DistilBERT and RoBERTa against HF transformers' own outputs for the same checkpoints (fixtures
 // tiny-distilbert-a, tiny-roberta-a): logits and first-token state within 1e-4, HF's parameter names,
 // save -> load identical, and physically removed heads equal to the same heads masked.
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -98,6 +100,31 @@ TEST_P(FamilyConformance, RemovedHeadsGiveTheLogitsOfTheSameHeadsMasked) {
   EXPECT_TRUE(torch::equal(reloaded.model->forward(inputs).logits, pruned.model->forward(inputs).logits));
   EXPECT_EQ(tpq::testing::read_json_file(scratch / "pruned" / "config.json")["pruned_heads"]["1"],
             nlohmann::json::array({0, 3}));
+}
+
+// The fixtures have dropout 0; real checkpoints have 0.1. In eval every dropout is off, so the same
+// weights with the released models' dropout must still give HF's logits (an unregistered dropout
+// would stay in training mode).
+TEST_P(FamilyConformance, DropoutOfTheReleasedModelsLeavesEvalLogitsExact) {
+  TPQ_REQUIRE_FIXTURE(dir, GetParam());
+  const auto ref = tpq::testing::read_json_file(dir / "reference.json");
+  tpq::testing::ScratchDir scratch;
+  std::filesystem::copy(dir, scratch / "model", std::filesystem::copy_options::recursive);
+  auto config = tpq::testing::read_json_file(dir / "config.json");
+  const bool distilbert = config["model_type"] == "distilbert";
+  for (const char* key : {"dropout", "attention_dropout", "seq_classif_dropout", "hidden_dropout_prob",
+                          "attention_probs_dropout_prob"}) {
+    if (config.contains(key) || (distilbert == (std::string(key).find("_prob") == std::string::npos))) config[key] = 0.1;
+  }
+  std::ofstream(scratch / "model" / "config.json") << config.dump(2);
+  tpq::checkpoint::LoadOptions options;
+  options.load_tokenizer = false;
+  auto checkpoint = tpq::checkpoint::load_checkpoint(scratch / "model", options);
+  checkpoint.model->eval();
+  torch::NoGradGuard no_grad;
+  EXPECT_LT(max_abs_difference(checkpoint.model->forward(family_reference_inputs(ref)).logits,
+                               tensor_from_json(ref["logits"], torch::kFloat)),
+            kFamilyTolerance);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FamilyConformance, ::testing::Values("tiny-distilbert-a", "tiny-roberta-a"),
