@@ -136,7 +136,7 @@ void require_data_parallel_support(const dist::LaunchEnv& launch, const pipeline
                                    const std::string& program) {
   require(!launch.distributed() || definition.data_parallel,
           launch.launcher + " started this as rank " + std::to_string(launch.rank) + " of " + std::to_string(launch.world_size) +
-              " processes, but " + program + " does not train data-parallel (01_baseline_training does): start one process "
+              " processes, but " + program + " does not train data-parallel (01, 04 and 06-09 do): start one process "
               "(without torchrun / srun / mpirun, or with 1 task)");
 }
 

@@ -88,6 +88,15 @@ void ProcessGroup::all_reduce_sum(std::vector<at::Tensor>& tensors) {
   });
 }
 
+void ProcessGroup::all_reduce_max(std::vector<at::Tensor>& tensors) {
+  c10d::AllreduceOptions options;
+  options.reduceOp = c10d::ReduceOp::MAX;
+  run("all-reduce (max)", [&] {
+    through_one_bucket(tensors,
+                       [&](std::vector<at::Tensor>& bucket) { impl_->group->allreduce(bucket, options)->wait(impl_->timeout); });
+  });
+}
+
 void ProcessGroup::all_reduce_mean(std::vector<at::Tensor>& tensors) {
   all_reduce_sum(tensors);
   for (auto& tensor : tensors) tensor.div_(world_size());

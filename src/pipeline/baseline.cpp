@@ -170,6 +170,7 @@ class BaselineTraining : public Experiment {
     const fs::path model_dir = run.dir() / "model";
     train::TrainHooks hooks;
     hooks.on_best = [&](const train::EpochLog& epoch) {
+      if (!run.is_rank_zero()) return;  // rank 0 alone writes the model
       spdlog::info("epoch {}: best validation accuracy so far ({:.4f}); saving {}", epoch.epoch, epoch.validation.accuracy,
                    run.published_path(model_dir).string());
       checkpoint::save_checkpoint(model_dir, *model_, tokenizer_.get());

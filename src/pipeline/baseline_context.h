@@ -8,6 +8,7 @@
 #include <torch/types.h>
 
 #include "tpq/checkpoint/checkpoint.h"
+#include "tpq/dist/process_group.h"
 #include "tpq/hub/resolve.h"
 #include "tpq/pipeline/experiment_config.h"
 #include "pipeline/workspace.h"
@@ -23,6 +24,9 @@ struct BaselineContext {
   // Where the baseline came from (results::Provenance::model_source): read from the baseline run's
   // metrics.json beside model_dir, or set by the caller for a checkpoint fetched from the Hub.
   nlohmann::json model_source;
+  // The job's ranks (null: one process). Fine-tunes train data-parallel over them and the test split
+  // is evaluated sharded; each rank builds the same variants, and only rank 0 times and writes.
+  dist::ProcessGroup* group = nullptr;
 };
 
 // The provenance record of a model's origin: {"kind": "pretrained", "id", "revision", "commit",

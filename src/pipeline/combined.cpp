@@ -295,6 +295,7 @@ void decide_winner(nlohmann::json& orders) {
 ExperimentDefinition combined_definition() {
   ExperimentDefinition definition;
   definition.id = results::ExperimentId::Combined;
+  definition.data_parallel = true;  // its fine-tunes train on the job's ranks
   definition.description = "Structured pruning + dynamic INT8 in both orders: per-stage accuracy, size, total compression, winner";
   definition.extra_sections = {"pruning", "quantization"};
   definition.flags = {

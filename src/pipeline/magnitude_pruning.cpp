@@ -58,7 +58,7 @@ train::TrainResult fine_tune_masked(model::EncoderClassifierImpl& model, const p
   }
   train::TrainHooks hooks;
   hooks.after_optimizer_step = [&] { prune::apply_masks(model, masks); };
-  train::Trainer trainer(model, config, device, seed);
+  train::Trainer trainer(model, config, device, seed, context.group);
   auto result = trainer.fit(*train, context.data.validation, context.num_labels, hooks);
   prune::apply_masks(model, masks);  // idempotent; guards against any update outside the hook
   return result;

@@ -256,6 +256,7 @@ ProgressivePruningOptions progressive_pruning_options(const ExperimentConfig& co
 ExperimentDefinition progressive_pruning_definition() {
   ExperimentDefinition definition;
   definition.id = results::ExperimentId::ProgressivePruning;
+  definition.data_parallel = true;  // its fine-tunes train on the job's ranks
   definition.description = "Progressive (gradual) magnitude pruning of the baseline vs one-shot, measured against FP32";
   definition.extra_sections = {"pruning"};
   definition.flags = {

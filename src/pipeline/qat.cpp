@@ -165,6 +165,7 @@ QatTraining Qat::fine_tune(model::EncoderClassifierImpl& model) {
   Snapshot best;
   train::TrainHooks hooks;
   hooks.after_optimizer_step = [&] {
+    quant::synchronize_observers(model, baseline().group);  // a job's ranks saw slices of one batch
     if (++steps != freeze_at) return;
     quant::freeze_observers(model);
     outcome.frozen_at_step = steps;
@@ -177,7 +178,7 @@ QatTraining Qat::fine_tune(model::EncoderClassifierImpl& model) {
   // The trainer (optimizer state) goes out of scope before the row is measured, so the QAT row's
   // peak RSS is the INT8 model's, not the training's.
   outcome.result = [&] {
-    train::Trainer trainer(model, training_config, device(), config().run.seed);
+    train::Trainer trainer(model, training_config, device(), config().run.seed, baseline().group);
     return trainer.fit(train_split, baseline().data.validation, baseline().num_labels, hooks);
   }();
   best.restore(model);
@@ -205,6 +206,7 @@ BuiltVariant Qat::quantization_aware() {
   extra["best_epoch"] = result.best_epoch;
   extra["best_validation_accuracy_fake_quant"] = result.best_validation_accuracy;
   extra["optimizer_steps"] = result.optimizer_steps;
+  extra["gradient_sync_seconds"] = result.gradient_sync_seconds;  // 0 in a single process
   extra["observers_frozen_at_step"] = training_.frozen_at_step;
   extra["calibration_samples"] = calibration_examples(calibration_);
   extra["quantization"] = info.to_json();
@@ -308,6 +310,7 @@ QatOptions qat_options(const ExperimentConfig& config) {
 ExperimentDefinition qat_definition() {
   ExperimentDefinition definition;
   definition.id = results::ExperimentId::Qat;
+  definition.data_parallel = true;  // its fine-tunes train on the job's ranks
   definition.description =
       "Quantization-aware training (fake-quant fine-tuning) converted to real static INT8, vs FP32 and PTQ";
   definition.extra_sections = {"quantization"};

@@ -125,9 +125,9 @@ prune::HeadScores score_heads(model::EncoderClassifierImpl& model, const Baselin
   return prune::weight_norm_head_importance(model);
 }
 
-model::EncoderClassifier fine_tune_and_reload(model::EncoderClassifierImpl& model,
-                                                           BaselineContext& context, const StructuredPruningOptions& options,
-                                                           const fs::path& dir, torch::Device device) {
+model::EncoderClassifier fine_tune_and_reload(model::EncoderClassifierImpl& model, BaselineContext& context,
+                                              const StructuredPruningOptions& options, const fs::path& dir,
+                                              torch::Device device, train::TrainResult* training_record) {
   const auto* tokenizer = context.checkpoint.tokenizer.get();
   if (options.fine_tune_epochs > 0 || options.fine_tune_steps > 0) {
     auto training = context.config.training;
@@ -142,8 +142,10 @@ model::EncoderClassifier fine_tune_and_reload(model::EncoderClassifierImpl& mode
                             : data::TokenizedSplit{};
     train::TrainHooks hooks;
     hooks.on_best = [&](const train::EpochLog&) { checkpoint::save_checkpoint(dir, model, tokenizer); };
-    train::Trainer trainer(model, training, device, context.config.run.seed);
-    trainer.fit(options.fine_tune_steps > 0 ? sample : context.data.train, context.data.validation, context.num_labels, hooks);
+    train::Trainer trainer(model, training, device, context.config.run.seed, context.group);
+    auto result =
+        trainer.fit(options.fine_tune_steps > 0 ? sample : context.data.train, context.data.validation, context.num_labels, hooks);
+    if (training_record) *training_record = std::move(result);
   } else {
     checkpoint::save_checkpoint(dir, model, tokenizer);
   }
@@ -225,9 +227,11 @@ BuiltVariant StructuredPruning::prune_and_fine_tune(const PrunePlan& plan) {
     prune::prune_ffn_neurons(*model, prune::select_ffn_neurons(prune::ffn_neuron_importance(*model), plan.ffn_sparsity));
   }
   model->eval();
-  const auto before = eval::evaluate(*model, baseline().data.test, baseline().num_labels, config().training.eval_batch_size, device());
+  const auto before = eval::evaluate(*model, baseline().data.test, baseline().num_labels, config().training.eval_batch_size,
+                                     device(), baseline().group);
   const fs::path model_dir = dir("models") / plan.variant;
-  auto pruned = fine_tune_and_reload(*model, baseline(), options_, model_dir, device());
+  train::TrainResult training;
+  auto pruned = fine_tune_and_reload(*model, baseline(), options_, model_dir, device(), &training);
   nlohmann::json pruning;
   pruning["kind"] = plan.kind;
   pruning["heads_pruned"] = plan.heads_pruned;
@@ -238,6 +242,8 @@ BuiltVariant StructuredPruning::prune_and_fine_tune(const PrunePlan& plan) {
   pruning["fine_tune_epochs"] = options_.fine_tune_steps > 0 ? 0 : options_.fine_tune_epochs;
   pruning["fine_tune_steps"] = options_.fine_tune_steps;
   pruning["before_fine_tuning"] = {{"accuracy", before.metrics.accuracy}, {"f1", before.metrics.f1}};
+  pruning["fine_tune_training"] = {{"optimizer_steps", training.optimizer_steps}, {"seconds", training.seconds},
+                                   {"gradient_sync_seconds", training.gradient_sync_seconds}};
   pruning["pruned_heads"] = pruned->config.to_json().value("pruned_heads", nlohmann::json::object());
   pruning["intermediate_sizes"] = pruned->config.intermediate_sizes;
   fine_tuning_.push_back({plan.variant, plan.label, before.metrics.accuracy, before.metrics.f1, 0, 0});
@@ -318,6 +324,7 @@ nlohmann::json StructuredPruning::notes() const {
 ExperimentDefinition structured_pruning_definition() {
   ExperimentDefinition definition;
   definition.id = results::ExperimentId::StructuredPruning;
+  definition.data_parallel = true;  // its fine-tunes train on the job's ranks
   definition.description = "Structured pruning of attention heads and FFN neurons (physically removed, fine-tuned)";
   definition.extra_sections = {"pruning"};
   definition.flags = {

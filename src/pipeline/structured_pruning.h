@@ -15,6 +15,7 @@
 #include "tpq/model/encoder_config.h"
 #include "pipeline/baseline_context.h"
 #include "tpq/pipeline/experiment_config.h"
+#include "tpq/train/trainer.h"
 #include "tpq/prune/head_importance.h"
 
 namespace tpq::pipeline {
@@ -57,9 +58,11 @@ prune::HeadScores score_heads(model::EncoderClassifierImpl& model, const Baselin
 
 // Fine-tunes a pruned model (options.fine_tune_epochs; best validation epoch saved to dir), or
 // saves it as is for 0 epochs; returns the checkpoint as loaded back from dir (what is measured).
-model::EncoderClassifier fine_tune_and_reload(model::EncoderClassifierImpl& model,
-                                                           BaselineContext& context, const StructuredPruningOptions& options,
-                                                           const std::filesystem::path& dir, torch::Device device);
+// In a job every rank trains its shard and saves into its own staging directory.
+// `training`, when given, receives the fine-tune's record (none for 0 epochs).
+model::EncoderClassifier fine_tune_and_reload(model::EncoderClassifierImpl& model, BaselineContext& context,
+                                              const StructuredPruningOptions& options, const std::filesystem::path& dir,
+                                              torch::Device device, train::TrainResult* training = nullptr);
 
 ExperimentDefinition structured_pruning_definition();
 

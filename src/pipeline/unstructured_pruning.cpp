@@ -168,6 +168,7 @@ BuiltVariant UnstructuredPruning::prune_and_fine_tune(prune::Scope scope, double
   pruning["fine_tune_epochs"] = budget.steps > 0 ? 0 : budget.epochs;
   pruning["fine_tune_steps"] = budget.steps;
   pruning["fine_tune_seconds"] = training.seconds;
+  pruning["fine_tune_gradient_sync_seconds"] = training.gradient_sync_seconds;  // 0 in a single process
   pruning["validation_accuracy_before_fine_tune"] = before.metrics.accuracy;
   pruning["validation_accuracy_after_fine_tune"] =
       training.epochs.empty() ? before.metrics.accuracy : training.epochs.back().validation.accuracy;
@@ -259,6 +260,7 @@ UnstructuredPruningOptions unstructured_pruning_options(const ExperimentConfig& 
 ExperimentDefinition unstructured_pruning_definition() {
   ExperimentDefinition definition;
   definition.id = results::ExperimentId::UnstructuredPruning;
+  definition.data_parallel = true;  // its fine-tunes train on the job's ranks
   definition.description = "Unstructured magnitude pruning (global/local, L1/L2/Taylor) of the baseline, measured against FP32";
   definition.extra_sections = {"pruning"};
   definition.flags = {

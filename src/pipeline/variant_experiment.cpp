@@ -21,6 +21,7 @@ void VariantExperiment::run(ExperimentRun& run) {
     hub_source = model_source_record(&resolved, "");
   }
   baseline_.emplace(load_baseline(run.config(), model_dir, run.device()));
+  baseline_->group = run.process_group();
   if (!hub_source.is_null()) {
     hub_source["family"] = baseline_->checkpoint.config.model_type;
     baseline_->model_source = hub_source;
@@ -33,6 +34,8 @@ void VariantExperiment::run(ExperimentRun& run) {
     auto built = row.build();
     table_->add_variant(row.variant, row.label, *built.model, built.dir, built.extra);
   }
+  // The other ranks of a job have helped train and evaluate every row; rank 0 alone times and writes.
+  if (!run.is_rank_zero()) return;
   const auto& evaluation = config().evaluation;
   table_->time_side_by_side({evaluation.timing_rounds, evaluation.throughput_batch_size, /*singles_per_round=*/3,
                              std::min<int64_t>(evaluation.warmup, 2)});

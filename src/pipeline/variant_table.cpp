@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "tpq/checkpoint/checkpoint.h"
+#include "tpq/dist/data_parallel.h"
 #include "tpq/core/error.h"
 #include "tpq/eval/speed.h"
 #include "tpq/eval/speedup_interval.h"
@@ -66,8 +67,10 @@ void VariantTable::add_variant(const std::string& variant, const std::string& la
   // With side-by-side timing on, a row's speed comes from those rounds alone (time_side_by_side):
   // timing it here too would double the cost and give a second, noisier latency for the same model.
   const bool side_by_side = context_.config.evaluation.timing_rounds > 0;
-  const auto measurement =
-      measure_variant(model, model_dir, context_.data.test, context_.num_labels, context_.config, device_, !side_by_side);
+  // In a job only rank 0 times: the other ranks would run on the same cores at the same time.
+  const bool time_here = !side_by_side && dist::is_rank_zero(context_.group);
+  const auto measurement = measure_variant(model, model_dir, context_.data.test, context_.num_labels, context_.config,
+                                           device_, time_here, context_.group);
   auto record = make_record(experiment_, variant, measurement, context_.config, device_);
   record.extra = extra;
   record.extra["model_dir"] = recorded_path_(model_dir).string();

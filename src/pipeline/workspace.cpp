@@ -127,10 +127,10 @@ results::SpeedSection speed_section(const eval::SpeedResult& s) {
 
 VariantMeasurement measure_variant(model::EncoderClassifierImpl& model, const fs::path& model_dir,
                                    const data::TokenizedSplit& test, int64_t num_labels, const ExperimentConfig& config,
-                                   torch::Device device, bool time_alone) {
+                                   torch::Device device, bool time_alone, dist::ProcessGroup* group) {
   VariantMeasurement measurement;
   const eval::PhaseMemoryMeter memory("evaluation");  // memory freed by earlier training must not count
-  measurement.evaluation = eval::evaluate(model, test, num_labels, config.training.eval_batch_size, device);
+  measurement.evaluation = eval::evaluate(model, test, num_labels, config.training.eval_batch_size, device, group);
   if (time_alone) measurement.speed = eval::measure_speed(model, test, config.evaluation, device);
   const auto used = memory.finish();
   measurement.peak_rss_mb = used.peak_rss_mb;

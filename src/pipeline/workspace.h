@@ -52,9 +52,10 @@ struct VariantMeasurement {
 
 // Test-set metrics, real on-disk size of model_dir, peak RSS and, when `time_alone`, speed on the
 // test inputs (rows that are timed side by side later leave speed to that; see VariantTable).
+// With a process group every rank evaluates its shard and all get the whole split's metrics.
 VariantMeasurement measure_variant(model::EncoderClassifierImpl& model, const std::filesystem::path& model_dir,
                                    const data::TokenizedSplit& test, int64_t num_labels, const ExperimentConfig& config,
-                                   torch::Device device, bool time_alone = true);
+                                   torch::Device device, bool time_alone = true, dist::ProcessGroup* group = nullptr);
 
 // The results sections of the eval measurements (results/run_record.h).
 results::MetricsSection metrics_section(const eval::ClassificationMetrics& metrics);

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "tpq/core/error.h"
+#include "tpq/dist/data_parallel.h"
 #include "tpq/model/model_state.h"
 #include "tpq/quant/engine.h"
 
@@ -131,6 +132,31 @@ QuantizationInfo convert_qat(model::EncoderClassifierImpl& model, const std::str
   }
   model.config.extra[kQuantizationKey] = info.to_json();
   return info;
+}
+
+void synchronize_observers(model::EncoderClassifierImpl& model, dist::ProcessGroup* group) {
+  if (!dist::is_data_parallel(group)) return;
+  const auto kernels = fake_quant_kernels(model);
+  if (kernels.empty()) return;
+  // One all-reduce of the maximum: minima travel negated. Per kernel: -in.min, in.max, -out.min, out.max.
+  std::vector<double> ranges;
+  for (const auto& item : kernels) {
+    const auto& in = item.second->input_range();
+    const auto& out = item.second->output_range();
+    ranges.insert(ranges.end(), {-in.min_value, in.max_value, -out.min_value, out.max_value});
+  }
+  std::vector<at::Tensor> bucket{torch::tensor(ranges, torch::kDouble)};
+  group->all_reduce_max(bucket);
+  const auto* value = bucket[0].data_ptr<double>();
+  for (const auto& item : kernels) {
+    RangeObserver in = item.second->input_range(), out = item.second->output_range();
+    in.min_value = -value[0];
+    in.max_value = value[1];
+    out.min_value = -value[2];
+    out.max_value = value[3];
+    item.second->set_ranges(in, out);
+    value += 4;
+  }
 }
 
 }  // namespace tpq::quant

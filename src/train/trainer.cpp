@@ -198,7 +198,7 @@ void Trainer::after_validation(EpochLog log, EpochContext& context) {
     result.best_validation_accuracy = log.validation.accuracy;
     context.epochs_without_improvement = 0;
     remember_best(context);
-    if (context.hooks.on_best && is_rank_zero()) context.hooks.on_best(log);  // rank 0 alone writes
+    if (context.hooks.on_best) context.hooks.on_best(log);  // every rank: they hold the same weights
     return;
   }
   if (config_.early_stopping_patience > 0 && ++context.epochs_without_improvement >= config_.early_stopping_patience) {

@@ -161,7 +161,7 @@ void Trainer::resume_from_snapshot(EpochContext& context) {
 
 // The resumed run's on_best saves what the interrupted one saved at its best epoch.
 void Trainer::replay_best(EpochContext& context) {
-  if (context.result.best_epoch == 0 || !context.hooks.on_best || !is_rank_zero()) return;
+  if (context.result.best_epoch == 0 || !context.hooks.on_best) return;  // every rank, as on_best itself
   auto state = module_state(model_);
   require(state.size() == context.best_state.size(), "the training checkpoint's best weights do not fit this model");
   torch::NoGradGuard no_grad;

@@ -30,6 +30,8 @@ class ProcessGroup {
   void all_reduce_mean(std::vector<at::Tensor>& tensors);
   // In place: every rank ends with the element-wise sum over ranks (gathering disjoint shards).
   void all_reduce_sum(std::vector<at::Tensor>& tensors);
+  // In place: every rank ends with the element-wise maximum over ranks (observer ranges).
+  void all_reduce_max(std::vector<at::Tensor>& tensors);
   // In place: every rank ends with rank 0's values (initial weights).
   void broadcast_from_rank0(std::vector<at::Tensor>& tensors);
   void barrier();

@@ -9,6 +9,7 @@
 
 #include <torch/types.h>
 
+#include "tpq/dist/process_group.h"
 #include "tpq/model/encoder_classifier.h"
 #include "tpq/quant/int8_linear.h"
 #include "tpq/quant/quantized_model.h"
@@ -77,6 +78,12 @@ std::vector<std::pair<std::string, FakeQuantLinear*>> fake_quant_kernels(model::
 void calibrate_fake_quant(model::EncoderClassifierImpl& model, const std::vector<model::ModelInputs>& batches);
 
 void freeze_observers(model::EncoderClassifierImpl& model);
+
+// In a data-parallel job each rank's observers saw only its slice of the global batch. Taking the
+// minimum of the range minima and the maximum of the maxima over ranks gives every rank the range
+// one process would have after the same update (a moving average moves monotonically with the
+// batch's min and max). Call it after every optimizer step; a null or one-rank group does nothing.
+void synchronize_observers(model::EncoderClassifierImpl& model, dist::ProcessGroup* group);
 
 // Replaces every FakeQuantLinear by a StaticInt8Linear (weights quantized with the same per-channel
 // scales, activations with the observed ranges) and records QuantizationInfo (method static_int8,

@@ -54,7 +54,8 @@ struct TrainResult {
 void write_training_curves(const TrainResult& result, const std::filesystem::path& dir);
 
 struct TrainHooks {
-  // Called when validation accuracy improves (save the best checkpoint here).
+  // Called when validation accuracy improves (save the best checkpoint here). In a job it runs on
+  // every rank, which all hold the same weights: a hook that writes shared files checks the rank.
   std::function<void(const EpochLog&)> on_best;
   // Called after every optimizer step (pruning re-applies its masks here).
   std::function<void()> after_optimizer_step;
@@ -74,8 +75,8 @@ struct StepWindow {
 // Data-parallel when given a process group of several ranks (DDP's semantics): rank 0's initial
 // weights are broadcast, training.batch_size is the global batch and each rank takes its slice of
 // every batch, gradients are averaged over ranks once per optimizer step (not on the inner steps of
-// gradient accumulation), validation is sharded and gathered, and only rank 0 runs on_best and
-// shows progress. The same seed and data on 1 or N ranks give the same weights up to float order.
+// gradient accumulation), validation is sharded and gathered, and only rank 0 shows progress.
+// The same seed and data on 1 or N ranks give the same weights up to float order.
 class Trainer {
  public:
   Trainer(model::EncoderClassifierImpl& model, TrainConfig config, torch::Device device, uint64_t seed,
