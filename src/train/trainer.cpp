@@ -109,9 +109,11 @@ double Trainer::step(EpochContext& context) {
   const double lr = linear_warmup_decay(config_.learning_rate, context.result.optimizer_steps, context.total_steps,
                                         config_.warmup_ratio);
   for (auto& group : optimizer.adamw->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-  const auto sync_start = std::chrono::steady_clock::now();
-  dist::average_gradients(group_, optimizer.parameters);
-  context.result.gradient_sync_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start).count();
+  if (group_) {  // timed only where it happens: 0 in a single process says no rank synchronised
+    const auto sync_start = std::chrono::steady_clock::now();
+    dist::average_gradients(group_, optimizer.parameters);
+    context.result.gradient_sync_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start).count();
+  }
   if (scaler.unscale_and_check(optimizer.parameters)) {
     if (config_.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(optimizer.parameters, config_.max_grad_norm);
     optimizer.adamw->step();
