@@ -74,7 +74,7 @@ TEST_F(DataParallelExperiments, StructuredPruningFineTunesOnTwoRanksToTheModelsO
     EXPECT_EQ(got.at("metrics").at("accuracy"), expected.at("metrics").at("accuracy"));
     const std::string variant = got.at("variant");
     // Float order leaves up to 1.1e-5 after AdamW's 40 steps on near-zero losses; ranks that each
-    // trained on their own half, unaveraged, end about 1e-2 apart.
+    // trained on their own half, unaveraged, end 0.07-0.11 apart.
     EXPECT_LT(largest_tensor_difference(scratch / "one" / "models" / variant / "model.safetensors",
                                         scratch / "two" / "models" / variant / "model.safetensors"),
               1e-4)
