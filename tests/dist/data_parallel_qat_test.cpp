@@ -9,6 +9,7 @@
 
 #include "support/local_job.h"
 #include "support/parity_task.h"
+#include "support/reference.h"
 #include "support/small_models.h"
 #include "tpq/data/batching.h"
 #include "tpq/dist/process_group.h"
@@ -89,11 +90,7 @@ double largest_range_difference(const QatRun& a, const QatRun& b) {
 }
 
 double largest_weight_difference(const QatRun& a, const QatRun& b) {
-  double largest = 0;
-  for (std::size_t i = 0; i < a.weights.size(); ++i) {
-    largest = std::max(largest, (a.weights[i] - b.weights[i]).abs().max().item<double>());
-  }
-  return largest;
+  return tpq::testing::max_abs_difference(a.weights, b.weights);
 }
 
 TEST(DataParallelQat, EveryRankKeepsTheObserverRangesOfOneProcess) {

@@ -10,6 +10,7 @@
 
 #include "support/local_job.h"
 #include "support/parity_task.h"
+#include "support/reference.h"
 #include "support/small_models.h"
 #include "tpq/data/batching.h"
 #include "tpq/dist/process_group.h"
@@ -62,13 +63,7 @@ Trained train(tpq::model::EncoderClassifier model, int64_t accumulation, const P
   return trained;
 }
 
-double largest_difference(const Trained& a, const Trained& b) {
-  double largest = 0;
-  for (std::size_t i = 0; i < a.weights.size(); ++i) {
-    largest = std::max(largest, (a.weights[i] - b.weights[i]).abs().max().item<double>());
-  }
-  return largest;
-}
+double largest_difference(const Trained& a, const Trained& b) { return tpq::testing::max_abs_difference(a.weights, b.weights); }
 
 // Both ranks' models and data are made before the threads start: the global generator is shared
 // by threads, so drawing from it in both at once would give each rank different rows.

@@ -1,5 +1,6 @@
 #include "support/reference.h"
 
+#include <algorithm>
 #include <torch/torch.h>
 
 namespace tpq::testing {
@@ -12,6 +13,12 @@ torch::Tensor tensor_from_json(const nlohmann::json& rows, torch::ScalarType dty
 
 double max_abs_difference(const torch::Tensor& a, const torch::Tensor& b) {
   return (a.detach().to(torch::kCPU, torch::kDouble) - b.detach().to(torch::kCPU, torch::kDouble)).abs().max().item<double>();
+}
+
+double max_abs_difference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  double largest = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) largest = std::max(largest, max_abs_difference(a[i], b[i]));
+  return largest;
 }
 
 model::ModelInputs reference_inputs(const nlohmann::json& ref, torch::Device device) {
