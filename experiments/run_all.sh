@@ -2,6 +2,7 @@
 # Runs the experiment pipeline in order (01 ... 10), then fills the lab report with `tpq report`.
 #   experiments/run_all.sh [--profile quick|default|full|pretrained|pretrained-cpu] [--skip-training] [--only-comparison] [--force]
 #                          [--results-dir DIR] [--report FILE] [--report-format html,docx|none] [--seeds N] [--bin-dir DIR] [--no-setup]
+#                          [--sparsity-sweep S1,S2,...]
 #                          [--slurm [--partition P] [--gpus-per-task G] [--time T] [--cpus-per-task C] [--dry-run]]
 #                          [extra flags for every experiment]
 #   --skip-training    reuse <results>/baseline/model instead of running 01
@@ -11,6 +12,8 @@
 #   --report-format    exports of the report beside the Markdown (pandoc); default html when pandoc is installed
 #   --seeds N          also rerun 02-09 with seeds base+1 ... base+N-1 (base: --seed, else 42) into
 #                      <results>/seeds/<seed>/, on the same baseline; the tables show mean ± std over the N runs
+#   --sparsity-sweep   07's sparsity list (e.g. 0.5,0.7,0.9): one run with the list here; on Slurm one array element
+#                      per sparsity (<results>/parts/unstructured_pruning/sparsity-<s>), merged by `tpq merge-parts`
 #   --slurm            submit the pipeline to Slurm instead: 01, then 02-09 (x seeds) as one job array
 #                      after it, then bench, 10 and the report (sbatch --dependency=afterok; experiments/slurm_jobs.sh)
 #                      [--partition P] [--gpus-per-task G] [--time T] [--cpus-per-task C] [--dry-run: print, submit nothing]
@@ -39,6 +42,8 @@ slurm_partition=""
 slurm_gpus=""
 slurm_time=""
 slurm_cpus=2
+sparsity_sweep=""
+sweep_sparsities=()  # --sparsity-sweep, split
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -60,7 +65,8 @@ while [[ $# -gt 0 ]]; do
     --gpus-per-task) slurm_gpus="$2"; shift ;;
     --time) slurm_time="$2"; shift ;;
     --cpus-per-task) slurm_cpus="$2"; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --sparsity-sweep) sparsity_sweep="$2"; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) extra+=("$1") ;;
   esac
   shift
@@ -75,6 +81,19 @@ if ! [[ "$base_seed" =~ ^[0-9]{1,9}$ ]]; then
   exit 2
 fi
 
+if [[ -n "$sparsity_sweep" ]]; then
+  IFS=', ' read -r -a sweep_sparsities <<<"$sparsity_sweep"
+  for sparsity in "${sweep_sparsities[@]}"; do
+    if ! [[ "$sparsity" =~ ^0?\.[0-9]{1,6}$|^0$ ]]; then
+      echo "[run_all] --sparsity-sweep $sparsity_sweep: '$sparsity' is not a sparsity; give fractions in [0, 1) separated by commas (e.g. --sparsity-sweep 0.5,0.7,0.9)" >&2
+      exit 2
+    fi
+  done
+  if [[ $(printf '%s\n' "${sweep_sparsities[@]}" | sort -u | wc -l) -ne ${#sweep_sparsities[@]} ]]; then
+    echo "[run_all] --sparsity-sweep $sparsity_sweep: a sparsity is listed twice; give each once" >&2
+    exit 2
+  fi
+fi
 if [[ $slurm_dry_run -eq 1 && $slurm -eq 0 ]]; then
   echo "[run_all] --dry-run prints the Slurm jobs: use it with --slurm" >&2
   exit 2
@@ -146,6 +165,12 @@ run_bench_step() {
   echo "[run_all] tpq bench finished in $((SECONDS - start)) s"
 }
 
+# 07's --sparsities from --sparsity-sweep (validated numbers: safe to word-split); nothing otherwise.
+sweep_args() {
+  if [[ "$1" == 07 && ${#sweep_sparsities[@]} -gt 0 ]]; then echo "--sparsities ${sweep_sparsities[*]}"; fi
+  return 0
+}
+
 # run_all --seeds N: 02-09 again with seeds base+1 ... base+N-1, on the same baseline model, into
 # <results>/seeds/<seed>/<subdir> (resumable like the main run).
 run_seed_reruns() {
@@ -154,7 +179,8 @@ run_seed_reruns() {
     for line in "${catalogue[@]}"; do
       IFS=$'\t' read -r number program subdir _ <<<"$line"
       [[ "$number" == 01 || "$number" == 10 ]] && continue
-      run_step "seeds/$seed/$subdir" "$program" --seed "$seed" --model_path "$results_dir/baseline/model"
+      # shellcheck disable=SC2046
+      run_step "seeds/$seed/$subdir" "$program" --seed "$seed" --model_path "$results_dir/baseline/model" $(sweep_args "$number")
     done
   done
 }
@@ -189,7 +215,8 @@ for line in "${catalogue[@]}"; do
       rerun_anyway=0 ;;
     *)
       [[ $only_comparison -eq 1 ]] && continue
-      run_step "$subdir" "$program" "${seed_args[@]}" ;;
+      # shellcheck disable=SC2046
+      run_step "$subdir" "$program" "${seed_args[@]}" $(sweep_args "$number") ;;
   esac
 done
 

@@ -1,8 +1,9 @@
 # Sourced by run_all.sh for --slurm: the pipeline as three sbatch jobs chained with afterok.
 #   1. 01 (unless --skip-training);
 #   2. 02-09 as one job array, one element per experiment and seed (--seeds N adds base+1 ...
-#      base+N-1, each into <results>/seeds/<seed>/), after 1;
-#   3. tpq bench, 10 and the report, after every element of 2.
+#      base+N-1, each into <results>/seeds/<seed>/), after 1; --sparsity-sweep S1,S2,... makes 07 one
+#      element per sparsity, each into <results>/parts/unstructured_pruning/sparsity-<s>;
+#   3. the merge of those parts (tpq merge-parts), tpq bench, 10 and the report, after every element of 2.
 # --dry-run prints the scripts and the sbatch lines instead of submitting. Uses run_all.sh's
 # variables (profile, results_dir, bin, catalogue, seeds, base_seed, seed_args, extra, ...).
 
@@ -33,31 +34,55 @@ write_baseline_job() {
   echo "srun $(quoted "$bin/01_baseline_training" --profile "$profile" --output_dir "$results/baseline" --resume "${seed_args[@]}" "${extra[@]}")"
 }
 
-# One array element per experiment 02-09 and seed; element i runs programs[i] into dirs[i].
+# Where the jobs of one seed write: <results>, or <results>/seeds/<seed> for the extra seeds.
+seed_root() {
+  if [[ $1 -eq $base_seed ]]; then echo "$results"; else echo "$results/seeds/$1"; fi
+}
+
+# One array element per experiment 02-09 and seed, and with --sparsity-sweep one per sparsity of 07
+# (into <root>/parts/unstructured_pruning/sparsity-<s>); element i runs programs[i] into dirs[i] with flags[i].
 write_array_job() {
-  local programs=() dirs=() seed_flags=() line number program subdir seed
+  local programs=() dirs=() flags=() line number program subdir seed root seed_flag sparsity
   for ((seed = base_seed; seed < base_seed + seeds; seed++)); do
+    root="$(seed_root "$seed")"
+    seed_flag="--seed $seed"
+    [[ $seed -eq $base_seed ]] && seed_flag="$(quoted "${seed_args[@]}")"
     for line in "${catalogue[@]}"; do
       IFS=$'\t' read -r number program subdir _ <<<"$line"
       [[ "$number" == 01 || "$number" == 10 ]] && continue
-      programs+=("$program")
-      if [[ $seed -eq $base_seed ]]; then
-        dirs+=("$results/$subdir"); seed_flags+=("$(quoted "${seed_args[@]}")")
-      else
-        dirs+=("$results/seeds/$seed/$subdir"); seed_flags+=("--seed $seed")
+      if [[ "$number" == 07 && ${#sweep_sparsities[@]} -gt 0 ]]; then
+        for sparsity in "${sweep_sparsities[@]}"; do
+          programs+=("$program"); dirs+=("$root/parts/$subdir/sparsity-$sparsity"); flags+=("${seed_flag:+$seed_flag }--sparsities $sparsity")
+        done
+        continue
       fi
+      programs+=("$program"); dirs+=("$root/$subdir"); flags+=("$seed_flag")
     done
   done
   slurm_header tpq-02-09 "$results/slurm/02-09-%A_%a.out" | sed "2a #SBATCH --array=0-$((${#programs[@]} - 1))"
   echo "programs=($(quoted "${programs[@]}"))"
   echo "dirs=($(quoted "${dirs[@]}"))"
-  echo "seed_flags=($(quoted "${seed_flags[@]}"))"
+  echo "flags=($(quoted "${flags[@]}"))"
   echo "i=\$SLURM_ARRAY_TASK_ID"
-  echo "srun $(quoted "$bin")/\${programs[i]} --profile $(quoted "$profile") --output_dir \"\${dirs[i]}\" \${seed_flags[i]} $(quoted --model_path "$results/baseline/model" "${extra[@]}")"
+  echo "srun $(quoted "$bin")/\${programs[i]} --profile $(quoted "$profile") --output_dir \"\${dirs[i]}\" \${flags[i]} $(quoted --model_path "$results/baseline/model" "${extra[@]}")"
+}
+
+# With --sparsity-sweep: merges each seed's 07 parts into <root>/unstructured_pruning (tpq merge-parts).
+write_merge_lines() {
+  [[ ${#sweep_sparsities[@]} -gt 0 ]] || return 0
+  local seed root subdir sparsity parts
+  subdir="$(printf '%s\n' "${catalogue[@]}" | awk -F'\t' '$1 == "07" { print $3 }')"
+  for ((seed = base_seed; seed < base_seed + seeds; seed++)); do
+    root="$(seed_root "$seed")"
+    parts=()
+    for sparsity in "${sweep_sparsities[@]}"; do parts+=("$root/parts/$subdir/sparsity-$sparsity"); done
+    echo "$(quoted "$bin/tpq") merge-parts $(quoted --output "$root/$subdir" "${parts[@]}")"
+  done
 }
 
 write_final_job() {
   slurm_header tpq-10-report "$results/slurm/10-report-%j.out"
+  write_merge_lines
   [[ $bench -eq 1 ]] && echo "$(quoted "$bin/tpq") bench --shape bert-base --batch-sizes 1 32 --seq-lens 128 --trials 10 --threads $slurm_cpus --variants fp32 int8_dynamic pruned_50_50 pruned_50_50_int8 --output $(quoted "$results/bench/bench.json")"
   echo "srun $(quoted "$bin/10_comprehensive_comparison" --profile "$profile" --output_dir "$results/comparison" --results-dir "$results" "${extra[@]}")"
   local report_args=(--results-dir "$results" --output "$report_output")

@@ -15,5 +15,6 @@ Command add_bench_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_experiments_command(CLI::App& app);
 Command add_download_command(CLI::App& app);
+Command add_merge_parts_command(CLI::App& app);
 
 }  // namespace tpq::cli

@@ -15,97 +15,13 @@
 #include "tpq/results/chart_text.h"
 #include "tpq/results/table.h"
 #include "pipeline/shared_sections.h"
+#include "pipeline/unstructured_tables.h"
 
 namespace tpq::pipeline {
 namespace fs = std::filesystem;
 using results::format_number;
 
 namespace {
-
-// One measured pruned row, kept for the 4.1.2 table and the chart.
-struct PrunedRow {
-  prune::Scope scope;
-  double target = 0;
-  double actual = 0;
-  std::string label;
-  SparseSave save;
-};
-
-std::string percent_text(double fraction) {
-  const double pct = fraction * 100.0;
-  return std::abs(pct - std::round(pct)) < 1e-6 ? std::to_string(std::llround(pct)) : format_number(pct, 1);
-}
-
-std::string scope_label(prune::Scope scope) { return scope == prune::Scope::Global ? "全局" : "局部"; }
-
-// Template 4.1.2 columns, then scope, compressed vs dense size and latency.
-results::Table sparsity_table(const VariantTable& table, const std::vector<PrunedRow>& rows, double baseline_actual) {
-  results::Table out({"稀疏度", "准确率", "F1分数", "实际稀疏度", "模型大小 (MB)", "性能下降 (%)", "剪枝范围",
-                      "稠密保存 (MB)", "压缩/稠密", "推理时间 (ms)", "加速比"});
-  const auto& records = table.records();
-  const auto& base = records.front();
-  const double base_accuracy = base.metrics.accuracy;
-  const double base_latency = base.speed.latency_ms_p50;
-  out.add_row({"0 (基线)", format_number(base_accuracy, 4), format_number(base.metrics.f1, 4),
-               format_number(100.0 * baseline_actual, 2) + "%", format_number(base.size.file_mb, 2), "-", "-",
-               format_number(base.size.file_mb, 2), "1.00", format_number(base_latency, 3), "1.00x"});
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& record = records[i + 1];
-    const auto& row = rows[i];
-    const double accuracy = record.metrics.accuracy;
-    const double latency = record.speed.latency_ms_p50;
-    out.add_row({row.label, format_number(accuracy, 4), format_number(record.metrics.f1, 4),
-                 format_number(100.0 * row.actual, 2) + "%", format_number(record.size.file_mb, 2),
-                 format_number(100.0 * (base_accuracy - accuracy) / base_accuracy, 2), scope_label(row.scope),
-                 format_number(row.save.dense_file_bytes / (1024.0 * 1024.0), 2),
-                 format_number(static_cast<double>(row.save.file_bytes) / row.save.dense_file_bytes, 3),
-                 format_number(latency, 3), format_number(base_latency / latency, 2) + "x"});
-  }
-  return out;
-}
-
-void draw_sparsity_chart(const VariantTable& table, const std::vector<PrunedRow>& rows, const fs::path& png) {
-  if (!results::gnuplot_available()) {
-    spdlog::warn("gnuplot not found: {} not drawn (sudo apt-get install gnuplot-nox)", png.string());
-    return;
-  }
-  const auto& records = table.records();
-  const double base_accuracy = records.front().metrics.accuracy;
-  const double base_mb = records.front().size.file_mb;
-  // Each curve starts at the baseline (0% sparsity); points sorted by sparsity.
-  results::Series accuracy[2] = {{results::chart_text("global", "全局"), {}, {}}, {results::chart_text("local", "局部"), {}, {}}};
-  results::Series size[2] = {{results::chart_text("global (compressed)", "全局（压缩保存）"), {}, {}}, {results::chart_text("local (compressed)", "局部（压缩保存）"), {}, {}}};
-  double max_x = 0, dense_mb = base_mb;
-  std::vector<std::size_t> order(rows.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rows[a].target < rows[b].target; });
-  for (int s = 0; s < 2; ++s) {
-    accuracy[s].x.push_back(0);
-    accuracy[s].y.push_back(base_accuracy);
-    size[s].x.push_back(0);
-    size[s].y.push_back(base_mb);
-  }
-  for (const std::size_t i : order) {
-    const int s = rows[i].scope == prune::Scope::Global ? 0 : 1;
-    accuracy[s].x.push_back(100.0 * rows[i].target);
-    accuracy[s].y.push_back(records[i + 1].metrics.accuracy);
-    size[s].x.push_back(100.0 * rows[i].target);
-    size[s].y.push_back(records[i + 1].size.file_mb);
-    max_x = std::max(max_x, 100.0 * rows[i].target);
-    dense_mb = rows[i].save.dense_file_bytes / (1024.0 * 1024.0);
-  }
-  results::Series base{results::chart_text("fp32 baseline", "fp32 基线"), {0, max_x}, {base_accuracy, base_accuracy}, "lines"};
-  results::Series dense{results::chart_text("dense save", "稠密保存"), {0, max_x}, {dense_mb, dense_mb}, "lines"};
-  std::vector<results::Series> accuracy_series{base}, size_series{dense};
-  for (int s = 0; s < 2; ++s) {
-    if (accuracy[s].x.size() > 1) accuracy_series.push_back(accuracy[s]);
-    if (size[s].x.size() > 1) size_series.push_back(size[s]);
-  }
-  results::render_panels({{results::chart_text("Test accuracy vs sparsity", "测试准确率与稀疏度"), results::chart_text("target sparsity of the pruned weights (%)", "被剪权重的目标稀疏度 (%)"), results::chart_text("accuracy", "准确率"), accuracy_series},
-                          {results::chart_text("Model size on disk", "磁盘上的模型大小"), results::chart_text("target sparsity (%)", "目标稀疏度 (%)"), "MB", size_series}},
-                         png);
-}
-
 
 class UnstructuredPruning : public VariantExperiment {
  public:
@@ -119,8 +35,7 @@ class UnstructuredPruning : public VariantExperiment {
     std::vector<VariantPlan> plans;
     for (const auto scope : options_.scopes) {
       for (const double sparsity : options_.sparsities) {
-        plans.push_back({prune::to_string(scope) + "_" + percent_text(sparsity),
-                         percent_text(sparsity) + "% (" + scope_label(scope) + ")",
+        plans.push_back({pruned_variant_name(scope, sparsity), pruned_row_label(scope, sparsity),
                          [this, scope, sparsity] { return prune_and_fine_tune(scope, sparsity); }});
       }
     }
@@ -131,7 +46,6 @@ class UnstructuredPruning : public VariantExperiment {
 
  private:
   BuiltVariant prune_and_fine_tune(prune::Scope scope, double sparsity);
-  std::string primary_variant() const;
   nlohmann::json notes() const;
 
   UnstructuredPruningOptions options_;
@@ -140,7 +54,7 @@ class UnstructuredPruning : public VariantExperiment {
 };
 
 BuiltVariant UnstructuredPruning::prune_and_fine_tune(prune::Scope scope, double sparsity) {
-  const std::string variant = prune::to_string(scope) + "_" + percent_text(sparsity);
+  const std::string variant = pruned_variant_name(scope, sparsity);
   spdlog::info("unstructured pruning: {} ({} importance, fine-tune {} epoch(s) / {} step(s))", variant,
                prune::to_string(options_.importance), options_.fine_tune_epochs, options_.fine_tune_steps);
   auto model = fresh_baseline();
@@ -154,10 +68,9 @@ BuiltVariant UnstructuredPruning::prune_and_fine_tune(prune::Scope scope, double
   const auto training = fine_tune_masked(*model, masks, baseline(), budget, options_.fine_tune_learning_rate,
                                          config().run.seed, device());
   const auto report = prune::measure_sparsity(*model, options_.prunable);
-  PrunedRow row{scope, sparsity, report.overall(), percent_text(sparsity) + "% (" + scope_label(scope) + ")", {}};
   const fs::path model_dir = dir("models") / variant;
-  row.save = save_sparse_model(model_dir, *model, baseline().checkpoint.tokenizer.get(), options_.prunable);
-  rows_.push_back(row);
+  const auto save = save_sparse_model(model_dir, *model, baseline().checkpoint.tokenizer.get(), options_.prunable);
+  rows_.push_back({scope, sparsity, report.overall(), pruned_row_label(scope, sparsity), save.file_bytes, save.dense_file_bytes});
 
   nlohmann::json pruning;
   pruning["scope"] = prune::to_string(scope);
@@ -174,26 +87,12 @@ BuiltVariant UnstructuredPruning::prune_and_fine_tune(prune::Scope scope, double
       training.epochs.empty() ? before.metrics.accuracy : training.epochs.back().validation.accuracy;
   pruning["prunable_params"] = report.total;
   pruning["per_layer_sparsity"] = report.per_layer_json();
-  return {model, model_dir, {{"pruning", pruning}, {"dense_file_bytes", row.save.dense_file_bytes}, {"storage", row.save.to_json()}}};
-}
-
-// The row nearest 50 % sparsity, of the first scope on a tie: the table's headline row.
-std::string UnstructuredPruning::primary_variant() const {
-  std::string primary;
-  double primary_distance = 2;
-  for (const auto& row : rows_) {
-    const double distance = std::abs(row.target - 0.5) + (row.scope == options_.scopes.front() ? 0.0 : 1e-3);
-    if (distance < primary_distance) {
-      primary_distance = distance;
-      primary = prune::to_string(row.scope) + "_" + percent_text(row.target);
-    }
-  }
-  return primary;
+  return {model, model_dir, {{"pruning", pruning}, {"dense_file_bytes", save.dense_file_bytes}, {"storage", save.to_json()}}};
 }
 
 ExperimentSummary UnstructuredPruning::summarize() {
-  table().set_comparison_table(sparsity_table(table(), rows_, baseline_actual_));
-  draw_sparsity_chart(table(), rows_, dir("sparsity_accuracy.png"));
+  table().set_comparison_table(sparsity_table(table().records(), rows_, baseline_actual_));
+  draw_sparsity_chart(table().records(), rows_, dir("sparsity_accuracy.png"));
   nlohmann::json extra;
   extra["importance"] = prune::to_string(options_.importance);
   extra["pruned_weights"] = options_.prunable.describe();
@@ -203,7 +102,7 @@ ExperimentSummary UnstructuredPruning::summarize() {
   extra["fine_tune_steps"] = options_.fine_tune_steps;
   extra["baseline_prunable_sparsity"] = baseline_actual_;
   extra["notes"] = notes();
-  return {primary_variant(), extra};
+  return {primary_pruned_variant(rows_, options_.scopes.front()), extra};
 }
 
 nlohmann::json UnstructuredPruning::notes() const {
@@ -241,7 +140,7 @@ UnstructuredPruningOptions unstructured_pruning_options(const ExperimentConfig& 
   for (double s : options.sparsities) {
     prune::require_sparsity_fraction(s, "pruning.sparsities (--sparsities)");
     require(seen.insert(std::llround(s * 1000)).second,
-            "pruning.sparsities (--sparsities) lists " + percent_text(s) + "% twice");
+            "pruning.sparsities (--sparsities) lists " + sparsity_percent_text(s) + "% twice");
   }
   if (options.scope_text == "both") {
     options.scopes = {prune::Scope::Global, prune::Scope::Local};

@@ -43,7 +43,10 @@ std::map<std::string, ExperimentResult> load_experiments(const fs::path& dir, co
     if (!entry.is_directory()) continue;
     const std::string subdir = entry.path().filename().string();
     // bench/ holds `tpq bench` at bert-base shape (run_all): not an experiment, read by the report itself.
-    if (subdir == kComparisonSubdir || subdir == kSeedsSubdir || subdir == "bench" || subdir.front() == '.') continue;
+    // parts/ holds the jobs of a sparsity sweep; `tpq merge-parts` writes their merged result beside it.
+    if (subdir == kComparisonSubdir || subdir == kSeedsSubdir || subdir == kPartsSubdir || subdir == "bench" ||
+        subdir.front() == '.')
+      continue;
     const fs::path metrics = entry.path() / "metrics.json";
     if (!fs::exists(metrics)) {
       warn("skipping " + entry.path().string() + ": no metrics.json (unfinished run)");

@@ -11,7 +11,9 @@
 #include "support/sanitizers.h"
 #include "support/toy_experiment.h"
 #include "tpq/checkpoint/checkpoint.h"
+#include "tpq/io/atomic_file.h"
 #include "tpq/prune/magnitude.h"
+#include "tpq/report/results_tree.h"
 
 namespace {
 
@@ -137,6 +139,86 @@ TEST_F(MagnitudePruningExperiment, SameSeedRepeatsTheFineTunedNumbersExactly) {
   EXPECT_EQ(runs[0]["loss"], runs[1]["loss"]);
   EXPECT_EQ(runs[0]["accuracy"], runs[1]["accuracy"]);
   EXPECT_EQ(runs[0]["confusion_matrix"], runs[1]["confusion_matrix"]);
+}
+
+// The first `columns` comma-separated fields of every line of a CSV file.
+std::vector<std::string> csv_columns(const fs::path& path, std::size_t columns) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    std::size_t end = 0;
+    for (std::size_t i = 0; i < columns && end != std::string::npos; ++i) end = line.find(',', end + (i > 0 ? 1 : 0));
+    lines.push_back(line.substr(0, end));
+  }
+  return lines;
+}
+
+// A sparsity list run as one job per sparsity (run_all.sh --slurm --sparsity-sweep) and merged with
+// `tpq merge-parts` is the result of one run with the whole list: the same rows in the same order,
+// the same numbers, headline row and table; the report's loader reads it and ignores parts/.
+TEST_F(MagnitudePruningExperiment, MergedSparsityPartsEqualOneRunWithTheWholeList) {
+  const std::string flags = " --scope both --fine_tune_steps 2 --output_dir ";
+  const auto root = dir("sweep");
+  const auto parts = root / "parts" / "unstructured_pruning";
+  for (const char* sparsity : {"0.9", "0.5"}) {
+    const auto part = run_command(experiment_binary("07_unstructured_pruning") + common() + " --sparsities " + sparsity +
+                                  flags + (parts / ("sparsity-" + std::string(sparsity))).string());
+    ASSERT_EQ(part.exit_code, 0) << part.output;
+  }
+  const auto single = run_command(experiment_binary("07_unstructured_pruning") + common() + " --sparsities 0.5 0.9" + flags +
+                                  dir("sweep_single").string());
+  ASSERT_EQ(single.exit_code, 0) << single.output;
+  const auto merge = run_command(tpq::testing::cli_path() + " merge-parts --output " + (root / "unstructured_pruning").string() +
+                                 " " + (parts / "sparsity-0.9").string() + " " + (parts / "sparsity-0.5").string());
+  ASSERT_EQ(merge.exit_code, 0) << merge.output;
+
+  const auto merged = tpq::testing::read_json_file(root / "unstructured_pruning" / "metrics.json");
+  const auto whole = tpq::testing::read_json_file(dir("sweep_single") / "metrics.json");
+  EXPECT_EQ(merged["variant"], whole["variant"]);
+  ASSERT_EQ(merged["variants"].size(), 5u);
+  ASSERT_EQ(merged["variants"].size(), whole["variants"].size());
+  for (std::size_t i = 0; i < whole["variants"].size(); ++i) {
+    const auto& a = merged["variants"][i];
+    const auto& b = whole["variants"][i];
+    EXPECT_EQ(a["variant"], b["variant"]) << i;
+    EXPECT_EQ(a["metrics"]["confusion_matrix"], b["metrics"]["confusion_matrix"]) << b["variant"];
+    EXPECT_EQ(a["metrics"]["loss"], b["metrics"]["loss"]) << b["variant"];
+    EXPECT_EQ(a["size"]["file_bytes"], b["size"]["file_bytes"]) << b["variant"];
+  }
+  EXPECT_EQ(merged["experiment_extra"]["sparsities"], nlohmann::json({0.5, 0.9}));
+  EXPECT_EQ(merged["variants"][4]["extra"]["measured_in_part"], (parts / "sparsity-0.9").string());
+  // Everything but the two timing columns (inference time, speed-up) is the same table.
+  EXPECT_EQ(csv_columns(root / "unstructured_pruning" / "comparison.csv", 9),
+            csv_columns(dir("sweep_single") / "comparison.csv", 9));
+  const auto tree = tpq::report::load_results_tree(root);
+  EXPECT_NE(tree.find("unstructured_pruning"), nullptr);
+  EXPECT_TRUE(tree.warnings.empty()) << tree.warnings.front();
+}
+
+// Parts of different runs, a part twice, or an unfinished part: a one-line error naming it, and
+// the earlier merged result stays as it was.
+TEST_F(MagnitudePruningExperiment, MergeRefusesPartsOfDifferentRunsAndKeepsTheEarlierResult) {
+  const std::string flags = " --scope global --fine_tune_steps 0 --output_dir ";
+  const auto l1 = dir("parts_l1"), l2 = dir("parts_l2"), unfinished = dir("parts_unfinished"), out = dir("merged");
+  for (const auto& [part, options] : {std::pair{l1, " --sparsities 0.5"}, std::pair{l2, " --sparsities 0.9 --importance l2"}}) {
+    const auto result = run_command(experiment_binary("07_unstructured_pruning") + common() + options + flags + part.string());
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+  }
+  fs::create_directories(unfinished);
+  const std::string merge = tpq::testing::cli_path() + " merge-parts --output " + out.string() + " ";
+  ASSERT_EQ(run_command(merge + l1.string()).exit_code, 0);
+  const std::string earlier = tpq::io::read_file(out / "metrics.json");
+
+  const auto mixed = run_command(merge + l1.string() + " " + l2.string());
+  EXPECT_EQ(mixed.exit_code, 2) << mixed.output;
+  EXPECT_NE(mixed.output.find("different settings: pruning/importance (the default vs \"l2\")"), std::string::npos) << mixed.output;
+  const auto twice = run_command(merge + l1.string() + " " + l1.string());
+  EXPECT_EQ(twice.exit_code, 2) << twice.output;
+  EXPECT_NE(twice.output.find("row global_50 is in parts"), std::string::npos) << twice.output;
+  const auto missing = run_command(merge + l1.string() + " " + unfinished.string());
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("has no metrics.json: its job did not finish"), std::string::npos) << missing.output;
+  EXPECT_EQ(tpq::io::read_file(out / "metrics.json"), earlier);
 }
 
 TEST_F(MagnitudePruningExperiment, BadSparsityFlagsExitTwoNamingTheFlag) {

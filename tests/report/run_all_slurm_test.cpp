@@ -71,4 +71,43 @@ TEST_F(RunAllSlurm, DryRunPrintsTheJobsAndSubmitsAndWritesNothing) {
   EXPECT_NE(misuse.output.find("use it with --slurm"), std::string::npos) << misuse.output;
 }
 
+// --sparsity-sweep: on Slurm 07 becomes one array element per sparsity, each into its own part
+// directory, and the last job merges the parts before the comparison reads them.
+TEST_F(RunAllSlurm, SparsitySweepRuns07AsOneElementPerSparsityAndMergesThePartsFirst) {
+  const auto result = run_all("--slurm --sparsity-sweep 0.5,0.9");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto results = (scratch / "results").string();
+  const auto array = tpq::io::read_file(scratch / "results" / "slurm" / "02-09.sbatch");
+  EXPECT_NE(array.find("#SBATCH --array=0-8\n"), std::string::npos) << "7 experiments + 07 at 2 sparsities\n" << array;
+  EXPECT_NE(array.find(" 07_unstructured_pruning 07_unstructured_pruning "), std::string::npos) << array;
+  EXPECT_NE(array.find(results + "/parts/unstructured_pruning/sparsity-0.5 " + results + "/parts/unstructured_pruning/sparsity-0.9 "),
+            std::string::npos) << array;
+  EXPECT_NE(array.find("--sparsities\\ 0.5 --sparsities\\ 0.9"), std::string::npos) << array;
+  const auto final_job = tpq::io::read_file(scratch / "results" / "slurm" / "10-report.sbatch");
+  const auto merge = final_job.find("/tpq merge-parts --output " + results + "/unstructured_pruning " + results +
+                                    "/parts/unstructured_pruning/sparsity-0.5 " + results + "/parts/unstructured_pruning/sparsity-0.9\n");
+  ASSERT_NE(merge, std::string::npos) << final_job;
+  EXPECT_LT(merge, final_job.find("10_comprehensive_comparison")) << final_job;
+  for (const char* job : {"02-09", "10-report"}) {
+    EXPECT_EQ(tpq::testing::run_command("bash -n " + (scratch / "results" / "slurm").string() + "/" + job + ".sbatch").exit_code, 0);
+  }
+  for (const char* bad : {"1.5", "0.5,0.5", "half"}) {
+    const auto refused = run_all("--slurm --dry-run --sparsity-sweep " + std::string(bad));
+    EXPECT_EQ(refused.exit_code, 2) << bad << "\n" << refused.output;
+    EXPECT_NE(refused.output.find("[run_all] --sparsity-sweep " + std::string(bad) + ":"), std::string::npos) << refused.output;
+  }
+}
+
+// Without Slurm the sweep is 07's own list: one run with --sparsities S1 S2 ...
+TEST_F(RunAllSlurm, LocallyTheSparsitySweepIs07sSparsityList) {
+  const auto stub = scratch / "bin" / "07_unstructured_pruning";
+  tpq::testing::write_text_file(stub, "#!/usr/bin/env bash\necho \"$*\" >> " + (scratch / "07-args.txt").string() + "\n");
+  fs::permissions(stub, fs::perms::owner_all, fs::perm_options::add);
+  fs::create_directories(scratch / "results" / "baseline" / "model");
+  run_all("--skip-training --no-bench --report-format none --report " + (scratch / "report.md").string() +
+          " --sparsity-sweep 0.5,0.9");
+  EXPECT_EQ(tpq::io::read_file(scratch / "07-args.txt"),
+            "--profile quick --output_dir " + (scratch / "results" / "unstructured_pruning").string() + " --sparsities 0.5 0.9\n");
+}
+
 }  // namespace

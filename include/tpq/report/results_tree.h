@@ -40,6 +40,8 @@ struct ResultsTree {
 inline const char* const kComparisonSubdir = "comparison";
 // Where run_all --seeds puts the reruns: <results>/seeds/<seed>/<subdir>.
 inline const char* const kSeedsSubdir = "seeds";
+// Where run_all --slurm --sparsity-sweep puts 07's jobs: <results>/parts/unstructured_pruning/sparsity-<pct>.
+inline const char* const kPartsSubdir = "parts";
 
 // Loads every results/<subdir>/metrics.json, and results/seeds/<seed>/<subdir>/metrics.json as
 // repeats of the same experiments. A missing root is an empty tree (with a warning).
