@@ -82,7 +82,7 @@ write_merge_lines() {
 
 write_final_job() {
   slurm_header tpq-10-report "$results/slurm/10-report-%j.out"
-  write_merge_lines
+  write_merge_lines  # before 10 reads the results
   [[ $bench -eq 1 ]] && echo "$(quoted "$bin/tpq") bench --shape bert-base --batch-sizes 1 32 --seq-lens 128 --trials 10 --threads $slurm_cpus --variants fp32 int8_dynamic pruned_50_50 pruned_50_50_int8 --output $(quoted "$results/bench/bench.json")"
   echo "srun $(quoted "$bin/10_comprehensive_comparison" --profile "$profile" --output_dir "$results/comparison" --results-dir "$results" "${extra[@]}")"
   local report_args=(--results-dir "$results" --output "$report_output")

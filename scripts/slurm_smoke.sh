@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A real single-node Slurm on this machine, then `experiments/run_all.sh --slurm` through it: Debian's
 # slurm-wlm and munge, slurmctld + slurmd on localhost (root, no cgroups, a scratch state dir),
-# the quick profile on a small slice of IMDB (a smoke run, not a measurement). Waits for the three
-# jobs (01; 02-09 as an array after it; bench, 10 and the report after that) and checks that every
-# result and the report were written. Too slow and too intrusive for CI: run it by hand.
+# the quick profile on a small slice of IMDB (a smoke run, not a measurement), 07 as a sweep of two
+# sparsities. Waits for the three jobs (01; 02-09 as an array after it, 07 as one element per
+# sparsity; the merge, bench, 10 and the report after that) and checks that every result and the
+# report were written. Too slow and too intrusive for CI: run it by hand.
 #   scripts/slurm_smoke.sh [--bin-dir build/bin] [--keep] [--timeout-min 60]
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,7 +16,7 @@ while [[ $# -gt 0 ]]; do
     --bin-dir) bin="$(realpath "$2")"; shift ;;
     --keep) keep=1 ;;
     --timeout-min) timeout_min="$2"; shift ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "slurm_smoke.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -97,7 +98,8 @@ EOF
 results="$work/results"
 log "run_all.sh --slurm --profile quick (600 training reviews, 1 epoch) into $results"
 "$repo_root/experiments/run_all.sh" --slurm --no-setup --no-bench --profile quick --bin-dir "$bin" --results-dir "$results" \
-  --report "$results/report.md" --report-format none --cpus-per-task "$(nproc)" --config "$work/smoke.yaml" --threads "$(nproc)"
+  --report "$results/report.md" --report-format none --cpus-per-task "$(nproc)" --config "$work/smoke.yaml" --threads "$(nproc)" \
+  --sparsity-sweep 0.5,0.9
 deadline=$((SECONDS + timeout_min * 60))
 while squeue -h | grep -q .; do
   if (( SECONDS > deadline )); then log "jobs still queued after $timeout_min min"; squeue >&2; exit 1; fi
@@ -114,9 +116,15 @@ done
 missing=0
 for file in baseline/metrics.json dynamic_quant/metrics.json static_quant/metrics.json qat/metrics.json \
             mixed_precision/metrics.json structured_pruning/metrics.json unstructured_pruning/metrics.json \
-            progressive_pruning/metrics.json combined/metrics.json comparison/metrics.json report.md; do
+            progressive_pruning/metrics.json combined/metrics.json comparison/metrics.json report.md \
+            parts/unstructured_pruning/sparsity-0.5/metrics.json parts/unstructured_pruning/sparsity-0.9/metrics.json; do
   if [[ -s "$results/$file" ]]; then log "ok      $file"; else log "MISSING $file"; missing=1; fi
 done
+# 07 ran as two array elements (--sparsity-sweep 0.5,0.9); the last job merged them into one result.
+if [[ -s "$results/unstructured_pruning/metrics.json" ]] &&
+   ! grep -q '"merged_parts"' "$results/unstructured_pruning/metrics.json"; then
+  log "unstructured_pruning/metrics.json is not the merge of the two sparsity parts"; missing=1
+fi
 log "job logs: $(ls "$results/slurm"/*.out 2>/dev/null | wc -l) files in $results/slurm"
 if [[ $missing -eq 1 ]]; then
   for out in "$results/slurm"/*.out; do echo "=== $out"; tail -5 "$out"; done >&2
