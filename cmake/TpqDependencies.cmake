@@ -47,3 +47,19 @@ if(NOT TPQ_GLOO_INCLUDE_DIR)
   message(FATAL_ERROR "gloo headers not found (needed for c10d's ProcessGroupGloo): sudo apt-get install libgloo-dev "
                       "(scripts/setup.sh does)")
 endif()
+
+# ONNX export (src/export/): onnx.proto's C++ classes and the ONNX checker from Debian's libonnx-dev,
+# the same libonnx / libonnx_proto / libprotobuf that Debian's LibTorch itself links, so no second
+# copy of the protobuf descriptors is loaded. ONNX_ML and ONNX_NAMESPACE are set in
+# src/export/onnx_proto.h, not here, so the shared precompiled header keeps one set of definitions.
+find_path(TPQ_ONNX_INCLUDE_DIR onnx/onnx-ml.pb.h)
+find_library(TPQ_ONNX_LIBRARY NAMES onnx)
+find_library(TPQ_ONNX_PROTO_LIBRARY NAMES onnx_proto)
+find_library(TPQ_PROTOBUF_LIBRARY NAMES protobuf)
+if(NOT TPQ_ONNX_INCLUDE_DIR OR NOT TPQ_ONNX_LIBRARY OR NOT TPQ_ONNX_PROTO_LIBRARY OR NOT TPQ_PROTOBUF_LIBRARY)
+  message(FATAL_ERROR "libonnx-dev not found (needed for `tpq export --format onnx`): sudo apt-get install libonnx-dev "
+                      "(scripts/setup.sh does)")
+endif()
+add_library(tpq_onnx INTERFACE)
+target_include_directories(tpq_onnx SYSTEM INTERFACE ${TPQ_ONNX_INCLUDE_DIR})
+target_link_libraries(tpq_onnx INTERFACE ${TPQ_ONNX_LIBRARY} ${TPQ_ONNX_PROTO_LIBRARY} ${TPQ_PROTOBUF_LIBRARY})

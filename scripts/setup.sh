@@ -36,6 +36,8 @@ apt_packages=(
   libcurl4-openssl-dev libssl-dev libcpp-httplib-dev
   # c10d's ProcessGroupGloo headers include gloo's (the library itself is inside libtorch_cpu).
   libgloo-dev
+  # tpq export --format onnx writes onnx.proto with Debian's libonnx (the one LibTorch links) and checks it.
+  libonnx-dev
   # The tests run Python's own huggingface_hub (pinned beside the fixtures) against tpq's cache.
   python3 python3-requests python3-filelock python3-tqdm python3-yaml python3-packaging
 )

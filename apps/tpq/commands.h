@@ -16,5 +16,6 @@ Command add_report_command(CLI::App& app);
 Command add_experiments_command(CLI::App& app);
 Command add_download_command(CLI::App& app);
 Command add_merge_parts_command(CLI::App& app);
+Command add_export_command(CLI::App& app);
 
 }  // namespace tpq::cli

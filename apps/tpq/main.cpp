@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error, off");
   const std::vector<tpq::cli::Command> commands = {
       tpq::cli::add_predict_command(app), tpq::cli::add_bench_command(app), tpq::cli::add_report_command(app),
-      tpq::cli::add_experiments_command(app), tpq::cli::add_download_command(app), tpq::cli::add_merge_parts_command(app)};
+      tpq::cli::add_experiments_command(app), tpq::cli::add_download_command(app), tpq::cli::add_merge_parts_command(app),
+      tpq::cli::add_export_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

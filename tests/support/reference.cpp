@@ -22,7 +22,10 @@ double max_abs_difference(const std::vector<torch::Tensor>& a, const std::vector
 }
 
 model::ModelInputs reference_inputs(const nlohmann::json& ref, torch::Device device) {
-  return {tensor_from_json(ref["input_ids"], torch::kLong).to(device), tensor_from_json(ref["token_type_ids"], torch::kLong).to(device),
+  // DistilBERT's and RoBERTa's references have no token_type_ids: undefined means all zeros.
+  const auto token_types = ref.contains("token_type_ids") ? tensor_from_json(ref["token_type_ids"], torch::kLong).to(device)
+                                                          : torch::Tensor();
+  return {tensor_from_json(ref["input_ids"], torch::kLong).to(device), token_types,
           tensor_from_json(ref["attention_mask"], torch::kLong).to(device)};
 }
 

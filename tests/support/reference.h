@@ -18,7 +18,7 @@ double max_abs_difference(const torch::Tensor& a, const torch::Tensor& b);
 // The largest of max_abs_difference over two equally long lists (a model's weights, say).
 double max_abs_difference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b);
 
-// A BERT reference's inputs (input_ids, token_type_ids, attention_mask), on `device`.
+// A reference's inputs (input_ids, token_type_ids where given, attention_mask), on `device`.
 model::ModelInputs reference_inputs(const nlohmann::json& ref, torch::Device device = torch::kCPU);
 
 // Rows (sentences) minus their mean: the part of a per-sentence state that depends on the input.

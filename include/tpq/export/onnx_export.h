@@ -1,0 +1,33 @@
+// `tpq export --format onnx`: a tpq (or HF) encoder classifier as one ONNX file that ONNX Runtime
+// runs with tpq's logits. Inputs are named as HF's ONNX exports name them (input_ids,
+// attention_mask, token_type_ids where the family has token types), dynamic batch and sequence
+// axes; the output is `logits`. Written with Debian's libonnx and passed through its checker.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tpq::exporting {
+
+struct OnnxExportOptions {
+  int64_t opset = 17;  // LayerNormalization is an ONNX op from opset 17
+};
+
+struct OnnxExportResult {
+  std::filesystem::path file;
+  uint64_t bytes = 0;
+  std::string kind;                      // "dense", "pruned" (smaller shapes) or "sparse" (dense with zeros)
+  std::vector<std::string> inputs;       // graph input names
+  std::vector<std::string> copied_files; // tokenizer and config files written beside the .onnx
+  double zero_fraction = 0;              // of the encoder Linear weights
+};
+
+// Loads the checkpoint in `model_dir` and writes `output` (staged beside it, then renamed) with the
+// checkpoint's tokenizer files and config.json beside it. UserError, and no file written, for a
+// model ONNX export does not cover yet (an INT8 checkpoint), an opset below 17, or a bad path.
+OnnxExportResult export_onnx(const std::filesystem::path& model_dir, const std::filesystem::path& output,
+                             const OnnxExportOptions& options = {});
+
+}  // namespace tpq::exporting

@@ -1,0 +1,60 @@
+// Builds an ONNX GraphProto node by node: weights become initializers, every node gets a fresh output
+// name, and small integer/float constants are shared. Keeps the exporter's code about the model.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "export/onnx_proto.h"
+
+namespace tpq::exporting {
+
+class OnnxGraphBuilder {
+ public:
+  explicit OnnxGraphBuilder(onnx::GraphProto& graph) : graph_(graph) {}
+
+  // A float32 (or int64) tensor stored in the graph under `name`; returns the name.
+  std::string initializer(const std::string& name, const torch::Tensor& tensor);
+  std::string ints(const std::vector<int64_t>& values);  // a 1-D int64 constant
+  std::string int_scalar(int64_t value);                 // a 0-D int64 constant
+  std::string float_scalar(float value);                 // a 0-D float constant
+
+  struct Attribute {
+    std::string name;
+    enum class Kind { Int, Float, Ints } kind;
+    int64_t i = 0;
+    float f = 0;
+    std::vector<int64_t> ints;
+  };
+  static Attribute int_attribute(const std::string& name, int64_t value) { return {name, Attribute::Kind::Int, value, 0, {}}; }
+  static Attribute float_attribute(const std::string& name, float value) { return {name, Attribute::Kind::Float, 0, value, {}}; }
+  static Attribute ints_attribute(const std::string& name, std::vector<int64_t> values) {
+    return {name, Attribute::Kind::Ints, 0, 0, std::move(values)};
+  }
+
+  // Adds an `op` node reading `inputs`; returns its (single) output's name, `hint` + a counter.
+  std::string node(const std::string& op, const std::vector<std::string>& inputs, const std::string& hint,
+                   const std::vector<Attribute>& attributes = {});
+
+  // Gives `x` the graph-visible name `name` (an Identity node): for the graph's outputs.
+  std::string output_as(const std::string& x, const std::string& name);
+
+  // y = x W^T + b for a torch Linear weight (out, in) and bias (out): MatMul with W^T stored, then Add.
+  std::string linear(const std::string& x, const std::string& prefix, const torch::Tensor& weight, const torch::Tensor& bias);
+  std::string layer_norm(const std::string& x, const std::string& prefix, const torch::Tensor& weight,
+                         const torch::Tensor& bias, double eps);
+
+  // Declares a graph input / output of element type `type` (onnx::TensorProto::INT64, FLOAT) whose
+  // dimensions are named (dim_param, "batch_size") where the string is non-empty, else fixed.
+  void input(const std::string& name, int32_t type, const std::vector<std::pair<std::string, int64_t>>& dims);
+  void output(const std::string& name, int32_t type, const std::vector<std::pair<std::string, int64_t>>& dims);
+
+ private:
+  onnx::GraphProto& graph_;
+  int64_t counter_ = 0;
+};
+
+}  // namespace tpq::exporting

@@ -1,0 +1,137 @@
+// `tpq export --format onnx` checked by a runtime no one here wrote: ONNX Runtime (onnxruntime-node
+// from npm, installed by scripts/setup.sh) runs each exported fixture on the HF reference inputs
+// (padded batches) and must give tpq's logits: dense BERT, DistilBERT, RoBERTa, a head/FFN-pruned
+// BERT with smaller shapes, and an unstructured-sparse one. Bad requests fail with one line and no file.
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "support/fixtures.h"
+#include "support/reference.h"
+#include "test_paths.h"
+#include "tpq/checkpoint/checkpoint.h"
+#include "tpq/io/atomic_file.h"
+#include "tpq/quant/quantized_model.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using tpq::testing::run_command;
+
+fs::path ort_runner() { return fs::path(TPQ_TEST_SOURCE_DIR) / "tools" / "onnxruntime" / "run_onnx.js"; }
+
+bool ort_installed() {
+  return fs::exists(fs::path(TPQ_TEST_SOURCE_DIR) / "tools" / "onnxruntime" / "node_modules" / "onnxruntime-node" / "package.json") &&
+         run_command("node --version").exit_code == 0;
+}
+
+class OnnxExport : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    TPQ_SKIP_UNLESS(ort_installed(), "ONNX Runtime for Node is not installed (scripts/setup.sh installs it into tools/onnxruntime)");
+  }
+
+  // Exports `model_dir` with the CLI; the exit status and output are returned for the caller to check.
+  tpq::testing::CommandResult export_model(const fs::path& model_dir, const fs::path& onnx, const std::string& flags = "") {
+    return run_command(tpq::testing::cli_path() + " export --model " + model_dir.string() + " --format onnx --output " +
+                       onnx.string() + flags);
+  }
+
+  // ONNX Runtime's logits for the reference's padded batch.
+  torch::Tensor ort_logits(const fs::path& onnx, const nlohmann::json& ref) {
+    nlohmann::json inputs = {{"input_ids", ref["input_ids"]}, {"attention_mask", ref["attention_mask"]}};
+    if (ref.contains("token_type_ids")) inputs["token_type_ids"] = ref["token_type_ids"];
+    const auto inputs_file = scratch / "inputs.json";
+    tpq::io::write_json_atomic(inputs_file, inputs);
+    const auto run = run_command("node " + ort_runner().string() + " " + onnx.string() + " " + inputs_file.string() + " 2>&1");
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    return tpq::testing::tensor_from_json(nlohmann::json::parse(run.output)["logits"], torch::kFloat);
+  }
+
+  // tpq's own logits for the same batch.
+  static torch::Tensor tpq_logits(const fs::path& model_dir, const nlohmann::json& ref) {
+    tpq::checkpoint::LoadOptions options;
+    options.load_tokenizer = false;
+    auto checkpoint = tpq::checkpoint::load_checkpoint(model_dir, options);
+    checkpoint.model->eval();
+    torch::NoGradGuard no_grad;
+    return checkpoint.model->forward(tpq::testing::reference_inputs(ref)).logits;
+  }
+
+  // Exports, runs ORT, compares with tpq: logits within 1e-4 and the same predicted labels.
+  void expect_ort_matches_tpq(const fs::path& model_dir, const nlohmann::json& ref, const std::string& kind) {
+    const auto onnx = scratch / model_dir.filename() / "model.onnx";
+    const auto exported = export_model(model_dir, onnx);
+    ASSERT_EQ(exported.exit_code, 0) << exported.output;
+    EXPECT_NE(exported.output.find(kind + " model"), std::string::npos) << exported.output;
+    const auto expected = tpq_logits(model_dir, ref);
+    const auto actual = ort_logits(onnx, ref);
+    ASSERT_EQ(actual.sizes(), expected.sizes());
+    EXPECT_LT(tpq::testing::max_abs_difference(actual, expected), 1e-4) << model_dir;
+    EXPECT_TRUE(torch::equal(actual.argmax(-1), expected.argmax(-1))) << model_dir;
+    EXPECT_TRUE(fs::exists(onnx.parent_path() / "config.json"));
+  }
+
+  tpq::testing::ScratchDir scratch;
+};
+
+TEST_F(OnnxExport, OnnxRuntimeGivesTpqsLogitsForEveryFamily) {
+  for (const char* name : {"tiny-bert-a", "tiny-distilbert-a", "tiny-roberta-a"}) {
+    TPQ_REQUIRE_FIXTURE(dir, name);
+    SCOPED_TRACE(name);
+    expect_ort_matches_tpq(dir, tpq::testing::read_json_file(dir / "reference.json"), "dense");
+  }
+  // The inputs HF's ONNX exports take: token_type_ids only where the family has token types.
+  EXPECT_TRUE(fs::exists(scratch / "tiny-roberta-a" / "merges.txt"));
+  const auto roberta = run_command("node -e \"const ort=require('" + (ort_runner().parent_path() / "node_modules" / "onnxruntime-node").string() +
+                                   "');ort.InferenceSession.create('" + (scratch / "tiny-roberta-a" / "model.onnx").string() +
+                                   "').then(s=>console.log(s.inputNames.join(',')))\"");
+  EXPECT_EQ(roberta.output, "input_ids,attention_mask\n");
+}
+
+TEST_F(OnnxExport, PrunedModelsExportTheirSmallerShapesAndSparseOnesTheirZeros) {
+  TPQ_REQUIRE_FIXTURE(pruned, "tiny-bert-a-pruned");
+  expect_ort_matches_tpq(pruned, tpq::testing::read_json_file(pruned / "reference.json"), "pruned");
+
+  // Unstructured: half of every encoder weight set to zero, saved, exported densely with its zeros.
+  TPQ_REQUIRE_FIXTURE(dense, "tiny-bert-a");
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dense);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& layer : checkpoint.model->layers) {
+      for (auto* linear : {&layer->query, &layer->key, &layer->value, &layer->attention_output, &layer->ffn_in, &layer->ffn_out}) {
+        auto& weight = (*linear)->weight;
+        weight.mul_(weight.abs() > weight.abs().median());
+      }
+    }
+  }
+  const auto sparse = scratch / "sparse-model";
+  tpq::checkpoint::save_checkpoint(sparse, *checkpoint.model, checkpoint.tokenizer.get());
+  expect_ort_matches_tpq(sparse, tpq::testing::read_json_file(dense / "reference.json"), "sparse");
+}
+
+TEST_F(OnnxExport, BadRequestsFailWithOneLineAndWriteNoFile) {
+  TPQ_REQUIRE_FIXTURE(dense, "tiny-bert-a");
+  const auto onnx = scratch / "out" / "model.onnx";
+  const auto old_opset = export_model(dense, onnx, " --opset 13");
+  EXPECT_EQ(old_opset.exit_code, 2) << old_opset.output;
+  EXPECT_NE(old_opset.output.find("--opset 13: tpq's ONNX graphs use LayerNormalization"), std::string::npos) << old_opset.output;
+  const auto format = run_command(tpq::testing::cli_path() + " export --model " + dense.string() + " --format tflite --output " + onnx.string());
+  EXPECT_EQ(format.exit_code, 2) << format.output;
+  EXPECT_NE(format.output.find("--format tflite: unknown format"), std::string::npos) << format.output;
+
+  // An INT8 checkpoint: named, refused, nothing written.
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dense);
+  tpq::quant::quantize_dynamic(*checkpoint.model, tpq::quant::Granularity::PerChannel);
+  const auto int8 = scratch / "int8-model";
+  tpq::checkpoint::save_checkpoint(int8, *checkpoint.model, checkpoint.tokenizer.get());
+  const auto quantized = export_model(int8, onnx);
+  EXPECT_EQ(quantized.exit_code, 2) << quantized.output;
+  EXPECT_NE(quantized.output.find("kernel; ONNX export covers FP32 models"), std::string::npos) << quantized.output;
+  EXPECT_FALSE(fs::exists(onnx.parent_path()));
+}
+
+}  // namespace
