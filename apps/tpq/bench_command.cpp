@@ -31,6 +31,8 @@ Command add_bench_command(CLI::App& app) {
   command->add_option("--warmup", flags->options.warmup, "Untimed runs per configuration")->capture_default_str();
   command->add_option("--trials", flags->options.trials, "Timed rounds per batch size and length; each round runs every variant once (>= 6 for a 95% interval)")->capture_default_str();
   command->add_option("--output", flags->output, "Write the report as JSON here");
+  command->add_option("--save-models", flags->options.save_models_dir,
+                      "Also save each variant's model as a checkpoint in DIR/<variant> (to time it elsewhere)");
   command->add_option("--device", flags->device, "cpu, cuda, cuda:N");
   command->add_option("--threads", flags->threads, "CPU threads (0: LibTorch default)");
   command->add_flag("--allow-slow-blas", flags->allow_slow_blas, "Time even on the reference BLAS");

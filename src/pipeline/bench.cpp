@@ -176,6 +176,7 @@ BenchReport run_bench(const BenchOptions& options, torch::Device device) {
     models.push_back(make_model(options, device));
     apply_variant(*models.back(), variant, options, device);
     report.sizes.push_back(saved_size(*models.back(), variant));
+    if (!options.save_models_dir.empty()) checkpoint::save_checkpoint(options.save_models_dir / variant, *models.back(), nullptr);
   }
   const auto fp32 = static_cast<std::size_t>(fp32_at - options.variants.begin());
   const int64_t vocab = models.front()->config.vocab_size;

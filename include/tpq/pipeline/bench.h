@@ -24,6 +24,9 @@ struct BenchOptions {
   int64_t warmup = 1;
   int64_t trials = 6;  // rounds; 6 is the fewest with a 95 % interval of the paired speed-up
   uint64_t seed = 0;
+  // Non-empty: each variant's model is also saved as a checkpoint in <save_models_dir>/<variant>, e.g.
+  // to time the same weights in another runtime (benchmarks/onnxruntime_compare.sh).
+  std::filesystem::path save_models_dir;
 };
 
 struct BenchRow {
