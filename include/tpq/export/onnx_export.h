@@ -18,15 +18,18 @@ struct OnnxExportOptions {
 struct OnnxExportResult {
   std::filesystem::path file;
   uint64_t bytes = 0;
-  std::string kind;                      // "dense", "pruned" (smaller shapes) or "sparse" (dense with zeros)
+  // "dense", "pruned" (smaller shapes) or "sparse" (dense with zeros), + " int8_dynamic" for INT8 weights
+  std::string kind;
   std::vector<std::string> inputs;       // graph input names
   std::vector<std::string> copied_files; // tokenizer and config files written beside the .onnx
   double zero_fraction = 0;              // of the encoder Linear weights
 };
 
 // Loads the checkpoint in `model_dir` and writes `output` (staged beside it, then renamed) with the
-// checkpoint's tokenizer files and config.json beside it. UserError, and no file written, for a
-// model ONNX export does not cover yet (an INT8 checkpoint), an opset below 17, or a bad path.
+// checkpoint's tokenizer files and config.json beside it. FP32 models (dense, head/FFN-pruned,
+// unstructured-sparse) and dynamic INT8 ones (02's, as DynamicQuantizeLinear + MatMulInteger).
+// UserError, and no file written, for a kernel it does not cover yet (static INT8, QAT, FP16), an
+// opset other than 17, or a bad path.
 OnnxExportResult export_onnx(const std::filesystem::path& model_dir, const std::filesystem::path& output,
                              const OnnxExportOptions& options = {});
 
