@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # tpq against ONNX Runtime (onnxruntime-node, all graph optimisations) on the same weights: bert-base
-# shape with random weights, sequence 128, batch 1 and 32, FP32 and pruned 50/50 (half the heads and
-# half of every FFN removed), the model exported by `tpq export --format onnx`. The two runtimes run
+# shape with random weights, sequence 128, batch 1 and 32; FP32, pruned 50/50 (half the heads and
+# half of every FFN removed), dynamic INT8 (per channel) and pruned + INT8, each model exported by
+# `tpq export --format onnx`. The two runtimes run
 # in alternating rounds (the order flips every round), each round timing `--trials` forwards after a
 # warm-up; the table gives the median over rounds of each side's per-round median, and of the
 # per-round ratio ORT ms / tpq ms (> 1: tpq faster) with its range over the rounds.
 #   benchmarks/onnxruntime_compare.sh [--bin-dir build/bin] [--rounds 5] [--trials 3] [--threads 2] [--batch-sizes "1 32"]
+#                                     [--variants "fp32 pruned_50_50 int8_dynamic pruned_50_50_int8"]
 # Allocators: tpq runs with its glibc malloc tuning (recorded in bench.json as "allocator"); ORT uses
 # its own CPU memory arena (its default). Needs tools/onnxruntime (scripts/setup.sh installs it).
 set -euo pipefail
@@ -15,7 +17,7 @@ rounds=5
 trials=3
 threads=2
 batch_sizes="1 32"
-variants="fp32 pruned_50_50"
+variants="fp32 pruned_50_50 int8_dynamic pruned_50_50_int8"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --bin-dir) bin="$(realpath "$2")"; shift ;;
@@ -23,7 +25,8 @@ while [[ $# -gt 0 ]]; do
     --trials) trials="$2"; shift ;;
     --threads) threads="$2"; shift ;;
     --batch-sizes) batch_sizes="$2"; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --variants) variants="$2"; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "onnxruntime_compare.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift

@@ -71,6 +71,7 @@ model::EncoderConfig shape_config(const std::string& shape, const std::string& f
 model::EncoderClassifier make_model(const BenchOptions& options, torch::Device device) {
   torch::manual_seed(options.seed);
   if (!options.model_dir.empty()) {
+    quant::select_engine("auto");  // a saved INT8 checkpoint packs its weights for the engine as it loads
     checkpoint::LoadOptions load;
     load.load_tokenizer = false;
     return checkpoint::load_checkpoint(options.model_dir, load).model;
