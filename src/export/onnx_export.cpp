@@ -42,15 +42,41 @@ std::string dynamic_int8_linear(Builder& g, const std::string& x, const std::str
   return g.node("Add", {scaled, g.initializer(prefix + ".bias", kernel.bias())}, prefix + "_out");
 }
 
-// A Linear of the model: FP32 (its weight), or dynamic INT8; any other kernel is refused by name.
+// A tensor put on a calibrated uint8 grid and back (QuantizeLinear + DequantizeLinear).
+std::string on_uint8_grid(Builder& g, const std::string& x, const quant::ActivationQuant& quant, const std::string& prefix) {
+  const auto scale = g.float_scalar(static_cast<float>(quant.scale));
+  const auto zero_point = g.initializer(prefix + "_zero_point", torch::tensor(static_cast<uint8_t>(quant.zero_point), torch::kByte));
+  return g.node("DequantizeLinear", {g.node("QuantizeLinear", {x, scale, zero_point}, prefix + "_q"), scale, zero_point}, prefix + "_dq");
+}
+
+// y = x W^T + b as QDQ, the form ONNX Runtime turns into integer kernels: x on the calibrated input
+// grid, the saved int8 weights dequantized (per output channel or per tensor), MatMul + bias, and
+// the result on the calibrated output grid, as tpq's static kernel requantizes it.
+std::string static_int8_linear(Builder& g, const std::string& x, const std::string& prefix, const quant::StaticInt8Linear& kernel) {
+  const auto& weight = kernel.weight();
+  const bool per_channel = weight.scales.numel() > 1;
+  const auto scales = g.initializer(prefix + ".weight_scale", per_channel ? weight.scales.reshape({-1}) : weight.scales.reshape({}));
+  const auto zero_points = g.initializer(prefix + ".weight_zero_point", per_channel ? torch::zeros({weight.scales.numel()}, torch::kChar)
+                                                                                    : torch::zeros({}, torch::kChar));
+  const auto weights = g.node("DequantizeLinear", {g.initializer(prefix + ".weight_int8_t", weight.values.t()), scales, zero_points},
+                              prefix + "_weight", {Builder::int_attribute("axis", 1)});
+  auto y = g.node("MatMul", {on_uint8_grid(g, x, kernel.input_quant(), prefix + "_input"), weights}, prefix + "_matmul");
+  if (kernel.bias().defined()) y = g.node("Add", {y, g.initializer(prefix + ".bias", kernel.bias())}, prefix + "_biased");
+  return on_uint8_grid(g, y, kernel.output_quant(), prefix + "_output");
+}
+
+// A Linear of the model: FP32 (its weight), dynamic or static INT8; any other kernel is refused by name.
 std::string emit_linear(Builder& g, const std::string& x, const std::string& prefix, model::LinearImpl& linear) {
   if (!linear.kernel) return g.linear(x, prefix, linear.weight, linear.bias);
   if (const auto* int8 = dynamic_cast<const quant::DynamicInt8Linear*>(linear.kernel.get())) {
     return dynamic_int8_linear(g, x, prefix, *int8);
   }
+  if (const auto* int8 = dynamic_cast<const quant::StaticInt8Linear*>(linear.kernel.get())) {
+    return static_int8_linear(g, x, prefix, *int8);
+  }
   throw UserError(prefix + " runs a " + linear.kernel->describe() +
-                  " kernel; ONNX export covers FP32 (dense, pruned, sparse) and dynamic INT8 models so far: "
-                  "export the FP32 model it was made from, or its dynamic INT8 version (02)");
+                  " kernel; ONNX export covers FP32 (dense, pruned, sparse) and INT8 (dynamic, static, QAT) models so far: "
+                  "export the FP32 model it was made from, or an INT8 version of it");
 }
 
 // token_type_ids is an input where the model has more than one token type (BERT), as in HF's ONNX
@@ -170,11 +196,12 @@ double encoder_zero_fraction(model::EncoderClassifierImpl& model) {
   return total > 0 ? static_cast<double>(zeros) / static_cast<double>(total) : 0.0;
 }
 
-bool has_int8_kernels(model::EncoderClassifierImpl& model) {
-  for (auto& layer : model.layers) {
-    if (layer->query->kernel) return true;
-  }
-  return false;
+// "", " int8_dynamic" or " int8_static": what the first layer's query runs (quantization converts every encoder Linear).
+std::string int8_kind(model::EncoderClassifierImpl& model) {
+  const auto* kernel = model.layers.empty() ? nullptr : model.layers.front()->query->kernel.get();
+  if (dynamic_cast<const quant::DynamicInt8Linear*>(kernel)) return " int8_dynamic";
+  if (dynamic_cast<const quant::StaticInt8Linear*>(kernel)) return " int8_static";
+  return "";
 }
 
 bool is_structurally_pruned(const model::EncoderClassifierImpl& model) {
@@ -243,7 +270,7 @@ OnnxExportResult export_onnx(const fs::path& model_dir, const fs::path& output, 
   OnnxExportResult result;
   result.zero_fraction = encoder_zero_fraction(model);
   result.kind = is_structurally_pruned(model) ? "pruned" : result.zero_fraction > 0.05 ? "sparse" : "dense";
-  if (has_int8_kernels(model)) result.kind += " int8_dynamic";
+  result.kind += int8_kind(model);
   const auto proto = build_model(model, options);
   try {
     onnx::checker::check_model(proto);

@@ -15,6 +15,8 @@ std::string OnnxGraphBuilder::initializer(const std::string& name, const torch::
     proto->set_data_type(onnx::TensorProto::INT64);
   } else if (contiguous.scalar_type() == torch::kChar) {
     proto->set_data_type(onnx::TensorProto::INT8);
+  } else if (contiguous.scalar_type() == torch::kByte) {
+    proto->set_data_type(onnx::TensorProto::UINT8);
   } else {
     contiguous = contiguous.to(torch::kFloat);
     proto->set_data_type(onnx::TensorProto::FLOAT);

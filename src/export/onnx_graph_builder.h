@@ -16,7 +16,7 @@ class OnnxGraphBuilder {
  public:
   explicit OnnxGraphBuilder(onnx::GraphProto& graph) : graph_(graph) {}
 
-  // A tensor stored in the graph under `name` (int64 and int8 kept, anything else as float32); returns the name.
+  // A tensor stored in the graph under `name` (int64, int8 and uint8 kept, anything else as float32); returns the name.
   std::string initializer(const std::string& name, const torch::Tensor& tensor);
   std::string ints(const std::vector<int64_t>& values);  // a 1-D int64 constant
   std::string int_scalar(int64_t value);                 // a 0-D int64 constant

@@ -17,6 +17,7 @@
 #include "tpq/quant/engine.h"
 #include "tpq/quant/half_precision.h"
 #include "tpq/quant/quantized_model.h"
+#include "tpq/quant/static_quantization.h"
 
 namespace {
 
@@ -144,6 +145,30 @@ TEST_F(OnnxExport, DynamicInt8RunsInOnnxRuntimeWithinTpqsDistanceToHfsInt8) {
   }
 }
 
+// Static INT8 as QDQ with the calibrated scales (03's models; QAT's convert to the same kernels):
+// ONNX Runtime's logits stay far closer to tpq's than tpq's INT8 is to its own FP32, same labels.
+TEST_F(OnnxExport, StaticInt8RunsAsQdqWithTheCalibratedScales) {
+  TPQ_REQUIRE_FIXTURE(dense, "tiny-bert-a");
+  tpq::quant::select_engine("auto");
+  const auto ref = tpq::testing::read_json_file(dense / "reference.json");
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dense);
+  const auto fp32 = tpq_logits(dense, ref);
+  const auto calibration = tpq::quant::calibrate(*checkpoint.model, {tpq::testing::reference_inputs(ref)}, "minmax");
+  tpq::quant::quantize_static(*checkpoint.model, calibration, tpq::quant::Granularity::PerChannel);
+  const auto int8 = scratch / "int8-static";
+  tpq::checkpoint::save_checkpoint(int8, *checkpoint.model, checkpoint.tokenizer.get());
+  const auto onnx = scratch / "onnx-static" / "model.onnx";
+  const auto exported = export_model(int8, onnx);
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_NE(exported.output.find("dense int8_static model"), std::string::npos) << exported.output;
+  const auto expected = tpq_logits(int8, ref);
+  const auto actual = ort_logits(onnx, ref);
+  const double int8_error = tpq::testing::max_abs_difference(expected, fp32);
+  ASSERT_GT(int8_error, 1e-4) << "static INT8 changed nothing: the comparison below would guard nothing";
+  EXPECT_LT(tpq::testing::max_abs_difference(actual, expected), 0.25 * int8_error) << "tpq's INT8 error " << int8_error;
+  EXPECT_TRUE(torch::equal(actual.argmax(-1), expected.argmax(-1)));
+}
+
 TEST_F(OnnxExport, BadRequestsFailWithOneLineAndWriteNoFile) {
   TPQ_REQUIRE_FIXTURE(dense, "tiny-bert-a");
   const auto onnx = scratch / "out" / "model.onnx";
@@ -161,7 +186,7 @@ TEST_F(OnnxExport, BadRequestsFailWithOneLineAndWriteNoFile) {
   tpq::checkpoint::save_checkpoint(bf16, *checkpoint.model, checkpoint.tokenizer.get());
   const auto half = export_model(bf16, onnx);
   EXPECT_EQ(half.exit_code, 2) << half.output;
-  EXPECT_NE(half.output.find("kernel; ONNX export covers FP32 (dense, pruned, sparse) and dynamic INT8"), std::string::npos)
+  EXPECT_NE(half.output.find("kernel; ONNX export covers FP32 (dense, pruned, sparse) and INT8 (dynamic, static, QAT)"), std::string::npos)
       << half.output;
   EXPECT_FALSE(fs::exists(onnx.parent_path()));
 }
