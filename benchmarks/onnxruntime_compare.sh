@@ -7,7 +7,9 @@
 # warm-up; the table gives the median over rounds of each side's per-round median, and of the
 # per-round ratio ORT ms / tpq ms (> 1: tpq faster) with its range over the rounds.
 #   benchmarks/onnxruntime_compare.sh [--bin-dir build/bin] [--rounds 5] [--trials 3] [--threads 2] [--batch-sizes "1 32"]
-#                                     [--variants "fp32 pruned_50_50 int8_dynamic pruned_50_50_int8"]
+#                                     [--variants "fp32 pruned_50_50 int8_dynamic pruned_50_50_int8"] [--output deploy.json]
+# --output also writes the table as JSON (written whole or not at all): the report's 部署 item reads
+# <results>/deploy/deploy.json, which run_all.sh writes with this script.
 # Allocators: tpq runs with its glibc malloc tuning (recorded in bench.json as "allocator"); ORT uses
 # its own CPU memory arena (its default). Needs tools/onnxruntime (scripts/setup.sh installs it).
 set -euo pipefail
@@ -18,6 +20,7 @@ trials=3
 threads=2
 batch_sizes="1 32"
 variants="fp32 pruned_50_50 int8_dynamic pruned_50_50_int8"
+output=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --bin-dir) bin="$(realpath "$2")"; shift ;;
@@ -26,7 +29,8 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift ;;
     --batch-sizes) batch_sizes="$2"; shift ;;
     --variants) variants="$2"; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --output) output="$2"; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "onnxruntime_compare.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -34,8 +38,9 @@ done
 runner="$repo_root/tools/onnxruntime/run_onnx.js"
 [[ -d "$repo_root/tools/onnxruntime/node_modules/onnxruntime-node" ]] ||
   { echo "onnxruntime_compare.sh: ONNX Runtime for Node missing; run scripts/setup.sh (or npm ci in tools/onnxruntime)" >&2; exit 2; }
+[[ -z "$output" ]] || mkdir -p "$(dirname "$output")"
 work="$(mktemp -d /tmp/tpq-ort-compare.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" ${output:+"$output.partial"}' EXIT
 log() { printf '[ort-compare] %s\n' "$*" >&2; }
 
 log "saving the bert-base variants ($variants) and exporting them to ONNX"
@@ -75,8 +80,15 @@ for ((round = 1; round <= rounds; round++)); do
   done
 done
 
-/usr/bin/env python3 - "$work/times.tsv" "$rounds" "$trials" "$threads" <<'PY'
-import statistics, sys
+for variant in $variants; do  # the bytes of each side's files
+  printf '%s\t%s\t%s\n' "$variant" "$(stat -c %s "$work/onnx/$variant/model.onnx")" \
+    "$(du -sb "$work/models/$variant" | cut -f1)" >>"$work/sizes.tsv"
+done
+ort_version="$(node -p "require('$repo_root/tools/onnxruntime/node_modules/onnxruntime-node/package.json').version")"
+
+/usr/bin/env python3 - "$work/times.tsv" "$rounds" "$trials" "$threads" "$work/sizes.tsv" "$work/tpq.json" "$ort_version" \
+  "${output:+$output.partial}" "$variants" "$batch_sizes" <<'PY'
+import json, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
     variant, batch, tpq, ort = line.split("\t")
@@ -88,4 +100,30 @@ for (variant, batch), times in rows.items():
     ratios = [o / t for t, o in times]
     print(f"| {variant} | {batch} | {statistics.median(t for t, _ in times):.1f} | {statistics.median(o for _, o in times):.1f} "
           f"| {statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f}) |")
+if len(sys.argv) > 8 and sys.argv[8]:
+    tpq = json.load(open(sys.argv[6]))  # the last tpq bench run: how tpq was built and ran
+    record = {key: tpq.get(key) for key in ("git_rev", "tpq_version", "libtorch_version", "blas", "blas_library", "compiler",
+                                             "build_type", "cpu_model", "quantized_engine", "threads", "started_at")}
+    record.update({
+        "shape": "bert-base", "sequence_length": 128, "weights": "random (seeded), the same in both runtimes",
+        "rounds": int(sys.argv[2]), "trials_per_round": int(sys.argv[3]), "device": "cpu",
+        "seed": 0,  # tpq bench's default seed, which draws the random weights; token ids are seeded by the batch size
+        "config": {"variants": sys.argv[9].split(), "batch_sizes": [int(b) for b in sys.argv[10].split()],
+                   "rounds": int(sys.argv[2]), "trials": int(sys.argv[3]), "threads": int(sys.argv[4])},
+        "onnxruntime_version": sys.argv[7],
+        "allocators": {"tpq": tpq.get("allocator"), "onnxruntime": "ORT's CPU memory arena (its default)"},
+        "timing": "runtimes alternate per round (order flipped every round); per-round medians; ratio = ORT ms / tpq ms",
+        "rows": [{"variant": v, "batch_size": b, "tpq_ms": statistics.median(t for t, _ in times),
+                  "onnxruntime_ms": statistics.median(o for _, o in times),
+                  "onnxruntime_over_tpq": {"median": statistics.median(o / t for t, o in times),
+                                           "min": min(o / t for t, o in times), "max": max(o / t for t, o in times)}}
+                 for (v, b), times in rows.items()],
+        "sizes": [{"variant": v, "onnx_bytes": int(o), "tpq_checkpoint_bytes": int(c)}
+                  for v, o, c in (line.rstrip("\n").split("\t") for line in open(sys.argv[5]))]})
+    with open(sys.argv[8], "w") as out:
+        json.dump(record, out, indent=2)
 PY
+if [[ -n "$output" ]]; then
+  mv "$output.partial" "$output"
+  log "wrote $output"
+fi

@@ -8,7 +8,7 @@
 #   --skip-training    reuse <results>/baseline/model instead of running 01
 #   --only-comparison  run just 10_comprehensive_comparison and the report over the existing results
 #   --no-setup         do not run scripts/setup.sh (packages, data, build) first
-#   --no-bench         skip `tpq bench` at bert-base shape (the report then says it was not run)
+#   --no-bench         skip `tpq bench` and the ONNX Runtime comparison at bert-base shape (the report then says they were not run)
 #   --report-format    exports of the report beside the Markdown (pandoc); default html when pandoc is installed
 #   --seeds N          also rerun 02-09 with seeds base+1 ... base+N-1 (base: --seed, else 42) into
 #                      <results>/seeds/<seed>/, on the same baseline; the tables show mean ± std over the N runs
@@ -171,6 +171,31 @@ sweep_args() {
   return 0
 }
 
+# The report's 部署 item: the bert-base variants exported to ONNX and timed in ONNX Runtime beside tpq
+# (benchmarks/onnxruntime_compare.sh). Needs Node and tools/onnxruntime (scripts/setup.sh without
+# --programs-only installs it); without them the report says how to run it.
+run_deploy_step() {
+  local out="$results_dir/deploy/deploy.json" rounds=5 batches="1 32" threads=2
+  [[ "$profile" == quick ]] && rounds=2 && batches=1
+  [[ "$profile" == full ]] && threads=0
+  if [[ $force -eq 0 && -s "$out" ]]; then
+    echo "[run_all] ONNX Runtime comparison: $out exists, skipping (use --force to rerun)"
+    return 0
+  fi
+  if ! command -v node >/dev/null 2>&1 || [[ ! -d "$repo_root/tools/onnxruntime/node_modules/onnxruntime-node" ]]; then
+    echo "[run_all] ONNX Runtime for Node not installed: the report's 部署 item is not run (install: bash scripts/setup.sh --no-build)"
+    return 0
+  fi
+  echo "[run_all] ONNX export + ONNX Runtime beside tpq at bert-base shape ($rounds rounds)"
+  local start=$SECONDS
+  if ! bash "$repo_root/benchmarks/onnxruntime_compare.sh" --bin-dir "$bin" --rounds "$rounds" --trials 3 --threads "$threads" \
+       --batch-sizes "$batches" --output "$out"; then
+    echo "[run_all] the ONNX Runtime comparison failed; finished results are kept. Fix the error above and rerun." >&2
+    exit 1
+  fi
+  echo "[run_all] ONNX Runtime comparison finished in $((SECONDS - start)) s"
+}
+
 # run_all --seeds N: 02-09 again with seeds base+1 ... base+N-1, on the same baseline model, into
 # <results>/seeds/<seed>/<subdir> (resumable like the main run).
 run_seed_reruns() {
@@ -206,6 +231,7 @@ for line in "${catalogue[@]}"; do
       fi ;;
     10)
       [[ $only_comparison -eq 1 || $bench -eq 0 ]] || run_bench_step
+      [[ $only_comparison -eq 1 || $bench -eq 0 ]] || run_deploy_step
       [[ $only_comparison -eq 1 ]] || run_seed_reruns
       if comparison_is_stale "$subdir"; then
         echo "[run_all] $program: results changed since the last comparison, rerunning"

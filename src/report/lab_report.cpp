@@ -159,6 +159,7 @@ FilledReport fill_lab_report(const std::string& template_text, const ResultsTree
   context.baseline_config = optional_json(tree.root / "baseline" / "config.json");
   context.dataset_stats = optional_json(tree.root / "baseline" / "dataset_stats.json");
   context.bench = optional_json(tree.root / "bench" / "bench.json");
+  context.deploy = optional_json(tree.root / "deploy" / "deploy.json");
   SectionWriters writers;
   add_setup_sections(writers);
   add_experiment_sections(writers);

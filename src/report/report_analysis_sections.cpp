@@ -30,6 +30,7 @@ std::string figures(const ReportContext& context) {
   out += "4. **渐进式剪枝进度图**\n   " + comparison_figure(context, "progressive_pruning.png", "渐进式剪枝进度") + "\n   - " +
          progressive_finding(context) + "\n\n";
   out += "5. **bert-base 形状的速度与大小**（随机权重：只测速度和大小，不含准确率）\n\n" + bert_base_bench_section(context) + "\n\n";
+  out += "6. **部署：导出为 ONNX，在 ONNX Runtime 中运行**（同上的 bert-base 形状与随机权重）\n\n" + deploy_section(context) + "\n\n";
   out += "总览：" + comparison_figure(context, "dashboard.png", "总览");
   return out;
 }

@@ -33,6 +33,7 @@ struct ReportContext {
   nlohmann::json dataset_stats;    // results/baseline/dataset_stats.json, or null
   std::string today;  // YYYY-MM-DD (UTC)
   nlohmann::json bench = nullptr;  // results/bench/bench.json (`tpq bench` at bert-base shape), or null
+  nlohmann::json deploy = nullptr;  // results/deploy/deploy.json (ONNX Runtime beside tpq), or null
   // The charts the sections embed, collected as they are written (figure() adds to it), so the
   // report folder can carry copies of them.
   mutable std::vector<FigureCopy> figures;
@@ -49,6 +50,8 @@ void add_analysis_sections(SectionWriters& writers);    // 五 to 十
 std::string not_run(const ReportContext& context, const std::string& subdir);
 // 5.1's bert-base-shape section from context.bench (report_bench_section.cpp).
 std::string bert_base_bench_section(const ReportContext& context);
+// 5.1's 部署 item from context.deploy: the ONNX files and ONNX Runtime beside tpq (report_deploy_section.cpp).
+std::string deploy_section(const ReportContext& context);
 // The summary rows of one experiment, in recorded order.
 std::vector<SummaryRow> rows_of(const ReportContext& context, const std::string& subdir);
 const SummaryRow* row_of(const ReportContext& context, const std::string& subdir, const std::string& variant);

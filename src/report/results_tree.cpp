@@ -42,9 +42,10 @@ std::map<std::string, ExperimentResult> load_experiments(const fs::path& dir, co
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (!entry.is_directory()) continue;
     const std::string subdir = entry.path().filename().string();
-    // bench/ holds `tpq bench` at bert-base shape (run_all): not an experiment, read by the report itself.
+    // bench/ and deploy/ hold `tpq bench` and the ONNX Runtime comparison at bert-base shape (run_all):
+    // not experiments, read by the report itself; slurm/ holds run_all --slurm's job scripts and logs.
     // parts/ holds the jobs of a sparsity sweep; `tpq merge-parts` writes their merged result beside it.
-    if (subdir == kComparisonSubdir || subdir == kSeedsSubdir || subdir == kPartsSubdir || subdir == "bench" ||
+    if (subdir == kComparisonSubdir || subdir == kSeedsSubdir || subdir == kPartsSubdir || subdir == "bench" || subdir == "deploy" || subdir == "slurm" ||
         subdir.front() == '.')
       continue;
     const fs::path metrics = entry.path() / "metrics.json";

@@ -76,6 +76,12 @@ TEST(LabReport, FullTreeLeavesNoBlankCellOrEmptyField) {
   EXPECT_NE(figures.find("| 剪枝 50% 头 + 50% FFN | 1 | 128 | 180.0 | 无可测差异（1.05x，95% 区间 0.93–1.12） |"),
             std::string::npos) << figures;
   EXPECT_NE(figures.find("| INT8 动态（逐通道） | 174.5 | 82.7 | 3.92x |"), std::string::npos) << figures;
+  // The 部署 item, from results/deploy/deploy.json: the table, the .onnx sizes, the fastest recipe per batch.
+  EXPECT_NE(figures.find("| 剪枝 50%/50% + INT8 | 1 | 47.0 | 16.4 | 0.35（0.31–0.38） |"), std::string::npos) << figures;
+  EXPECT_NE(figures.find("| FP32 | 417.7 | 417.7 |"), std::string::npos) << figures;
+  EXPECT_NE(figures.find("- batch 1：ONNX Runtime 中最快的配方是剪枝 50%/50% + INT8（16.4 ms），是 ONNX Runtime 中 FP32 的 5.49 倍速度，"
+                         "用时为 tpq 运行同一模型的 0.35 倍。"),
+            std::string::npos) << figures;
   const auto baseline = report_section(report, "### 3.2 基线模型");
   EXPECT_NE(baseline.find("| 峰值内存：评估 (MB) | 300.0（仅评估阶段） |"), std::string::npos) << baseline;
   EXPECT_NE(baseline.find("| 峰值内存：MLM 预训练 (MB) | 1234.5 |"), std::string::npos) << baseline;
@@ -99,6 +105,7 @@ TEST(LabReport, ExperimentsNotRunSaySoInsteadOfNumbers) {
   // Charts not drawn yet: the report names the run that draws them, never a dangling link.
   EXPECT_NE(report_section(report, "### 5.1 性能对比图表").find("运行 10_comprehensive_comparison 生成"), std::string::npos);
   EXPECT_NE(report_section(report, "### 5.1 性能对比图表").find("bench/bench.json 不存在"), std::string::npos);
+  EXPECT_NE(report_section(report, "### 5.1 性能对比图表").find("deploy/deploy.json 不存在"), std::string::npos);
 }
 
 TEST(LabReport, UnknownTemplateSectionsAreKeptVerbatim) {

@@ -108,9 +108,25 @@ void write_synthetic_bench(const fs::path& root) {
   write_text_file(root / "bench" / "bench.json", bench.dump(2));
 }
 
+// The ONNX Runtime comparison as run_all writes it (benchmarks/onnxruntime_compare.sh --output):
+// ORT faster at batch 1, pruned + INT8 its fastest recipe.
+void write_synthetic_deploy(const fs::path& root) {
+  const auto row = [](const std::string& variant, int batch, double tpq, double ort) {
+    return json{{"variant", variant}, {"batch_size", batch}, {"tpq_ms", tpq}, {"onnxruntime_ms", ort},
+                {"onnxruntime_over_tpq", {{"median", ort / tpq}, {"min", 0.9 * ort / tpq}, {"max", 1.1 * ort / tpq}}}};
+  };
+  json deploy = {{"onnxruntime_version", "1.30.0"}, {"rounds", 5}, {"trials_per_round", 3}, {"sequence_length", 128}, {"threads", 2}};
+  deploy["rows"] = {row("fp32", 1, 120.0, 90.0), row("int8_dynamic", 1, 70.0, 26.0), row("pruned_50_50_int8", 1, 47.0, 16.4),
+                    row("fp32", 32, 2870.0, 2843.0), row("pruned_50_50_int8", 32, 597.0, 407.0)};
+  deploy["sizes"] = {{{"variant", "fp32"}, {"onnx_bytes", 437990006}, {"tpq_checkpoint_bytes", 437963337}},
+                     {{"variant", "pruned_50_50_int8"}, {"onnx_bytes", 96000000}, {"tpq_checkpoint_bytes", 95800000}}};
+  write_text_file(root / "deploy" / "deploy.json", deploy.dump(2));
+}
+
 void write_full_results_tree(const fs::path& root) {
   write_small_results_tree(root);
   write_synthetic_bench(root);
+  write_synthetic_deploy(root);
   write_synthetic_experiment(root, "qat", "int8_qat",
                              {synthetic_record("qat", "fp32", 0.80, 10.0, 2.0),
                               synthetic_record("qat", "int8_static_ptq", 0.78, 2.9, 1.0, {{"training_time_s", 0.0}}),
