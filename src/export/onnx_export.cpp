@@ -12,6 +12,7 @@
 #include "tpq/core/error.h"
 #include "tpq/io/atomic_file.h"
 #include "tpq/quant/engine.h"
+#include "tpq/quant/half_precision.h"
 #include "tpq/quant/int8_linear.h"
 
 namespace tpq::exporting {
@@ -74,8 +75,16 @@ std::string emit_linear(Builder& g, const std::string& x, const std::string& pre
   if (const auto* int8 = dynamic_cast<const quant::StaticInt8Linear*>(linear.kernel.get())) {
     return static_int8_linear(g, x, prefix, *int8);
   }
+  const auto* half = dynamic_cast<const quant::HalfLinear*>(linear.kernel.get());
+  if (half && half->dtype() == torch::kHalf) {  // FP16 weights (the graph stores them as FP16, see build_model)
+    torch::Tensor weight, bias;
+    for (const auto& [name, tensor] : half->export_tensors(prefix)) {
+      (name == prefix + ".weight" ? weight : bias) = tensor.to(torch::kFloat);
+    }
+    return g.linear(x, prefix, weight, bias);
+  }
   throw UserError(prefix + " runs a " + linear.kernel->describe() +
-                  " kernel; ONNX export covers FP32 (dense, pruned, sparse) and INT8 (dynamic, static, QAT) models so far: "
+                  " kernel; ONNX export covers FP32 (dense, pruned, sparse), FP16 and INT8 (dynamic, static, QAT) models so far: "
                   "export the FP32 model it was made from, or an INT8 version of it");
 }
 
@@ -89,7 +98,7 @@ bool takes_token_types(const model::EncoderClassifierImpl& model) {
 std::string embed(Builder& g, model::EncoderClassifierImpl& model) {
   auto& e = *model.embeddings;
   const auto& family = model.family();
-  auto sum = g.node("Gather", {g.initializer("embeddings.word", e.word_embeddings->weight), "input_ids"}, "word");
+  auto sum = g.node("Gather", {g.weight("embeddings.word", e.word_embeddings->weight), "input_ids"}, "word");
   std::string positions;
   if (family.positions == model::PositionIds::AfterPadding) {
     // RoBERTa: pad + running count of non-pad tokens for tokens, pad itself for pads.
@@ -102,13 +111,13 @@ std::string embed(Builder& g, model::EncoderClassifierImpl& model) {
     const auto length = g.node("Gather", {g.node("Shape", {"input_ids"}, "shape"), g.int_scalar(1)}, "sequence_length");
     positions = g.node("Range", {g.int_scalar(0), length, g.int_scalar(1)}, "position_ids");
   }
-  sum = g.node("Add", {sum, g.node("Gather", {g.initializer("embeddings.position", e.position_embeddings->weight), positions}, "position")},
+  sum = g.node("Add", {sum, g.node("Gather", {g.weight("embeddings.position", e.position_embeddings->weight), positions}, "position")},
                "embedded");
   if (!e.token_type_embeddings.is_empty()) {
     const auto& table = e.token_type_embeddings->weight;
     const auto token_types = takes_token_types(model)
-                                 ? g.node("Gather", {g.initializer("embeddings.token_type", table), "token_type_ids"}, "token_type")
-                                 : g.initializer("embeddings.token_type_0", table[0]);
+                                 ? g.node("Gather", {g.weight("embeddings.token_type", table), "token_type_ids"}, "token_type")
+                                 : g.weight("embeddings.token_type_0", table[0]);
     sum = g.node("Add", {sum, token_types}, "embedded");
   }
   return g.layer_norm(sum, "embeddings.LayerNorm", e.LayerNorm->weight, e.LayerNorm->bias, e.LayerNorm->options.eps());
@@ -196,11 +205,14 @@ double encoder_zero_fraction(model::EncoderClassifierImpl& model) {
   return total > 0 ? static_cast<double>(zeros) / static_cast<double>(total) : 0.0;
 }
 
-// "", " int8_dynamic" or " int8_static": what the first layer's query runs (quantization converts every encoder Linear).
-std::string int8_kind(model::EncoderClassifierImpl& model) {
+// "", " int8_dynamic", " int8_static" or " fp16": what the first layer's query runs (quantization
+// and half precision convert every encoder Linear).
+std::string kernel_kind(model::EncoderClassifierImpl& model) {
   const auto* kernel = model.layers.empty() ? nullptr : model.layers.front()->query->kernel.get();
   if (dynamic_cast<const quant::DynamicInt8Linear*>(kernel)) return " int8_dynamic";
   if (dynamic_cast<const quant::StaticInt8Linear*>(kernel)) return " int8_static";
+  const auto* half = dynamic_cast<const quant::HalfLinear*>(kernel);
+  if (half && half->dtype() == torch::kHalf) return " fp16";
   return "";
 }
 
@@ -223,6 +235,9 @@ onnx::ModelProto build_model(model::EncoderClassifierImpl& model, const OnnxExpo
   auto& graph = *proto.mutable_graph();
   graph.set_name(model.family().architecture);
   Builder g(graph);
+  // An FP16 model (05) keeps every float weight in FP16 and computes in FP32, as tpq does on a CPU
+  // without FP16 GEMMs: its values are exactly the FP16 ones, the file half the size.
+  g.set_half_storage(kernel_kind(model) == " fp16");
   g.input("input_ids", onnx::TensorProto::INT64, kTokenDims);
   g.input("attention_mask", onnx::TensorProto::INT64, kTokenDims);
   if (takes_token_types(model)) g.input("token_type_ids", onnx::TensorProto::INT64, kTokenDims);
@@ -270,7 +285,7 @@ OnnxExportResult export_onnx(const fs::path& model_dir, const fs::path& output, 
   OnnxExportResult result;
   result.zero_fraction = encoder_zero_fraction(model);
   result.kind = is_structurally_pruned(model) ? "pruned" : result.zero_fraction > 0.05 ? "sparse" : "dense";
-  result.kind += int8_kind(model);
+  result.kind += kernel_kind(model);
   const auto proto = build_model(model, options);
   try {
     onnx::checker::check_model(proto);

@@ -17,6 +17,8 @@ std::string OnnxGraphBuilder::initializer(const std::string& name, const torch::
     proto->set_data_type(onnx::TensorProto::INT8);
   } else if (contiguous.scalar_type() == torch::kByte) {
     proto->set_data_type(onnx::TensorProto::UINT8);
+  } else if (contiguous.scalar_type() == torch::kHalf) {
+    proto->set_data_type(onnx::TensorProto::FLOAT16);
   } else {
     contiguous = contiguous.to(torch::kFloat);
     proto->set_data_type(onnx::TensorProto::FLOAT);
@@ -24,6 +26,12 @@ std::string OnnxGraphBuilder::initializer(const std::string& name, const torch::
   // raw_data is little-endian, as x86-64 and ARM keep it in memory.
   proto->set_raw_data(contiguous.data_ptr(), contiguous.numel() * contiguous.element_size());
   return name;
+}
+
+std::string OnnxGraphBuilder::weight(const std::string& name, const torch::Tensor& tensor) {
+  if (!half_storage_) return initializer(name, tensor);
+  const auto stored = initializer(name + ".fp16", tensor.to(torch::kHalf));
+  return node("Cast", {stored}, name + "_fp32", {int_attribute("to", onnx::TensorProto::FLOAT)});
 }
 
 std::string OnnxGraphBuilder::ints(const std::vector<int64_t>& values) {
@@ -94,14 +102,14 @@ std::string OnnxGraphBuilder::output_as(const std::string& x, const std::string&
 std::string OnnxGraphBuilder::linear(const std::string& x, const std::string& prefix, const torch::Tensor& weight,
                                      const torch::Tensor& bias) {
   require(weight.defined() && weight.dim() == 2, prefix + ": no dense weight to export");
-  const auto product = node("MatMul", {x, initializer(prefix + ".weight_t", weight.t())}, prefix + "_matmul");
+  const auto product = node("MatMul", {x, this->weight(prefix + ".weight_t", weight.t())}, prefix + "_matmul");
   if (!bias.defined()) return product;
-  return node("Add", {product, initializer(prefix + ".bias", bias)}, prefix + "_out");
+  return node("Add", {product, this->weight(prefix + ".bias", bias)}, prefix + "_out");
 }
 
 std::string OnnxGraphBuilder::layer_norm(const std::string& x, const std::string& prefix, const torch::Tensor& weight,
                                          const torch::Tensor& bias, double eps) {
-  return node("LayerNormalization", {x, initializer(prefix + ".weight", weight), initializer(prefix + ".bias", bias)},
+  return node("LayerNormalization", {x, this->weight(prefix + ".weight", weight), this->weight(prefix + ".bias", bias)},
               prefix + "_out", {int_attribute("axis", -1), float_attribute("epsilon", static_cast<float>(eps))});
 }
 

@@ -16,8 +16,13 @@ class OnnxGraphBuilder {
  public:
   explicit OnnxGraphBuilder(onnx::GraphProto& graph) : graph_(graph) {}
 
-  // A tensor stored in the graph under `name` (int64, int8 and uint8 kept, anything else as float32); returns the name.
+  // A tensor stored in the graph under `name` (int64, int8, uint8 and float16 kept, anything else as float32); returns the name.
   std::string initializer(const std::string& name, const torch::Tensor& tensor);
+  // A float weight (embedding table, Linear, LayerNorm): an FP32 initializer, or with half storage
+  // on, an FP16 one read through a Cast to float (the file halves; the arithmetic stays FP32).
+  std::string weight(const std::string& name, const torch::Tensor& tensor);
+  void set_half_storage(bool half) { half_storage_ = half; }
+
   std::string ints(const std::vector<int64_t>& values);  // a 1-D int64 constant
   std::string int_scalar(int64_t value);                 // a 0-D int64 constant
   std::string float_scalar(float value);                 // a 0-D float constant
@@ -59,6 +64,7 @@ class OnnxGraphBuilder {
  private:
   onnx::GraphProto& graph_;
   int64_t counter_ = 0;
+  bool half_storage_ = false;
 };
 
 }  // namespace tpq::exporting

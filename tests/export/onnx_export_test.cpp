@@ -66,7 +66,7 @@ class OnnxExport : public ::testing::Test {
 
   // Exports, runs ORT, compares with tpq: logits within 1e-4 and the same predicted labels.
   void expect_ort_matches_tpq(const fs::path& model_dir, const nlohmann::json& ref, const std::string& kind) {
-    const auto onnx = scratch / model_dir.filename() / "model.onnx";
+    const auto onnx = scratch / ("onnx-" + model_dir.filename().string()) / "model.onnx";
     const auto exported = export_model(model_dir, onnx);
     ASSERT_EQ(exported.exit_code, 0) << exported.output;
     EXPECT_NE(exported.output.find(kind + " model"), std::string::npos) << exported.output;
@@ -88,9 +88,9 @@ TEST_F(OnnxExport, OnnxRuntimeGivesTpqsLogitsForEveryFamily) {
     expect_ort_matches_tpq(dir, tpq::testing::read_json_file(dir / "reference.json"), "dense");
   }
   // The inputs HF's ONNX exports take: token_type_ids only where the family has token types.
-  EXPECT_TRUE(fs::exists(scratch / "tiny-roberta-a" / "merges.txt"));
+  EXPECT_TRUE(fs::exists(scratch / "onnx-tiny-roberta-a" / "merges.txt"));
   const auto roberta = run_command("node -e \"const ort=require('" + (ort_runner().parent_path() / "node_modules" / "onnxruntime-node").string() +
-                                   "');ort.InferenceSession.create('" + (scratch / "tiny-roberta-a" / "model.onnx").string() +
+                                   "');ort.InferenceSession.create('" + (scratch / "onnx-tiny-roberta-a" / "model.onnx").string() +
                                    "').then(s=>console.log(s.inputNames.join(',')))\"");
   EXPECT_EQ(roberta.output, "input_ids,attention_mask\n");
 }
@@ -169,6 +169,23 @@ TEST_F(OnnxExport, StaticInt8RunsAsQdqWithTheCalibratedScales) {
   EXPECT_TRUE(torch::equal(actual.argmax(-1), expected.argmax(-1)));
 }
 
+// FP16 (05's float16): every float weight stored as FP16 and read through a Cast, FP32 arithmetic,
+// as tpq computes on a CPU without FP16 GEMMs: ORT gives tpq's FP16 logits, from half the bytes.
+TEST_F(OnnxExport, Fp16ModelsKeepTheirHalfWeightsAndTpqsLogits) {
+  TPQ_REQUIRE_FIXTURE(dense, "tiny-bert-a");
+  const auto ref = tpq::testing::read_json_file(dense / "reference.json");
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dense);
+  tpq::quant::convert_to_half(*checkpoint.model, torch::kHalf);
+  const auto fp16 = scratch / "fp16-model";
+  tpq::checkpoint::save_checkpoint(fp16, *checkpoint.model, checkpoint.tokenizer.get());
+  expect_ort_matches_tpq(fp16, ref, "dense fp16");
+  const auto fp32 = scratch / "fp32-onnx" / "model.onnx";
+  ASSERT_EQ(export_model(dense, fp32).exit_code, 0);
+  const double ratio = static_cast<double>(fs::file_size(scratch / "onnx-fp16-model" / "model.onnx")) / fs::file_size(fp32);
+  EXPECT_GT(ratio, 0.45);
+  EXPECT_LT(ratio, 0.55);
+}
+
 TEST_F(OnnxExport, BadRequestsFailWithOneLineAndWriteNoFile) {
   TPQ_REQUIRE_FIXTURE(dense, "tiny-bert-a");
   const auto onnx = scratch / "out" / "model.onnx";
@@ -179,14 +196,14 @@ TEST_F(OnnxExport, BadRequestsFailWithOneLineAndWriteNoFile) {
   EXPECT_EQ(format.exit_code, 2) << format.output;
   EXPECT_NE(format.output.find("--format tflite: unknown format"), std::string::npos) << format.output;
 
-  // A kernel the exporter does not cover (05's BF16): named, refused, nothing written.
+  // A kernel the exporter does not cover (05's BF16, whose GEMMs run in BF16): named, refused, nothing written.
   auto checkpoint = tpq::checkpoint::load_checkpoint(dense);
   tpq::quant::convert_to_half(*checkpoint.model, torch::kBFloat16);
   const auto bf16 = scratch / "bf16-model";
   tpq::checkpoint::save_checkpoint(bf16, *checkpoint.model, checkpoint.tokenizer.get());
   const auto half = export_model(bf16, onnx);
   EXPECT_EQ(half.exit_code, 2) << half.output;
-  EXPECT_NE(half.output.find("kernel; ONNX export covers FP32 (dense, pruned, sparse) and INT8 (dynamic, static, QAT)"), std::string::npos)
+  EXPECT_NE(half.output.find("kernel; ONNX export covers FP32 (dense, pruned, sparse), FP16 and INT8 (dynamic, static, QAT)"), std::string::npos)
       << half.output;
   EXPECT_FALSE(fs::exists(onnx.parent_path()));
 }
