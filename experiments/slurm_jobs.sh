@@ -3,7 +3,8 @@
 #   2. 02-09 as one job array, one element per experiment and seed (--seeds N adds base+1 ...
 #      base+N-1, each into <results>/seeds/<seed>/), after 1; --sparsity-sweep S1,S2,... makes 07 one
 #      element per sparsity, each into <results>/parts/unstructured_pruning/sparsity-<s>;
-#   3. the merge of those parts (tpq merge-parts), tpq bench, 10 and the report, after every element of 2.
+#   3. the merge of those parts (tpq merge-parts), tpq bench, the ONNX Runtime comparison (where
+#      installed), 10 and the report, after every element of 2.
 # --dry-run prints the scripts and the sbatch lines instead of submitting. Uses run_all.sh's
 # variables (profile, results_dir, bin, catalogue, seeds, base_seed, seed_args, extra, ...).
 
@@ -84,6 +85,8 @@ write_final_job() {
   slurm_header tpq-10-report "$results/slurm/10-report-%j.out"
   write_merge_lines  # before 10 reads the results
   [[ $bench -eq 1 ]] && echo "$(quoted "$bin/tpq") bench --shape bert-base --batch-sizes 1 32 --seq-lens 128 --trials 10 --threads $slurm_cpus --variants fp32 int8_dynamic pruned_50_50 pruned_50_50_int8 --output $(quoted "$results/bench/bench.json")"
+  # The report's 部署 item, where the cluster has Node and tools/onnxruntime (scripts/setup.sh installs them).
+  [[ $bench -eq 1 ]] && echo "if command -v node >/dev/null && [[ -d $(quoted "$repo_root/tools/onnxruntime/node_modules/onnxruntime-node") ]]; then bash $(quoted "$repo_root/benchmarks/onnxruntime_compare.sh") --bin-dir $(quoted "$bin") --threads $slurm_cpus --output $(quoted "$results/deploy/deploy.json"); fi"
   echo "srun $(quoted "$bin/10_comprehensive_comparison" --profile "$profile" --output_dir "$results/comparison" --results-dir "$results" "${extra[@]}")"
   local report_args=(--results-dir "$results" --output "$report_output")
   [[ -n "$report_format" && "$report_format" != none ]] && report_args+=(--format "$report_format")
