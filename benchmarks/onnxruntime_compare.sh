@@ -8,6 +8,10 @@
 # per-round ratio ORT ms / tpq ms (> 1: tpq faster) with its range over the rounds.
 #   benchmarks/onnxruntime_compare.sh [--bin-dir build/bin] [--rounds 5] [--trials 3] [--threads 2] [--batch-sizes "1 32"]
 #                                     [--variants "fp32 pruned_50_50 int8_dynamic pruned_50_50_int8"] [--output deploy.json]
+#                                     [--pytorch [--hf-python DIR]]
+# --pytorch adds PyTorch eager for fp32 and int8_dynamic: HF transformers 4.31 (../shared/tools/hf-python)
+# on Debian's torch 1.13 on the same FP32 checkpoint (INT8: torch's quantize_dynamic of it), twice a
+# round: with glibc's default malloc, and with tpq's malloc settings through GLIBC_TUNABLES.
 # --output also writes the table as JSON (written whole or not at all): the report's 部署 item reads
 # <results>/deploy/deploy.json, which run_all.sh writes with this script.
 # Allocators: tpq runs with its glibc malloc tuning (recorded in bench.json as "allocator"); ORT uses
@@ -21,6 +25,8 @@ threads=2
 batch_sizes="1 32"
 variants="fp32 pruned_50_50 int8_dynamic pruned_50_50_int8"
 output=""
+pytorch=0
+hf_python="$repo_root/../shared/tools/hf-python"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --bin-dir) bin="$(realpath "$2")"; shift ;;
@@ -30,7 +36,9 @@ while [[ $# -gt 0 ]]; do
     --batch-sizes) batch_sizes="$2"; shift ;;
     --variants) variants="$2"; shift ;;
     --output) output="$2"; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --pytorch) pytorch=1 ;;
+    --hf-python) hf_python="$2"; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "onnxruntime_compare.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -42,6 +50,11 @@ runner="$repo_root/tools/onnxruntime/run_onnx.js"
 work="$(mktemp -d /tmp/tpq-ort-compare.XXXXXX)"
 trap 'rm -rf "$work" ${output:+"$output.partial"}' EXIT
 log() { printf '[ort-compare] %s\n' "$*" >&2; }
+if [[ $pytorch -eq 1 ]]; then
+  [[ -f "$hf_python/site-transformers-4.31.0.tar.gz" ]] ||
+    { echo "onnxruntime_compare.sh: --pytorch needs $hf_python/site-transformers-4.31.0.tar.gz (give --hf-python DIR)" >&2; exit 2; }
+  tar -xzf "$hf_python/site-transformers-4.31.0.tar.gz" -C "$work"
+fi
 
 log "saving the bert-base variants ($variants) and exporting them to ONNX"
 # shellcheck disable=SC2086
@@ -63,19 +76,40 @@ tpq_ms() {  # tpq_ms VARIANT BATCH: median ms of `trials` forwards of the saved 
     --warmup 1 --trials "$trials" --threads "$threads" --output "$work/tpq.json" >/dev/null
   /usr/bin/env python3 -c "import json; print(json.load(open('$work/tpq.json'))['rows'][0]['median_ms'])"
 }
+median_ms() { /usr/bin/env python3 -c "import json, statistics, sys; print(statistics.median(json.load(sys.stdin)['ms']))"; }
 ort_ms() {  # ort_ms VARIANT BATCH: median ms of `trials` runs after one warm-up run
-  node "$runner" "$work/onnx/$1/model.onnx" "$work/inputs-$2.json" --threads "$threads" --time "$trials" |
-    /usr/bin/env python3 -c "import json, statistics, sys; print(statistics.median(json.load(sys.stdin)['ms']))"
+  node "$runner" "$work/onnx/$1/model.onnx" "$work/inputs-$2.json" --threads "$threads" --time "$trials" | median_ms
+}
+# The malloc settings tpq makes at start (src/core/allocator.cpp: no mmap, trim at 1 GiB, 256 MiB top pad).
+tpq_malloc="glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=1073741824:glibc.malloc.top_pad=268435456"
+pytorch_ms() {  # pytorch_ms VARIANT BATCH [GLIBC_TUNABLES]: HF eager on the FP32 checkpoint (INT8: quantize_dynamic of it)
+  GLIBC_TUNABLES="${3:-}" PYTHONPATH="$work/site" /usr/bin/python3 "$repo_root/benchmarks/pytorch_eager.py" \
+    "$work/models/fp32" "$work/inputs-$2.json" --variant "$1" --threads "$threads" --time "$trials" 2>/dev/null | median_ms
+}
+measure() {  # measure SIDE VARIANT BATCH
+  case "$1" in
+    tpq) tpq_ms "$2" "$3" ;;
+    ort) ort_ms "$2" "$3" ;;
+    pytorch) pytorch_ms "$2" "$3" ;;
+    pytorch_tpq_malloc) pytorch_ms "$2" "$3" "$tpq_malloc" ;;
+  esac
 }
 
 : >"$work/times.tsv"
 for ((round = 1; round <= rounds; round++)); do
   for variant in $variants; do
+    sides=(tpq ort)
+    [[ $pytorch -eq 1 && ( "$variant" == fp32 || "$variant" == int8_dynamic ) ]] && sides+=(pytorch pytorch_tpq_malloc)
     for batch in $batch_sizes; do
-      if ((round % 2)); then t="$(tpq_ms "$variant" "$batch")"; o="$(ort_ms "$variant" "$batch")"
-      else o="$(ort_ms "$variant" "$batch")"; t="$(tpq_ms "$variant" "$batch")"; fi
-      printf '%s\t%s\t%s\t%s\n' "$variant" "$batch" "$t" "$o" >>"$work/times.tsv"
-      log "round $round/$rounds $variant batch $batch: tpq $t ms, ORT $o ms"
+      declare -A ms=()
+      for ((k = 0; k < ${#sides[@]}; k++)); do  # the order rotates every round
+        side="${sides[(k + round) % ${#sides[@]}]}"
+        ms[$side]="$(measure "$side" "$variant" "$batch")"
+      done
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$batch" "${ms[tpq]}" "${ms[ort]}" "${ms[pytorch]:-}" \
+        "${ms[pytorch_tpq_malloc]:-}" >>"$work/times.tsv"
+      log "round $round/$rounds $variant batch $batch: tpq ${ms[tpq]} ms, ORT ${ms[ort]} ms${ms[pytorch]:+, PyTorch ${ms[pytorch]} ms, ${ms[pytorch_tpq_malloc]} ms with the tpq malloc settings}"
+      unset ms
     done
   done
 done
@@ -86,43 +120,8 @@ for variant in $variants; do  # the bytes of each side's files
 done
 ort_version="$(node -p "require('$repo_root/tools/onnxruntime/node_modules/onnxruntime-node/package.json').version")"
 
-/usr/bin/env python3 - "$work/times.tsv" "$rounds" "$trials" "$threads" "$work/sizes.tsv" "$work/tpq.json" "$ort_version" \
-  "${output:+$output.partial}" "$variants" "$batch_sizes" <<'PY'
-import json, statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    variant, batch, tpq, ort = line.split("\t")
-    rows.setdefault((variant, int(batch)), []).append((float(tpq), float(ort)))
-print(f"bert-base shape, seq 128, {sys.argv[4]} threads, {sys.argv[2]} alternating rounds x {sys.argv[3]} forwards")
-print("| variant | batch | tpq ms | ONNX Runtime ms | ORT / tpq (range over rounds) |")
-print("|---|---|---|---|---|")
-for (variant, batch), times in rows.items():
-    ratios = [o / t for t, o in times]
-    print(f"| {variant} | {batch} | {statistics.median(t for t, _ in times):.1f} | {statistics.median(o for _, o in times):.1f} "
-          f"| {statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f}) |")
-if len(sys.argv) > 8 and sys.argv[8]:
-    tpq = json.load(open(sys.argv[6]))  # the last tpq bench run: how tpq was built and ran
-    record = {key: tpq.get(key) for key in ("git_rev", "tpq_version", "libtorch_version", "blas", "blas_library", "compiler",
-                                             "build_type", "cpu_model", "quantized_engine", "threads", "started_at")}
-    record.update({
-        "shape": "bert-base", "sequence_length": 128, "weights": "random (seeded), the same in both runtimes",
-        "rounds": int(sys.argv[2]), "trials_per_round": int(sys.argv[3]), "device": "cpu",
-        "seed": 0,  # tpq bench's default seed, which draws the random weights; token ids are seeded by the batch size
-        "config": {"variants": sys.argv[9].split(), "batch_sizes": [int(b) for b in sys.argv[10].split()],
-                   "rounds": int(sys.argv[2]), "trials": int(sys.argv[3]), "threads": int(sys.argv[4])},
-        "onnxruntime_version": sys.argv[7],
-        "allocators": {"tpq": tpq.get("allocator"), "onnxruntime": "ORT's CPU memory arena (its default)"},
-        "timing": "runtimes alternate per round (order flipped every round); per-round medians; ratio = ORT ms / tpq ms",
-        "rows": [{"variant": v, "batch_size": b, "tpq_ms": statistics.median(t for t, _ in times),
-                  "onnxruntime_ms": statistics.median(o for _, o in times),
-                  "onnxruntime_over_tpq": {"median": statistics.median(o / t for t, o in times),
-                                           "min": min(o / t for t, o in times), "max": max(o / t for t, o in times)}}
-                 for (v, b), times in rows.items()],
-        "sizes": [{"variant": v, "onnx_bytes": int(o), "tpq_checkpoint_bytes": int(c)}
-                  for v, o, c in (line.rstrip("\n").split("\t") for line in open(sys.argv[5]))]})
-    with open(sys.argv[8], "w") as out:
-        json.dump(record, out, indent=2)
-PY
+/usr/bin/env python3 "$repo_root/benchmarks/runtime_table.py" "$work/times.tsv" "$work/sizes.tsv" "$work/tpq.json" "$ort_version" \
+  "$variants" "$batch_sizes" "$rounds" "$trials" "$threads" ${output:+--output "$output.partial"}
 if [[ -n "$output" ]]; then
   mv "$output.partial" "$output"
   log "wrote $output"

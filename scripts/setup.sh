@@ -40,6 +40,8 @@ apt_packages=(
   libonnx-dev
   # The tests run Python's own huggingface_hub (pinned beside the fixtures) against tpq's cache.
   python3 python3-requests python3-filelock python3-tqdm python3-yaml python3-packaging
+  # benchmarks/onnxruntime_compare.sh --pytorch runs HF transformers 4.31 (../shared/tools/hf-python) on Debian's torch.
+  python3-torch python3-regex python3-fsspec
 )
 missing=()
 # npm may come from elsewhere (e.g. NodeSource); only ask Debian for it when there is none.
