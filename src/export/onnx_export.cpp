@@ -296,7 +296,11 @@ OnnxExportResult export_onnx(const fs::path& model_dir, const fs::path& output, 
   require(proto.ByteSizeLong() < (size_t{1} << 31) && proto.SerializeToString(&bytes),
           model_dir.string() + ": the model is over 2 GB, past what one ONNX protobuf file holds");
   const fs::path destination = output.has_parent_path() ? output.parent_path() : fs::path(".");
-  fs::create_directories(destination);
+  std::error_code error;
+  fs::create_directories(destination, error);
+  require(!error && fs::is_directory(destination),
+          "--output " + output.string() + ": cannot create the directory " + destination.string() + " (" + error.message() + ")");
+  require(!fs::is_directory(output), "--output " + output.string() + " is a directory: give the .onnx file's path");
   io::write_file_atomic(output, bytes);
   result.file = output;
   result.bytes = bytes.size();

@@ -77,13 +77,16 @@ void require_one_configuration(const std::vector<Part>& parts) {
 }
 
 PrunedRow pruned_row_of(const results::RunRecord& record, const fs::path& part) {
-  const json& pruning = record.extra.value("pruning", json::object());
-  require(pruning.contains("scope") && pruning.contains("target_sparsity") && record.extra.contains("dense_file_bytes"),
-          "part " + part.string() + ", row " + record.variant + ": no extra.pruning.scope/target_sparsity or dense_file_bytes");
+  const json pruning = record.extra.value("pruning", json::object());
+  require(pruning.is_object() && pruning.value("scope", json()).is_string() && pruning.value("target_sparsity", json()).is_number() &&
+              record.extra.value("dense_file_bytes", json()).is_number_unsigned(),
+          "part " + part.string() + ", row " + record.variant +
+              ": extra.pruning.scope, extra.pruning.target_sparsity or extra.dense_file_bytes is missing or not a value of "
+              "its kind; was metrics.json edited? Rerun that part");
   PrunedRow row;
   row.scope = prune::parse_scope(pruning["scope"].get<std::string>(), "extra.pruning.scope");
   row.target = pruning["target_sparsity"].get<double>();
-  row.actual = pruning.value("actual_sparsity", 0.0);
+  row.actual = pruning.value("actual_sparsity", json()).is_number() ? pruning["actual_sparsity"].get<double>() : 0.0;
   row.label = record.label();
   row.file_bytes = record.size.file_bytes;
   row.dense_file_bytes = record.extra["dense_file_bytes"].get<uint64_t>();

@@ -196,6 +196,10 @@ TEST_F(OnnxExport, BadRequestsFailWithOneLineAndWriteNoFile) {
   EXPECT_EQ(format.exit_code, 2) << format.output;
   EXPECT_NE(format.output.find("--format tflite: unknown format"), std::string::npos) << format.output;
 
+  const auto unwritable = export_model(dense, "/proc/tpq-no-such-dir/model.onnx");
+  EXPECT_EQ(unwritable.exit_code, 2) << unwritable.output;
+  EXPECT_NE(unwritable.output.find("cannot create the directory /proc/tpq-no-such-dir"), std::string::npos) << unwritable.output;
+
   // A kernel the exporter does not cover (05's BF16, whose GEMMs run in BF16): named, refused, nothing written.
   auto checkpoint = tpq::checkpoint::load_checkpoint(dense);
   tpq::quant::convert_to_half(*checkpoint.model, torch::kBFloat16);

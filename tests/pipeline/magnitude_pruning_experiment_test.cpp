@@ -218,6 +218,14 @@ TEST_F(MagnitudePruningExperiment, MergeRefusesPartsOfDifferentRunsAndKeepsTheEa
   const auto missing = run_command(merge + l1.string() + " " + unfinished.string());
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
   EXPECT_NE(missing.output.find("has no metrics.json: its job did not finish"), std::string::npos) << missing.output;
+  // A hand-edited part: named, refused.
+  fs::create_directories(dir("parts_edited"));
+  auto edited = tpq::testing::read_json_file(l1 / "metrics.json");
+  edited["variants"][1]["extra"]["pruning"]["scope"] = 5;
+  tpq::io::write_json_atomic(dir("parts_edited") / "metrics.json", edited);
+  const auto bad = run_command(merge + dir("parts_edited").string());
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("was metrics.json edited?"), std::string::npos) << bad.output;
   EXPECT_EQ(tpq::io::read_file(out / "metrics.json"), earlier);
 }
 
