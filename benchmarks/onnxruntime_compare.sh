@@ -9,9 +9,11 @@
 #   benchmarks/onnxruntime_compare.sh [--bin-dir build/bin] [--rounds 5] [--trials 3] [--threads 2] [--batch-sizes "1 32"]
 #                                     [--variants "fp32 pruned_50_50 int8_dynamic pruned_50_50_int8"] [--output deploy.json]
 #                                     [--pytorch [--hf-python DIR]]
-# --pytorch adds PyTorch eager for fp32 and int8_dynamic: HF transformers 4.31 (../shared/tools/hf-python)
-# on Debian's torch 1.13 on the same FP32 checkpoint (INT8: torch's quantize_dynamic of it), twice a
-# round: with glibc's default malloc, and with tpq's malloc settings through GLIBC_TUNABLES.
+# --pytorch adds PyTorch eager for fp32, int8_dynamic and bf16: HF transformers 4.31 (../shared/tools/hf-python)
+# on Debian's torch 1.13 on the same FP32 checkpoint (INT8: torch's quantize_dynamic of it; bf16:
+# autocast), twice a round: with glibc's default malloc, and with tpq's malloc settings through
+# GLIBC_TUNABLES. The variant bf16 (not in the default list) is tpq's bench bf16 against PyTorch's
+# autocast; ONNX Runtime has no BF16 row.
 # --output also writes the table as JSON (written whole or not at all): the report's 部署 item reads
 # <results>/deploy/deploy.json, which run_all.sh writes with this script.
 # Allocators: tpq runs with its glibc malloc tuning (recorded in bench.json as "allocator"); ORT uses
@@ -38,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     --output) output="$2"; shift ;;
     --pytorch) pytorch=1 ;;
     --hf-python) hf_python="$2"; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "onnxruntime_compare.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -56,11 +58,14 @@ if [[ $pytorch -eq 1 ]]; then
   tar -xzf "$hf_python/site-transformers-4.31.0.tar.gz" -C "$work"
 fi
 
-log "saving the bert-base variants ($variants) and exporting them to ONNX"
+# The saved and exported models: every variant but bf16 (tpq converts the FP32 model as it times it), and fp32.
+saved="fp32"
+for variant in $variants; do [[ "$variant" == fp32 || "$variant" == bf16 ]] || saved+=" $variant"; done
+log "saving the bert-base variants ($saved) and exporting them to ONNX"
 # shellcheck disable=SC2086
-"$bin/tpq" --log-level warn bench --shape bert-base --variants $variants --batch-sizes 1 --seq-lens 8 --trials 1 \
+"$bin/tpq" --log-level warn bench --shape bert-base --variants $saved --batch-sizes 1 --seq-lens 8 --trials 1 \
   --warmup 0 --threads "$threads" --save-models "$work/models" >/dev/null
-for variant in $variants; do
+for variant in $saved; do
   "$bin/tpq" --log-level warn export --model "$work/models/$variant" --output "$work/onnx/$variant/model.onnx" >/dev/null
 done
 for batch in $batch_sizes; do  # random token ids, no padding: the shape bench times
@@ -71,10 +76,12 @@ ids = [[random.randrange(1, 30522) for _ in range(128)] for _ in range($batch)]
 json.dump({'input_ids': ids, 'attention_mask': [[1] * 128] * $batch, 'token_type_ids': [[0] * 128] * $batch}, open('$work/inputs-$batch.json', 'w'))"
 done
 
-tpq_ms() {  # tpq_ms VARIANT BATCH: median ms of `trials` forwards of the saved model
-  "$bin/tpq" --log-level warn bench --model "$work/models/$1" --variants fp32 --batch-sizes "$2" --seq-lens 128 \
+tpq_ms() {  # tpq_ms VARIANT BATCH: median ms of `trials` forwards of the saved model (bf16: of the FP32 one converted)
+  local model="$1" timed=(fp32)
+  [[ "$1" == bf16 ]] && model=fp32 && timed=(fp32 bf16)
+  "$bin/tpq" --log-level warn bench --model "$work/models/$model" --variants "${timed[@]}" --batch-sizes "$2" --seq-lens 128 \
     --warmup 1 --trials "$trials" --threads "$threads" --output "$work/tpq.json" >/dev/null
-  /usr/bin/env python3 -c "import json; print(json.load(open('$work/tpq.json'))['rows'][0]['median_ms'])"
+  /usr/bin/env python3 -c "import json; print(json.load(open('$work/tpq.json'))['rows'][-1]['median_ms'])"
 }
 median_ms() { /usr/bin/env python3 -c "import json, statistics, sys; print(statistics.median(json.load(sys.stdin)['ms']))"; }
 ort_ms() {  # ort_ms VARIANT BATCH: median ms of `trials` runs after one warm-up run
@@ -99,22 +106,23 @@ measure() {  # measure SIDE VARIANT BATCH
 for ((round = 1; round <= rounds; round++)); do
   for variant in $variants; do
     sides=(tpq ort)
-    [[ $pytorch -eq 1 && ( "$variant" == fp32 || "$variant" == int8_dynamic ) ]] && sides+=(pytorch pytorch_tpq_malloc)
+    [[ "$variant" == bf16 ]] && sides=(tpq)
+    [[ $pytorch -eq 1 && "$variant" =~ ^(fp32|int8_dynamic|bf16)$ ]] && sides+=(pytorch pytorch_tpq_malloc)
     for batch in $batch_sizes; do
       declare -A ms=()
       for ((k = 0; k < ${#sides[@]}; k++)); do  # the order rotates every round
         side="${sides[(k + round) % ${#sides[@]}]}"
         ms[$side]="$(measure "$side" "$variant" "$batch")"
       done
-      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$batch" "${ms[tpq]}" "${ms[ort]}" "${ms[pytorch]:-}" \
+      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$batch" "${ms[tpq]}" "${ms[ort]:-}" "${ms[pytorch]:-}" \
         "${ms[pytorch_tpq_malloc]:-}" >>"$work/times.tsv"
-      log "round $round/$rounds $variant batch $batch: tpq ${ms[tpq]} ms, ORT ${ms[ort]} ms${ms[pytorch]:+, PyTorch ${ms[pytorch]} ms, ${ms[pytorch_tpq_malloc]} ms with the tpq malloc settings}"
+      log "round $round/$rounds $variant batch $batch: tpq ${ms[tpq]} ms, ORT ${ms[ort]:--} ms${ms[pytorch]:+, PyTorch ${ms[pytorch]} ms, ${ms[pytorch_tpq_malloc]} ms with the tpq malloc settings}"
       unset ms
     done
   done
 done
 
-for variant in $variants; do  # the bytes of each side's files
+for variant in $saved; do  # the bytes of each side's files
   printf '%s\t%s\t%s\n' "$variant" "$(stat -c %s "$work/onnx/$variant/model.onnx")" \
     "$(du -sb "$work/models/$variant" | cut -f1)" >>"$work/sizes.tsv"
 done

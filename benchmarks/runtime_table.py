@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The table (and, with --output, the JSON) of benchmarks/onnxruntime_compare.sh from its raw times.
 
-times.tsv: variant, batch, tpq ms, ORT ms, PyTorch ms, PyTorch-with-tpq's-malloc ms (the last two
-may be empty), one line per variant, batch and round. Each cell of the table is the median over
+times.tsv: variant, batch, tpq ms, ORT ms, PyTorch ms, PyTorch-with-tpq's-malloc ms (the last three
+may be empty: no ORT for bf16, no PyTorch without --pytorch or for pruned models), one line per variant, batch and round. Each cell of the table is the median over
 rounds; ratios are taken per round (same round, alternating order) and given with their range.
 """
 import argparse
@@ -23,10 +23,8 @@ def summarize(times_file):
         rows.setdefault((variant, int(batch)), []).append([float(c) if c else None for c in cells])
     summary = []
     for (variant, batch), rounds in rows.items():
-        row = {"variant": variant, "batch_size": batch, "tpq_ms": statistics.median(r[0] for r in rounds),
-               "onnxruntime_ms": statistics.median(r[1] for r in rounds),
-               "onnxruntime_over_tpq": ratio((r[0], r[1]) for r in rounds)}
-        for column, key in ((2, "pytorch"), (3, "pytorch_tpq_malloc")):
+        row = {"variant": variant, "batch_size": batch, "tpq_ms": statistics.median(r[0] for r in rounds)}
+        for column, key in ((1, "onnxruntime"), (2, "pytorch"), (3, "pytorch_tpq_malloc")):
             if all(r[column] is not None for r in rounds):
                 row[key + "_ms"] = statistics.median(r[column] for r in rounds)
                 row[key + "_over_tpq"] = ratio((r[0], r[column]) for r in rounds)
@@ -59,7 +57,7 @@ def main():
     print("| variant | batch | tpq ms | ONNX Runtime ms | PyTorch ms | PyTorch, tpq's malloc, ms | ORT / tpq | PyTorch (tpq's malloc) / tpq |")
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row['variant']} | {row['batch_size']} | {row['tpq_ms']:.1f} | {row['onnxruntime_ms']:.1f} | {cell(row, 'pytorch')} "
+        print(f"| {row['variant']} | {row['batch_size']} | {row['tpq_ms']:.1f} | {cell(row, 'onnxruntime')} | {cell(row, 'pytorch')} "
               f"| {cell(row, 'pytorch_tpq_malloc')} | {ratio_cell(row, 'onnxruntime')} | {ratio_cell(row, 'pytorch_tpq_malloc')} |")
     if not args.output:
         return

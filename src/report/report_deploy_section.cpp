@@ -38,6 +38,7 @@ std::string speed_table(const nlohmann::json& rows) {
   std::string out = "| 配方 | batch | tpq (ms) | ONNX Runtime (ms) | ORT 用时 / tpq 用时（各轮范围） |\n"
                     "|------|-------|----------|-------------------|-------------------------------|\n";
   for (const auto& row : rows) {
+    if (!row.contains("onnxruntime_ms")) continue;  // a row timed without ONNX Runtime (bf16)
     const auto ratio = row.value("onnxruntime_over_tpq", nlohmann::json::object());
     out += "| " + recipe_name(row.value("variant", "?")) + " | " + std::to_string(row.value("batch_size", 0)) + " | " +
            num(row.value("tpq_ms", 0.0), 1) + " | " + num(row.value("onnxruntime_ms", 0.0), 1) + " | " +
@@ -56,12 +57,13 @@ std::string best_recipe(const nlohmann::json& deploy) {
   for (const int64_t batch : batches) {
     const nlohmann::json* best = nullptr;
     for (const auto& row : deploy["rows"]) {
-      if (row.value("batch_size", int64_t{0}) != batch) continue;
+      if (row.value("batch_size", int64_t{0}) != batch || !row.contains("onnxruntime_ms")) continue;
       if (!best || row.value("onnxruntime_ms", 0.0) < (*best).value("onnxruntime_ms", 0.0)) best = &row;
     }
+    if (!best) continue;
     const double fp32 = ort_ms(deploy, "fp32", batch), fastest = (*best).value("onnxruntime_ms", 0.0);
     out += "- batch " + std::to_string(batch) + "：ONNX Runtime 中最快的配方是" + recipe_name((*best).value("variant", "?")) + "（" +
-           num(fastest, 1) + " ms），" + (fp32 > 0 && fastest > 0 ? "是 ONNX Runtime 中 FP32 的 " + num(fp32 / fastest, 2) + " 倍速度，" : "") +
+           num(fastest, 1) + " ms），" + ((*best).value("variant", "") != "fp32" && fp32 > 0 && fastest > 0 ? "是 ONNX Runtime 中 FP32 的 " + num(fp32 / fastest, 2) + " 倍速度，" : "") +
            "用时为 tpq 运行同一模型的 " + num((*best).value("onnxruntime_over_tpq", nlohmann::json::object()).value("median", 0.0), 2) + " 倍。\n";
   }
   return out;

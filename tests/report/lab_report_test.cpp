@@ -82,6 +82,7 @@ TEST(LabReport, FullTreeLeavesNoBlankCellOrEmptyField) {
   EXPECT_NE(figures.find("- batch 1：ONNX Runtime 中最快的配方是剪枝 50%/50% + INT8（16.4 ms），是 ONNX Runtime 中 FP32 的 5.49 倍速度，"
                          "用时为 tpq 运行同一模型的 0.35 倍。"),
             std::string::npos) << figures;
+  EXPECT_EQ(figures.find("| bf16 |"), std::string::npos) << "a row without an ONNX Runtime time is not in the 部署 table";
   const auto baseline = report_section(report, "### 3.2 基线模型");
   EXPECT_NE(baseline.find("| 峰值内存：评估 (MB) | 300.0（仅评估阶段） |"), std::string::npos) << baseline;
   EXPECT_NE(baseline.find("| 峰值内存：MLM 预训练 (MB) | 1234.5 |"), std::string::npos) << baseline;

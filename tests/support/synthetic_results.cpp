@@ -117,7 +117,9 @@ void write_synthetic_deploy(const fs::path& root) {
   };
   json deploy = {{"onnxruntime_version", "1.30.0"}, {"rounds", 5}, {"trials_per_round", 3}, {"sequence_length", 128}, {"threads", 2}};
   deploy["rows"] = {row("fp32", 1, 120.0, 90.0), row("int8_dynamic", 1, 70.0, 26.0), row("pruned_50_50_int8", 1, 47.0, 16.4),
-                    row("fp32", 32, 2870.0, 2843.0), row("pruned_50_50_int8", 32, 597.0, 407.0)};
+                    row("fp32", 32, 2870.0, 2843.0), row("pruned_50_50_int8", 32, 597.0, 407.0),
+                    // --variants bf16 --pytorch: tpq against PyTorch's autocast, no ONNX Runtime time.
+                    {{"variant", "bf16"}, {"batch_size", 32}, {"tpq_ms", 1500.0}, {"pytorch_ms", 1400.0}}};
   deploy["sizes"] = {{{"variant", "fp32"}, {"onnx_bytes", 437990006}, {"tpq_checkpoint_bytes", 437963337}},
                      {{"variant", "pruned_50_50_int8"}, {"onnx_bytes", 96000000}, {"tpq_checkpoint_bytes", 95800000}}};
   write_text_file(root / "deploy" / "deploy.json", deploy.dump(2));
