@@ -24,7 +24,8 @@ Command add_export_command(CLI::App& app) {
   command->add_option("--output", flags->output, "The .onnx file to write (e.g. exported/model.onnx)")->required();
   command->add_option("--opset", flags->options.opset, "ONNX opset (17: LayerNormalization)");
   command->footer("Inputs: input_ids, attention_mask (and token_type_ids for BERT), int64 [batch, sequence]; "
-                  "output: logits. FP32 (dense, head/FFN-pruned, unstructured-sparse) and dynamic INT8 models; see docs/onnx.md.");
+                  "output: logits. FP32 (dense, head/FFN-pruned, unstructured-sparse), FP16, and dynamic or static INT8 "
+                  "models; see docs/onnx.md.");
   return [command, flags]() {
     if (!command->parsed()) return -1;
     require(flags->format == "onnx", "--format " + flags->format + ": unknown format; tpq exports onnx");

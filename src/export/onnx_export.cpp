@@ -3,7 +3,6 @@
 #include <cmath>
 #include <limits>
 
-#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "export/onnx_graph_builder.h"
@@ -187,10 +186,6 @@ std::string classifier_head(Builder& g, model::EncoderClassifierImpl& model, con
   return emit_linear(g, pooled, "classifier", *model.classifier);
 }
 
-}  // namespace
-
-namespace {
-
 // Fraction of zeros over the encoder Linear weights: how sparse an unstructured-pruned model is.
 double encoder_zero_fraction(model::EncoderClassifierImpl& model) {
   int64_t zeros = 0, total = 0;
@@ -224,7 +219,9 @@ bool is_structurally_pruned(const model::EncoderClassifierImpl& model) {
   return false;
 }
 
-onnx::ModelProto build_model(model::EncoderClassifierImpl& model, const OnnxExportOptions& options) {
+// half_storage: an FP16 model (05), whose every float weight is kept in FP16 and computed with in
+// FP32, as tpq does on a CPU without FP16 GEMMs: its values exactly, in a file half the size.
+onnx::ModelProto build_model(model::EncoderClassifierImpl& model, const OnnxExportOptions& options, bool half_storage) {
   onnx::ModelProto proto;
   proto.set_ir_version(8);  // the IR version of opset 17's release (ONNX 1.12)
   proto.set_producer_name("tpq");
@@ -235,9 +232,7 @@ onnx::ModelProto build_model(model::EncoderClassifierImpl& model, const OnnxExpo
   auto& graph = *proto.mutable_graph();
   graph.set_name(model.family().architecture);
   Builder g(graph);
-  // An FP16 model (05) keeps every float weight in FP16 and computes in FP32, as tpq does on a CPU
-  // without FP16 GEMMs: its values are exactly the FP16 ones, the file half the size.
-  g.set_half_storage(kernel_kind(model) == " fp16");
+  g.set_half_storage(half_storage);
   g.input("input_ids", onnx::TensorProto::INT64, kTokenDims);
   g.input("attention_mask", onnx::TensorProto::INT64, kTokenDims);
   if (takes_token_types(model)) g.input("token_type_ids", onnx::TensorProto::INT64, kTokenDims);
@@ -285,8 +280,9 @@ OnnxExportResult export_onnx(const fs::path& model_dir, const fs::path& output, 
   OnnxExportResult result;
   result.zero_fraction = encoder_zero_fraction(model);
   result.kind = is_structurally_pruned(model) ? "pruned" : result.zero_fraction > 0.05 ? "sparse" : "dense";
-  result.kind += kernel_kind(model);
-  const auto proto = build_model(model, options);
+  const std::string kernels = kernel_kind(model);
+  result.kind += kernels;
+  const auto proto = build_model(model, options, kernels == " fp16");
   try {
     onnx::checker::check_model(proto);
   } catch (const std::exception& error) {

@@ -46,16 +46,22 @@ std::string OnnxGraphBuilder::float_scalar(float value) {
   return initializer("const_float_" + std::to_string(counter_++), torch::tensor(value, torch::kFloat));
 }
 
+onnx::NodeProto& OnnxGraphBuilder::add_node(const std::string& op, const std::vector<std::string>& inputs,
+                                            const std::string& name) {
+  auto& proto = *graph_.add_node();
+  proto.set_op_type(op);
+  proto.set_name(name);
+  for (const auto& input : inputs) proto.add_input(input);
+  return proto;
+}
+
 std::string OnnxGraphBuilder::node(const std::string& op, const std::vector<std::string>& inputs, const std::string& hint,
                                    const std::vector<Attribute>& attributes) {
-  auto* proto = graph_.add_node();
   const std::string output = hint + "_" + std::to_string(counter_++);
-  proto->set_op_type(op);
-  proto->set_name(output);
-  for (const auto& input : inputs) proto->add_input(input);
-  proto->add_output(output);
+  auto& proto = add_node(op, inputs, output);
+  proto.add_output(output);
   for (const auto& attribute : attributes) {
-    auto* a = proto->add_attribute();
+    auto* a = proto.add_attribute();
     a->set_name(attribute.name);
     switch (attribute.kind) {
       case Attribute::Kind::Int:
@@ -77,25 +83,18 @@ std::string OnnxGraphBuilder::node(const std::string& op, const std::vector<std:
 
 std::vector<std::string> OnnxGraphBuilder::multi_output_node(const std::string& op, const std::vector<std::string>& inputs,
                                                              const std::string& hint, int outputs) {
-  auto* proto = graph_.add_node();
   const std::string base = hint + "_" + std::to_string(counter_++);
-  proto->set_op_type(op);
-  proto->set_name(base);
-  for (const auto& input : inputs) proto->add_input(input);
+  auto& proto = add_node(op, inputs, base);
   std::vector<std::string> names;
   for (int i = 0; i < outputs; ++i) {
     names.push_back(base + "_" + std::to_string(i));
-    proto->add_output(names.back());
+    proto.add_output(names.back());
   }
   return names;
 }
 
 std::string OnnxGraphBuilder::output_as(const std::string& x, const std::string& name) {
-  auto* proto = graph_.add_node();
-  proto->set_op_type("Identity");
-  proto->set_name(name);
-  proto->add_input(x);
-  proto->add_output(name);
+  add_node("Identity", {x}, name).add_output(name);
   return name;
 }
 

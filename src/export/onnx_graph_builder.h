@@ -62,6 +62,9 @@ class OnnxGraphBuilder {
   void output(const std::string& name, int32_t type, const std::vector<std::pair<std::string, int64_t>>& dims);
 
  private:
+  // A node of `op` named `name` reading `inputs`; the caller adds its outputs (and attributes).
+  onnx::NodeProto& add_node(const std::string& op, const std::vector<std::string>& inputs, const std::string& name);
+
   onnx::GraphProto& graph_;
   int64_t counter_ = 0;
   bool half_storage_ = false;

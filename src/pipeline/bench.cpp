@@ -127,11 +127,14 @@ void apply_variant(model::EncoderClassifierImpl& model, const std::string& varia
   model.eval();
 }
 
-// The variant's checkpoint as tpq saves it, in a scratch directory: its bytes on disk, in all and
-// in the encoder layers (where INT8 and pruning act; the embeddings stay FP32).
-BenchSize saved_size(model::EncoderClassifierImpl& model, const std::string& variant) {
-  const auto dir = fs::temp_directory_path() / ("tpq-bench-" + std::to_string(::getpid()) + "-" + variant);
-  fs::remove_all(dir);
+// The variant's checkpoint as tpq saves it: its bytes on disk, in all and in the encoder layers
+// (where INT8 and pruning act; the embeddings stay FP32). Saved in a scratch directory, or with
+// --save-models in <save_models_dir>/<variant>, where it stays.
+BenchSize saved_size(model::EncoderClassifierImpl& model, const std::string& variant, const fs::path& save_models_dir) {
+  const bool keep = !save_models_dir.empty();
+  const auto dir = keep ? save_models_dir / variant
+                        : fs::temp_directory_path() / ("tpq-bench-" + std::to_string(::getpid()) + "-" + variant);
+  if (!keep) fs::remove_all(dir);
   checkpoint::save_checkpoint(dir, model, nullptr);
   BenchSize size{variant, checkpoint::directory_bytes(dir), 0};
   const auto file = io::SafetensorsFile::open(dir / "model.safetensors");
@@ -140,7 +143,7 @@ BenchSize saved_size(model::EncoderClassifierImpl& model, const std::string& var
                          entry.name.find(".transformer.layer.") != std::string::npos;
     if (encoder) size.encoder_bytes += entry.end - entry.begin;
   }
-  fs::remove_all(dir);
+  if (!keep) fs::remove_all(dir);
   return size;
 }
 
@@ -176,8 +179,7 @@ BenchReport run_bench(const BenchOptions& options, torch::Device device) {
   for (const auto& variant : options.variants) {
     models.push_back(make_model(options, device));
     apply_variant(*models.back(), variant, options, device);
-    report.sizes.push_back(saved_size(*models.back(), variant));
-    if (!options.save_models_dir.empty()) checkpoint::save_checkpoint(options.save_models_dir / variant, *models.back(), nullptr);
+    report.sizes.push_back(saved_size(*models.back(), variant, options.save_models_dir));
   }
   const auto fp32 = static_cast<std::size_t>(fp32_at - options.variants.begin());
   const int64_t vocab = models.front()->config.vocab_size;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/csv_rows.h"
 #include "support/fixtures.h"
 #include "support/paired_records.h"
 #include "support/sanitizers.h"
@@ -141,16 +142,14 @@ TEST_F(MagnitudePruningExperiment, SameSeedRepeatsTheFineTunedNumbersExactly) {
   EXPECT_EQ(runs[0]["confusion_matrix"], runs[1]["confusion_matrix"]);
 }
 
-// The first `columns` comma-separated fields of every line of a CSV file.
-std::vector<std::string> csv_columns(const fs::path& path, std::size_t columns) {
-  std::vector<std::string> lines;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    std::size_t end = 0;
-    for (std::size_t i = 0; i < columns && end != std::string::npos; ++i) end = line.find(',', end + (i > 0 ? 1 : 0));
-    lines.push_back(line.substr(0, end));
+// The rows of a comparison.csv without its two timing columns (inference time, speed-up).
+std::vector<tpq::testing::CsvRow> untimed_rows(const fs::path& csv) {
+  auto rows = tpq::testing::read_csv_rows(csv);
+  for (auto& row : rows) {
+    row.erase("推理时间 (ms)");
+    row.erase("加速比");
   }
-  return lines;
+  return rows;
 }
 
 // A sparsity list run as one job per sparsity (run_all.sh --slurm --sparsity-sweep) and merged with
@@ -188,8 +187,7 @@ TEST_F(MagnitudePruningExperiment, MergedSparsityPartsEqualOneRunWithTheWholeLis
   EXPECT_EQ(merged["experiment_extra"]["sparsities"], nlohmann::json({0.5, 0.9}));
   EXPECT_EQ(merged["variants"][4]["extra"]["measured_in_part"], (parts / "sparsity-0.9").string());
   // Everything but the two timing columns (inference time, speed-up) is the same table.
-  EXPECT_EQ(csv_columns(root / "unstructured_pruning" / "comparison.csv", 9),
-            csv_columns(dir("sweep_single") / "comparison.csv", 9));
+  EXPECT_EQ(untimed_rows(root / "unstructured_pruning" / "comparison.csv"), untimed_rows(dir("sweep_single") / "comparison.csv"));
   const auto tree = tpq::report::load_results_tree(root);
   EXPECT_NE(tree.find("unstructured_pruning"), nullptr);
   EXPECT_TRUE(tree.warnings.empty()) << tree.warnings.front();

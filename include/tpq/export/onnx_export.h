@@ -18,7 +18,8 @@ struct OnnxExportOptions {
 struct OnnxExportResult {
   std::filesystem::path file;
   uint64_t bytes = 0;
-  // "dense", "pruned" (smaller shapes) or "sparse" (dense with zeros), + " int8_dynamic" for INT8 weights
+  // "dense", "pruned" (smaller shapes) or "sparse" (dense with zeros), then " int8_dynamic",
+  // " int8_static" or " fp16" for the Linears' kernels
   std::string kind;
   std::vector<std::string> inputs;       // graph input names
   std::vector<std::string> copied_files; // tokenizer and config files written beside the .onnx
@@ -27,9 +28,9 @@ struct OnnxExportResult {
 
 // Loads the checkpoint in `model_dir` and writes `output` (staged beside it, then renamed) with the
 // checkpoint's tokenizer files and config.json beside it. FP32 models (dense, head/FFN-pruned,
-// unstructured-sparse) and dynamic INT8 ones (02's, as DynamicQuantizeLinear + MatMulInteger).
-// UserError, and no file written, for a kernel it does not cover yet (static INT8, QAT, FP16), an
-// opset other than 17, or a bad path.
+// unstructured-sparse), FP16, dynamic INT8 (DynamicQuantizeLinear + MatMulInteger) and static
+// INT8 / QAT (QDQ with the calibrated grids). UserError, and no file written, for a kernel it does
+// not cover (BF16), an opset other than 17, or a bad path.
 OnnxExportResult export_onnx(const std::filesystem::path& model_dir, const std::filesystem::path& output,
                              const OnnxExportOptions& options = {});
 
