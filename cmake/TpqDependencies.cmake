@@ -60,6 +60,13 @@ if(NOT TPQ_ONNX_INCLUDE_DIR OR NOT TPQ_ONNX_LIBRARY OR NOT TPQ_ONNX_PROTO_LIBRAR
   message(FATAL_ERROR "libonnx-dev not found (needed for `tpq export --format onnx`): sudo apt-get install libonnx-dev "
                       "(scripts/setup.sh does)")
 endif()
+# oneDNN's own API for tpq's matmul primitives: the libdnnl.so.2 Debian's LibTorch already loads.
+find_package(dnnl CONFIG QUIET)
+if(NOT dnnl_FOUND)
+  message(FATAL_ERROR "libdnnl-dev not found (tpq's INT8 kernels call oneDNN directly): sudo apt-get install libdnnl-dev "
+                      "(scripts/setup.sh does)")
+endif()
+
 add_library(tpq_onnx INTERFACE)
 target_include_directories(tpq_onnx SYSTEM INTERFACE ${TPQ_ONNX_INCLUDE_DIR})
 target_link_libraries(tpq_onnx INTERFACE ${TPQ_ONNX_LIBRARY} ${TPQ_ONNX_PROTO_LIBRARY} ${TPQ_PROTOBUF_LIBRARY})

@@ -99,9 +99,10 @@ torch::Tensor EncoderLayerImpl::attend(const torch::Tensor& hidden, const torch:
   }
   // (B, T, heads*d) -> (B, heads, T, d)
   auto split_heads = [&](const torch::Tensor& x) { return x.view({batch, seq_len, num_heads, head_dim}).transpose(1, 2); };
-  auto q = split_heads(query(hidden));
-  auto k = split_heads(key(hidden));
-  auto v = split_heads(value(hidden));
+  const auto projected = forward_sharing_input({query.get(), key.get(), value.get()}, hidden);
+  auto q = split_heads(projected[0]);
+  auto k = split_heads(projected[1]);
+  auto v = split_heads(projected[2]);
   // scores (B, heads, T, T) = q k^T / sqrt(d) + mask (undefined: no padding), scaled where the family scales
   const double scale = std::sqrt(static_cast<double>(head_dim));
   // Dividing by a power of two is exact, so where sqrt(d) is one (d = 16, 64, 256) scaling q first gives
@@ -120,14 +121,7 @@ torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& hidden, const torch
                                         const torch::Tensor& head_mask) {
   // attended = LayerNorm(dropout(W_o attention(x)) + x); out = LayerNorm(dropout(W_2 act(W_1 attended)) + attended)
   auto attended = attention_norm(attention_output_dropout(attention_output(attend(hidden, additive_mask, head_mask))) + hidden);
-  auto x = ffn_in(attended);
-  if (activation == "relu") {
-    x = torch::relu(x);
-  } else if (activation == "gelu_new" || activation == "gelu_pytorch_tanh") {
-    x = torch::gelu(x, "tanh");
-  } else {
-    x = torch::gelu(x);  // "gelu": exact erf form, as HF
-  }
+  const auto x = ffn_in->forward_activated(attended, kernels::activation_from_hidden_act(activation));
   return output_norm(output_dropout(ffn_out(x)) + attended);
 }
 

@@ -1,8 +1,34 @@
 #include "tpq/model/linear.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 #include <torch/nn/functional/linear.h>
 
+
 namespace tpq::model {
+
+kernels::QuantizedRows LinearKernel::quantize_input(const torch::Tensor& /*input*/) const {
+  throw std::logic_error(describe() + " does not take quantized input");
+}
+
+torch::Tensor LinearKernel::forward_quantized(const kernels::QuantizedRows& /*rows*/, const torch::Tensor& input) const {
+  return forward(input);
+}
+
+std::vector<torch::Tensor> forward_sharing_input(const std::vector<LinearImpl*>& linears, const torch::Tensor& input) {
+  const bool share = linears.size() > 1 && std::all_of(linears.begin(), linears.end(), [](const LinearImpl* linear) {
+                       return linear->kernel && linear->kernel->takes_quantized_input();
+                     });
+  std::vector<torch::Tensor> outputs;
+  if (!share) {
+    for (auto* linear : linears) outputs.push_back(linear->forward(input));
+    return outputs;
+  }
+  const auto rows = linears.front()->kernel->quantize_input(input);
+  for (auto* linear : linears) outputs.push_back(linear->kernel->forward_quantized(rows, input));
+  return outputs;
+}
 
 LinearImpl::LinearImpl(int64_t in_features, int64_t out_features) {
   weight = register_parameter("weight", torch::empty({out_features, in_features}));
@@ -29,7 +55,25 @@ void LinearImpl::attach_trainable_kernel(std::shared_ptr<LinearKernel> new_kerne
 
 torch::Tensor LinearImpl::forward(const torch::Tensor& input) {
   if (kernel) return kernel->forward(input);
+  if (kernels::dense_matmul_applies(input, weight, bias)) return dense_forward(input, kernels::Activation::None);
   return torch::nn::functional::linear(input, weight, bias);
+}
+
+torch::Tensor LinearImpl::forward_activated(const torch::Tensor& input, kernels::Activation activation) {
+  if (kernel) return kernel->forward_activated(input, activation);
+  if (kernels::dense_matmul_applies(input, weight, bias)) return dense_forward(input, activation);
+  return kernels::apply_activation(torch::nn::functional::linear(input, weight, bias), activation);
+}
+
+torch::Tensor LinearImpl::dense_forward(const torch::Tensor& input, kernels::Activation activation) {
+  const int64_t in = weight.size(1);
+  const int64_t out = weight.size(0);
+  if (!dense_ || !dense_->fits(in, out, weight.scalar_type())) {
+    dense_ = std::make_shared<kernels::DenseMatmul>(in, out, weight.scalar_type());
+  }
+  auto sizes = input.sizes().vec();
+  sizes.back() = out;
+  return dense_->forward(input.reshape({-1, in}).contiguous(), weight, bias, activation).view(sizes);
 }
 
 }  // namespace tpq::model

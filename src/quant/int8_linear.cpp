@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/torch.h>
@@ -78,7 +79,30 @@ torch::Tensor apply_padded_if_small(const torch::Tensor& rows, int64_t small_row
   return apply(block).narrow(0, 0, m).clone();
 }
 
+std::shared_ptr<kernels::Int8Matmul> direct_matmul_if_chosen(const Int8Weight& weight, const torch::Tensor& bias) {
+  if (int8_kernel_for_engine() != "direct") return nullptr;
+  return std::make_shared<kernels::Int8Matmul>(weight.values, weight.scales, bias);
+}
+
+c10::intrusive_ptr<LinearPackedParamsBase> engine_pack_unless(bool direct, const Int8Weight& weight, const torch::Tensor& bias) {
+  return direct ? c10::intrusive_ptr<LinearPackedParamsBase>() : prepack_linear(weight, bias);
+}
+
+// The output put on the calibrated output grid in place: fake_quantize_per_tensor_affine's
+// arithmetic, clamp(nearbyint(y * (1/s)) + zp, 0, 255) - zp) * s. That op would allocate a copy
+// and a mask; bert-base spends ~0.4 s a forward on that.
+void round_onto_grid(torch::Tensor& output, const ActivationQuant& grid) {
+  const float inverse_scale = 1.0f / static_cast<float>(grid.scale);
+  output.mul_(inverse_scale).round_().clamp_(-grid.zero_point, 255 - grid.zero_point).mul_(static_cast<float>(grid.scale));
+}
+
 }  // namespace
+
+std::string int8_kernel_for_engine() {
+  const char* forced = std::getenv("TPQ_INT8_KERNEL");
+  if (forced != nullptr && std::string(forced) == "engine") return "engine";
+  return current_engine() == "onednn" ? "direct" : "engine";
+}
 
 std::string to_string(Granularity granularity) {
   return granularity == Granularity::PerTensor ? "per_tensor" : "per_channel";
@@ -145,10 +169,28 @@ c10::intrusive_ptr<LinearPackedParamsBase> prepack_linear(const Int8Weight& weig
 }
 
 DynamicInt8Linear::DynamicInt8Linear(Int8Weight weight, torch::Tensor bias)
-    : weight_(std::move(weight)), bias_(std::move(bias)), packed_(prepack_linear(weight_, bias_)),
-      small_rows_(small_rows_for_engine()) {}
+    : weight_(std::move(weight)), bias_(std::move(bias)), direct_(direct_matmul_if_chosen(weight_, bias_)),
+      packed_(engine_pack_unless(direct_ != nullptr, weight_, bias_)), small_rows_(small_rows_for_engine()) {}
+
+kernels::QuantizedRows DynamicInt8Linear::quantize_input(const torch::Tensor& input) const {
+  if (!direct_) throw std::logic_error("DynamicInt8Linear::quantize_input needs the direct kernel");
+  const auto rows = flatten_rows(input);
+  const auto grid = kernels::dynamic_grid(rows);
+  return {quantizer_.quantize(rows, grid), grid};
+}
+
+torch::Tensor DynamicInt8Linear::forward_quantized(const kernels::QuantizedRows& rows, const torch::Tensor& input) const {
+  return unflatten_rows(direct_->forward(rows.values, rows.grid), input);
+}
+
+torch::Tensor DynamicInt8Linear::forward_activated(const torch::Tensor& input, kernels::Activation activation) const {
+  if (!direct_) return kernels::apply_activation(forward(input), activation);
+  const auto rows = quantize_input(input);
+  return unflatten_rows(direct_->forward(rows.values, rows.grid, activation), input);
+}
 
 torch::Tensor DynamicInt8Linear::forward(const torch::Tensor& input) const {
+  if (direct_) return forward_activated(input, kernels::Activation::None);
   auto apply = [&](const torch::Tensor& rows) { return packed_->apply_dynamic(rows, /*reduce_range=*/false); };
   // The first call binds oneDNN's prepared primitive to the small-block shape.
   std::call_once(*bound_, [&] { if (small_rows_ > 0) apply(torch::zeros({small_rows_ + 1, weight_.values.size(1)})); });
@@ -159,14 +201,24 @@ std::vector<std::pair<std::string, torch::Tensor>> DynamicInt8Linear::export_ten
   return weight_tensors(prefix, weight_, bias_);
 }
 
-std::string DynamicInt8Linear::describe() const { return "int8 dynamic (" + to_string(weight_.granularity) + ")"; }
+std::string DynamicInt8Linear::describe() const {
+  return "int8 dynamic (" + to_string(weight_.granularity) + (direct_ ? ", oneDNN matmul" : "") + ")";
+}
 
 StaticInt8Linear::StaticInt8Linear(Int8Weight weight, torch::Tensor bias, ActivationQuant input, ActivationQuant output)
     : weight_(std::move(weight)), bias_(std::move(bias)), input_(input), output_(output),
-      packed_(prepack_linear(weight_, bias_)), small_rows_(small_rows_for_engine()) {}
+      direct_(direct_matmul_if_chosen(weight_, bias_)), packed_(engine_pack_unless(direct_ != nullptr, weight_, bias_)),
+      small_rows_(small_rows_for_engine()) {}
 
 torch::Tensor StaticInt8Linear::forward(const torch::Tensor& input) const {
   const auto rows = flatten_rows(input);
+  if (direct_) {
+    // Quantizing saturates at 0 and 255: inputs beyond the calibrated range are clamped to it.
+    const kernels::U8Grid grid{static_cast<float>(input_.scale), static_cast<int32_t>(input_.zero_point)};
+    auto output = direct_->forward(quantizer_.quantize(rows, grid), grid);
+    round_onto_grid(output, output_);
+    return unflatten_rows(output, input);
+  }
   const int64_t m = rows.size(0);
   const int64_t k = rows.size(1);
   if (small_rows_ <= 0 || k < 2) {
@@ -191,10 +243,7 @@ torch::Tensor StaticInt8Linear::forward(const torch::Tensor& input) const {
   buffer[block][1] = high;
   std::call_once(*bound_, [&] { packed_->apply_dynamic(torch::zeros({small_rows_ + 1, k}), /*reduce_range=*/false); });
   auto output = packed_->apply_dynamic(buffer, /*reduce_range=*/false).narrow(0, 0, m);
-  // fake_quantize_per_tensor_affine's arithmetic, clamp(nearbyint(y * (1/s)) + zp, 0, 255) - zp) * s,
-  // in place: it would allocate a copy and a mask, and bert-base spends ~0.4 s a forward on that.
-  const float inverse_scale = 1.0f / static_cast<float>(output_.scale);
-  output.mul_(inverse_scale).round_().clamp_(-output_.zero_point, 255 - output_.zero_point).mul_(static_cast<float>(output_.scale));
+  round_onto_grid(output, output_);
   return unflatten_rows(output, input);
 }
 
@@ -207,6 +256,8 @@ std::vector<std::pair<std::string, torch::Tensor>> StaticInt8Linear::export_tens
   return tensors;
 }
 
-std::string StaticInt8Linear::describe() const { return "int8 static (" + to_string(weight_.granularity) + ")"; }
+std::string StaticInt8Linear::describe() const {
+  return "int8 static (" + to_string(weight_.granularity) + (direct_ ? ", oneDNN matmul" : "") + ")";
+}
 
 }  // namespace tpq::quant

@@ -25,7 +25,7 @@ double ort_ms(const nlohmann::json& deploy, const std::string& variant, int64_t 
   return 0;
 }
 
-std::string size_table(const nlohmann::json& sizes) {
+std::string deploy_size_table(const nlohmann::json& sizes) {
   std::string out = "| 配方 | .onnx 文件 (MB) | tpq 检查点 (MB) |\n|------|-----------------|-----------------|\n";
   for (const auto& size : sizes) {
     out += "| " + recipe_name(size.value("variant", "?")) + " | " + num(size.value("onnx_bytes", 0.0) / 1048576.0, 1) + " | " +
@@ -34,7 +34,7 @@ std::string size_table(const nlohmann::json& sizes) {
   return out;
 }
 
-std::string speed_table(const nlohmann::json& rows) {
+std::string deploy_speed_table(const nlohmann::json& rows) {
   std::string out = "| 配方 | batch | tpq (ms) | ONNX Runtime (ms) | ORT 用时 / tpq 用时（各轮范围） |\n"
                     "|------|-------|----------|-------------------|-------------------------------|\n";
   for (const auto& row : rows) {
@@ -80,8 +80,8 @@ std::string deploy_text(const ReportContext& context) {
                     std::to_string(deploy.value("trials_per_round", 0)) + " 次前向，序列长度 " +
                     std::to_string(deploy.value("sequence_length", 0)) + "，" + std::to_string(deploy.value("threads", 0)) +
                     " 线程。比值 < 1 表示 ONNX Runtime 更快。内存分配：tpq 用调过的 glibc malloc，ONNX Runtime 用其自带的内存池。\n\n";
-  out += speed_table(deploy["rows"]);
-  if (deploy.contains("sizes") && deploy["sizes"].is_array()) out += "\n" + size_table(deploy["sizes"]);
+  out += deploy_speed_table(deploy["rows"]);
+  if (deploy.contains("sizes") && deploy["sizes"].is_array()) out += "\n" + deploy_size_table(deploy["sizes"]);
   return out + "\n" + best_recipe(deploy);
 }
 

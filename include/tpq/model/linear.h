@@ -11,6 +11,10 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include "tpq/kernels/activation.h"
+#include "tpq/kernels/dense_matmul.h"
+#include "tpq/kernels/u8_quantizer.h"
+
 namespace tpq::model {
 
 // Computes y = x W^T + b some other way (INT8, fake-quant, FP16 ...).
@@ -18,6 +22,15 @@ class LinearKernel {
  public:
   virtual ~LinearKernel() = default;
   virtual torch::Tensor forward(const torch::Tensor& input) const = 0;  // (..., in) -> (..., out)
+  // activation(forward(input)); a kernel that can fuse the activation into its GEMM overrides this.
+  virtual torch::Tensor forward_activated(const torch::Tensor& input, kernels::Activation activation) const {
+    return kernels::apply_activation(forward(input), activation);
+  }
+  // Kernels that quantize their input per call (dynamic INT8) can take it quantized, so the
+  // Linears reading one input (query, key, value) quantize it once: forward_sharing_input.
+  virtual bool takes_quantized_input() const { return false; }
+  virtual kernels::QuantizedRows quantize_input(const torch::Tensor& input) const;
+  virtual torch::Tensor forward_quantized(const kernels::QuantizedRows& rows, const torch::Tensor& input) const;
   virtual std::string describe() const = 0;
   // The tensors that stand for this layer in a saved file, named under `prefix` (e.g. the int8
   // "prefix.weight", its "prefix.weight_scale", and "prefix.bias").
@@ -30,6 +43,8 @@ class LinearImpl : public torch::nn::Module {
 
   // input (..., in) -> (..., out)
   torch::Tensor forward(const torch::Tensor& input);
+  // activation(forward(input)), fused into the GEMM where the kernel can.
+  torch::Tensor forward_activated(const torch::Tensor& input, kernels::Activation activation);
 
   // The FP32 weight's shape, or the shape it had when a kernel replaced it.
   int64_t in_features() const { return kernel ? in_features_ : weight.size(1); }
@@ -46,9 +61,16 @@ class LinearImpl : public torch::nn::Module {
   std::shared_ptr<LinearKernel> kernel;  // null: FP32/BF16 torch::linear on weight and bias
 
  private:
+  torch::Tensor dense_forward(const torch::Tensor& input, kernels::Activation activation);
+
+  std::shared_ptr<kernels::DenseMatmul> dense_;  // inference without gradients (made on first use)
   int64_t in_features_ = 0;
   int64_t out_features_ = 0;
 };
 TORCH_MODULE(Linear);
+
+// Each Linear applied to `input`, as forward would; where all take quantized input, the input is
+// quantized once for all of them (the grid depends on the input alone).
+std::vector<torch::Tensor> forward_sharing_input(const std::vector<LinearImpl*>& linears, const torch::Tensor& input);
 
 }  // namespace tpq::model

@@ -12,6 +12,7 @@
 #include <ATen/native/quantized/PackedParams.h>
 #include <torch/types.h>
 
+#include "tpq/kernels/int8_matmul.h"
 #include "tpq/model/linear.h"
 
 namespace tpq::quant {
@@ -49,11 +50,22 @@ struct ActivationQuant {
   static ActivationQuant from_range(double min_value, double max_value);
 };
 
+// Which INT8 GEMM a kernel built now runs: "direct" (tpq's own oneDNN matmul primitives,
+// kernels::Int8Matmul) when the quantized engine is onednn, else "engine" (LibTorch's
+// quantized::linear on the selected engine). TPQ_INT8_KERNEL=engine forces the second, to measure
+// one against the other.
+std::string int8_kernel_for_engine();
+
 // y = x W^T + b with int8 W and activations quantized per batch at run time.
 class DynamicInt8Linear : public model::LinearKernel {
  public:
   DynamicInt8Linear(Int8Weight weight, torch::Tensor bias);
   torch::Tensor forward(const torch::Tensor& input) const override;  // (..., in) float -> (..., out) float
+  // On the direct path the activation runs as the GEMM's epilogue.
+  torch::Tensor forward_activated(const torch::Tensor& input, kernels::Activation activation) const override;
+  bool takes_quantized_input() const override { return direct_ != nullptr; }
+  kernels::QuantizedRows quantize_input(const torch::Tensor& input) const override;
+  torch::Tensor forward_quantized(const kernels::QuantizedRows& rows, const torch::Tensor& input) const override;
   std::string describe() const override;
   // prefix.weight (I8), prefix.weight_scale (F32), prefix.bias (F32)
   std::vector<std::pair<std::string, torch::Tensor>> export_tensors(const std::string& prefix) const override;
@@ -63,6 +75,8 @@ class DynamicInt8Linear : public model::LinearKernel {
  private:
   Int8Weight weight_;
   torch::Tensor bias_;
+  std::shared_ptr<kernels::Int8Matmul> direct_;  // set: the direct path; null: packed_ on the engine
+  kernels::U8Quantizer quantizer_;
   c10::intrusive_ptr<LinearPackedParamsBase> packed_;
   int64_t small_rows_ = 0;  // inputs up to this many rows run as one fixed-shape block (0: off)
   std::shared_ptr<std::once_flag> bound_ = std::make_shared<std::once_flag>();  // oneDNN primitive bound to that shape
@@ -87,6 +101,8 @@ class StaticInt8Linear : public model::LinearKernel {
   torch::Tensor bias_;
   ActivationQuant input_;
   ActivationQuant output_;
+  std::shared_ptr<kernels::Int8Matmul> direct_;  // set: the direct path; null: packed_ on the engine
+  kernels::U8Quantizer quantizer_;
   c10::intrusive_ptr<LinearPackedParamsBase> packed_;
   int64_t small_rows_ = 0;  // inputs up to this many rows run as one fixed-shape block (0: off)
   std::shared_ptr<std::once_flag> bound_ = std::make_shared<std::once_flag>();  // oneDNN primitive bound to that shape
