@@ -82,12 +82,15 @@ TEST_F(Int8Linear, DynamicKernelAgreesWithFp32) {
   }
 }
 
-// Kernels built while TPQ_INT8_ROW_BLOCK has a value (read at construction).
+// Kernels on LibTorch's engine path (TPQ_INT8_KERNEL=engine), built while TPQ_INT8_ROW_BLOCK has
+// a value (both read at construction): the row blocks belong to that path.
 template <typename Make>
 auto with_row_block(const char* value, Make make) {
   setenv("TPQ_INT8_ROW_BLOCK", value, 1);
+  setenv("TPQ_INT8_KERNEL", "engine", 1);
   auto kernel = make();
   unsetenv("TPQ_INT8_ROW_BLOCK");
+  unsetenv("TPQ_INT8_KERNEL");
   return kernel;
 }
 
