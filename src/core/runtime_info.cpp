@@ -16,6 +16,7 @@
 #include "tpq/build_info.h"
 #include "tpq/core/allocator.h"
 #include "tpq/core/blas_core.h"
+#include "tpq/kernels/kernel_info.h"
 #include "tpq/core/shell.h"
 #include "tpq/core/error.h"
 
@@ -140,6 +141,7 @@ nlohmann::json runtime_record() {
       {"libtorch_version", libtorch_version()},
       {"blas", blas.name},
       {"blas_library", blas.library_path},
+      {"kernels", kernels::kernel_record()},
       {"allocator", allocator_description()},
       {"cpu_model", cpu_model()},
       {"threads", at::get_num_threads()},

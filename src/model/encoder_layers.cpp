@@ -91,6 +91,14 @@ EncoderLayerImpl::EncoderLayerImpl(const EncoderConfig& config, const EncoderFam
   output_dropout = make_dropout(*this, paths.output_dropout, config.hidden_dropout_prob);
 }
 
+bool EncoderLayerImpl::fused_attention_applies(const torch::Tensor& query, const torch::Tensor& additive_mask,
+                                               const torch::Tensor& head_mask) const {
+  if (head_mask.defined() || (attention_dropout->is_training() && attention_dropout->p > 0)) return false;
+  if (!kernels::attention_kernel_applies(query, additive_mask)) return false;
+  // The epilogue adds a (B, 1, 1, T) mask; any other shape takes LibTorch's broadcast.
+  return !additive_mask.defined() || additive_mask.sizes() == torch::IntArrayRef{query.size(0), 1, 1, query.size(1)};
+}
+
 torch::Tensor EncoderLayerImpl::attend(const torch::Tensor& hidden, const torch::Tensor& additive_mask,
                                        const torch::Tensor& head_mask) {
   const int64_t batch = hidden.size(0), seq_len = hidden.size(1);
@@ -100,14 +108,18 @@ torch::Tensor EncoderLayerImpl::attend(const torch::Tensor& hidden, const torch:
   // (B, T, heads*d) -> (B, heads, T, d)
   auto split_heads = [&](const torch::Tensor& x) { return x.view({batch, seq_len, num_heads, head_dim}).transpose(1, 2); };
   const auto projected = forward_sharing_input({query.get(), key.get(), value.get()}, hidden);
-  auto q = split_heads(projected[0]);
-  auto k = split_heads(projected[1]);
-  auto v = split_heads(projected[2]);
-  // scores (B, heads, T, T) = q k^T / sqrt(d) + mask (undefined: no padding), scaled where the family scales
   const double scale = std::sqrt(static_cast<double>(head_dim));
   // Dividing by a power of two is exact, so where sqrt(d) is one (d = 16, 64, 256) scaling q first gives
   // the very scores of the family's order, at a T/d-th of the work (and of the saved tensors for backward).
   const bool exact_scale = std::exp2(std::round(std::log2(scale))) == scale;
+  if (exact_scale && fused_attention_applies(projected[0], additive_mask, head_mask)) {
+    return attention_kernel.forward(projected[0], projected[1], projected[2], additive_mask, num_heads,
+                                    static_cast<float>(1.0 / scale));
+  }
+  auto q = split_heads(projected[0]);
+  auto k = split_heads(projected[1]);
+  auto v = split_heads(projected[2]);
+  // scores (B, heads, T, T) = q k^T / sqrt(d) + mask (undefined: no padding), scaled where the family scales
   auto scores = scale_query_first || exact_scale ? torch::matmul(q / scale, k.transpose(-1, -2))
                                                  : torch::matmul(q, k.transpose(-1, -2)) / scale;
   if (additive_mask.defined()) scores = scores + additive_mask;

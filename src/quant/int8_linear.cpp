@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "tpq/core/error.h"
+#include "tpq/kernels/kernel_info.h"
 #include "tpq/quant/engine.h"
 
 namespace tpq::quant {
@@ -98,11 +99,7 @@ void round_onto_grid(torch::Tensor& output, const ActivationQuant& grid) {
 
 }  // namespace
 
-std::string int8_kernel_for_engine() {
-  const char* forced = std::getenv("TPQ_INT8_KERNEL");
-  if (forced != nullptr && std::string(forced) == "engine") return "engine";
-  return current_engine() == "onednn" ? "direct" : "engine";
-}
+std::string int8_kernel_for_engine() { return kernels::int8_kernel_choice(); }
 
 std::string to_string(Granularity granularity) {
   return granularity == Granularity::PerTensor ? "per_tensor" : "per_channel";

@@ -14,6 +14,7 @@
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
+#include "tpq/kernels/attention.h"
 #include "tpq/model/counter_dropout.h"
 #include "tpq/model/encoder_config.h"
 #include "tpq/model/linear.h"
@@ -56,6 +57,9 @@ class EncoderLayerImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
   // Multi-head self-attention before the output projection: (B, T, H) -> (B, T, heads * d)
   torch::Tensor attend(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
+  // Whether attention_kernel may compute attend's softmax(q k^T / sqrt(d) + mask) v.
+  bool fused_attention_applies(const torch::Tensor& query, const torch::Tensor& additive_mask,
+                               const torch::Tensor& head_mask) const;
 
   int64_t num_heads;  // heads left in this layer
   int64_t head_dim;
@@ -66,6 +70,7 @@ class EncoderLayerImpl : public torch::nn::Module {
   Linear ffn_in{nullptr}, ffn_out{nullptr};
   torch::nn::LayerNorm output_norm{nullptr};
   CounterDropout attention_dropout{nullptr}, attention_output_dropout{nullptr}, output_dropout{nullptr};
+  kernels::Attention attention_kernel;  // inference without gradients: oneDNN primitives, made on first use
 };
 TORCH_MODULE(EncoderLayer);
 

@@ -1,0 +1,18 @@
+// Which GEMM kernels this process runs, for every results record: tpq's own oneDNN primitives or
+// LibTorch's, and the instruction set oneDNN dispatches to on this CPU.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace tpq::kernels {
+
+// "direct" (tpq's oneDNN INT8 matmul) when the quantized engine is onednn and TPQ_INT8_KERNEL is
+// not "engine"; else "engine" (LibTorch's quantized::linear on that engine).
+std::string int8_kernel_choice();
+
+// {"dense_linear": "onednn matmul" | "libtorch linear (BLAS)", "int8_linear": ..., "onednn_isa": ...}
+nlohmann::json kernel_record();
+
+}  // namespace tpq::kernels

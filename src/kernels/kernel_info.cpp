@@ -1,0 +1,27 @@
+#include "tpq/kernels/kernel_info.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include <ATen/Context.h>
+#include <dnnl.hpp>
+#include <dnnl_debug.h>
+
+namespace tpq::kernels {
+
+std::string int8_kernel_choice() {
+  const char* forced = std::getenv("TPQ_INT8_KERNEL");
+  if (forced != nullptr && std::strcmp(forced, "engine") == 0) return "engine";
+  return at::globalContext().qEngine() == at::QEngine::ONEDNN ? "direct" : "engine";
+}
+
+nlohmann::json kernel_record() {
+  const char* dense = std::getenv("TPQ_DENSE_KERNEL");
+  const bool blas = dense != nullptr && std::strcmp(dense, "blas") == 0;
+  const char* isa = dnnl_cpu_isa2str(static_cast<dnnl_cpu_isa_t>(dnnl::get_effective_cpu_isa()));
+  return {{"dense_linear", blas ? "libtorch linear (BLAS)" : "onednn matmul"},
+          {"int8_linear", int8_kernel_choice() == "direct" ? "onednn matmul" : "libtorch quantized::linear"},
+          {"onednn_isa", isa != nullptr ? isa : "unknown"}};
+}
+
+}  // namespace tpq::kernels
