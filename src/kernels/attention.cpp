@@ -20,46 +20,46 @@ using dt = dnnl::memory::data_type;
 constexpr size_t kMaxCachedAttentionShapes = 64;
 constexpr int kMaskArg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1;
 
-struct Primitives {
-  dnnl::matmul scores;
-  dnnl::softmax_forward softmax;
-  dnnl::matmul context;
-  dnnl::memory::desc query, key_transposed, value, probabilities, output, mask;
-};
-
 // (B, T, H*d) seen as (B, H, T, d) in place.
 dnnl::memory::desc heads_view(int64_t batch, int64_t length, int64_t heads, int64_t head_dim) {
   return {{batch, heads, length, head_dim}, dt::f32, {length * heads * head_dim, head_dim, heads * head_dim, 1}};
 }
 
-Primitives make_primitives(int64_t batch, int64_t length, int64_t heads, int64_t head_dim, bool masked, float scale) {
-  const auto& engine = cpu_engine();
-  Primitives p;
-  p.query = heads_view(batch, length, heads, head_dim);
-  p.value = p.query;
-  p.output = p.query;
-  // k^T: (B, H, d, T) over k's own (B, T, H*d) storage.
-  p.key_transposed = {{batch, heads, head_dim, length}, dt::f32, {length * heads * head_dim, head_dim, 1, heads * head_dim}};
-  p.probabilities = {{batch, heads, length, length}, dt::f32, tag::abcd};
-  p.mask = {{batch, 1, 1, length}, dt::f32, tag::abcd};
-  dnnl::primitive_attr scores_attr;
-  scores_attr.set_output_scales(0, {scale});
-  if (masked) {
-    dnnl::post_ops post_ops;
-    post_ops.append_binary(dnnl::algorithm::binary_add, p.mask);
-    scores_attr.set_post_ops(post_ops);
-  }
-  p.scores = dnnl::matmul(
-      dnnl::matmul::primitive_desc(dnnl::matmul::desc(p.query, p.key_transposed, p.probabilities), scores_attr, engine));
-  p.softmax = dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(
-      dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, p.probabilities, 3), engine));
-  p.context = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(p.probabilities, p.value, p.output), engine));
-  return p;
-}
-
 }  // namespace
 
 struct Attention::Cache {
+  struct Primitives {
+    dnnl::matmul scores;
+    dnnl::softmax_forward softmax;
+    dnnl::matmul context;
+    dnnl::memory::desc query, key_transposed, value, probabilities, output, mask;
+  };
+
+  static Primitives make_primitives(int64_t batch, int64_t length, int64_t heads, int64_t head_dim, bool masked, float scale) {
+    const auto& engine = cpu_engine();
+    Primitives p;
+    p.query = heads_view(batch, length, heads, head_dim);
+    p.value = p.query;
+    p.output = p.query;
+    // k^T: (B, H, d, T) over k's own (B, T, H*d) storage.
+    p.key_transposed = {{batch, heads, head_dim, length}, dt::f32, {length * heads * head_dim, head_dim, 1, heads * head_dim}};
+    p.probabilities = {{batch, heads, length, length}, dt::f32, tag::abcd};
+    p.mask = {{batch, 1, 1, length}, dt::f32, tag::abcd};
+    dnnl::primitive_attr scores_attr;
+    scores_attr.set_output_scales(0, {scale});
+    if (masked) {
+      dnnl::post_ops post_ops;
+      post_ops.append_binary(dnnl::algorithm::binary_add, p.mask);
+      scores_attr.set_post_ops(post_ops);
+    }
+    p.scores = dnnl::matmul(
+        dnnl::matmul::primitive_desc(dnnl::matmul::desc(p.query, p.key_transposed, p.probabilities), scores_attr, engine));
+    p.softmax = dnnl::softmax_forward(dnnl::softmax_forward::primitive_desc(
+        dnnl::softmax_forward::desc(dnnl::prop_kind::forward_inference, p.probabilities, 3), engine));
+    p.context = dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(p.probabilities, p.value, p.output), engine));
+    return p;
+  }
+
   std::mutex mutex;
   std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, bool, float>, Primitives> by_shape;
 

@@ -8,6 +8,7 @@
 
 #include "kernels/dnnl_engine.h"
 #include "kernels/dnnl_post_ops.h"
+#include "kernels/weight_packs.h"
 
 namespace tpq::kernels {
 namespace {
@@ -21,11 +22,6 @@ constexpr size_t kMaxCachedShapes = 256;  // row counts kept per layer (inputs o
 constexpr int kInputScaleArg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1;
 constexpr int kBiasArg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1;
 
-struct Prepared {
-  dnnl::matmul primitive;
-  std::shared_ptr<dnnl::memory> weights;  // packed for this primitive (shared by equal layouts)
-};
-
 }  // namespace
 
 // oneDNN 2.x computes dst = output_scale * (acc + bias), then the post-ops. tpq's arithmetic,
@@ -33,6 +29,11 @@ struct Prepared {
 // maps onto it as: output scales s_w (fixed), bias -zp * colsum (an N-vector per call, so no
 // zero-point compensation inside the kernel), then * s_x and + b as post-ops.
 struct Int8Matmul::State {
+  struct Prepared {
+    dnnl::matmul primitive;
+    std::shared_ptr<dnnl::memory> weights;  // packed for this primitive (shared by equal layouts)
+  };
+
   int64_t in = 0;
   int64_t out = 0;
   torch::Tensor values;       // int8 [N, K], the plain layout packs are made from
@@ -41,7 +42,7 @@ struct Int8Matmul::State {
   torch::Tensor bias;         // float [1, N]
   std::mutex mutex;
   std::unordered_map<int64_t, Prepared> by_shape;  // by row count and activation
-  std::vector<std::shared_ptr<dnnl::memory>> packs;  // one per weight layout, normally one
+  std::unique_ptr<WeightPacks> packs;  // from `values`
 
   dnnl::matmul::primitive_desc describe(int64_t rows, Activation activation) const {
     dnnl::primitive_attr attr;
@@ -56,17 +57,6 @@ struct Int8Matmul::State {
     return dnnl::matmul::primitive_desc(desc, attr, cpu_engine());
   }
 
-  std::shared_ptr<dnnl::memory> packed_for(const dnnl::memory::desc& layout) {
-    for (const auto& pack : packs) {
-      if (pack->get_desc() == layout) return pack;
-    }
-    auto pack = packs.emplace_back(std::make_shared<dnnl::memory>(layout, cpu_engine()));
-    dnnl::memory plain({{in, out}, dt::s8, tag::ba}, cpu_engine(), values.data_ptr());
-    dnnl::reorder(plain, *pack).execute(thread_stream(), plain, *pack);
-    thread_stream().wait();
-    return pack;
-  }
-
   // By value: a later call may clear the cache while this one still runs.
   Prepared prepared(int64_t rows, Activation activation) {
     const int64_t key = rows * 4 + static_cast<int64_t>(activation);
@@ -75,7 +65,7 @@ struct Int8Matmul::State {
     if (found != by_shape.end()) return found->second;
     if (by_shape.size() >= kMaxCachedShapes) by_shape.clear();
     const auto desc = describe(rows, activation);
-    return by_shape.emplace(key, Prepared{dnnl::matmul(desc), packed_for(desc.weights_desc())}).first->second;
+    return by_shape.emplace(key, Prepared{dnnl::matmul(desc), packs->packed_for(desc.weights_desc())}).first->second;
   }
 };
 
@@ -85,6 +75,7 @@ Int8Matmul::Int8Matmul(const torch::Tensor& values, const torch::Tensor& scales,
   s.values = values.to(torch::kChar).contiguous();
   s.out = s.values.size(0);
   s.in = s.values.size(1);
+  s.packs = std::make_unique<WeightPacks>(dnnl::memory({{s.in, s.out}, dt::s8, tag::ba}, cpu_engine(), s.values.data_ptr()));
   const auto float_scales = scales.to(torch::kFloat).contiguous();
   s.scales.assign(float_scales.data_ptr<float>(), float_scales.data_ptr<float>() + float_scales.numel());
   s.column_sums = s.values.sum(1, /*keepdim=*/false, torch::kLong).to(torch::kFloat).reshape({1, s.out});

@@ -18,6 +18,7 @@
 #include "tpq/eval/speed.h"
 #include "tpq/eval/speedup_interval.h"
 #include "tpq/io/safetensors.h"
+#include "tpq/model/packed_linear.h"
 #include "tpq/checkpoint/checkpoint.h"
 #include "tpq/prune/ffn_pruning.h"
 #include "tpq/prune/head_pruning.h"
@@ -180,6 +181,10 @@ BenchReport run_bench(const BenchOptions& options, torch::Device device) {
     models.push_back(make_model(options, device));
     apply_variant(*models.back(), variant, options, device);
     report.sizes.push_back(saved_size(*models.back(), variant, options.save_models_dir));
+    // Frozen for inference as a deployment would: weights packed once (no second copy kept).
+    if (device.is_cpu()) {
+      spdlog::info("bench {}: {} FP32/BF16 Linears packed for oneDNN", variant, model::pack_linears_for_inference(*models.back()));
+    }
   }
   const auto fp32 = static_cast<std::size_t>(fp32_at - options.variants.begin());
   const int64_t vocab = models.front()->config.vocab_size;
