@@ -55,6 +55,7 @@ TEST(KernelsPackedLinear, APackedModelGivesTheSameLogitsAndSavesTheSameTensors) 
   const tpq::model::ModelInputs inputs{torch::randint(1, 100, {3, 9}, torch::kLong), torch::zeros({3, 9}, torch::kLong),
                                        torch::ones({3, 9}, torch::kLong)};
   torch::NoGradGuard no_grad;
+  for (const auto& [name, linear] : tpq::model::named_linears(*model)) linear->bias.normal_();  // HF starts them at 0
   const auto before = model->forward(inputs).logits;
   const auto saved_before = tpq::model::model_state_tensors(*model);
   const int64_t linears = static_cast<int64_t>(tpq::model::named_linears(*model).size());
