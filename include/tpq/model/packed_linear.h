@@ -26,7 +26,7 @@ class PackedLinear : public LinearKernel {
 };
 
 // Packs every CPU FP32/BF16 Linear that has no kernel yet; returns how many. Does nothing (0) when
-// TPQ_DENSE_KERNEL=blas asks for LibTorch's linear.
+// TPQ_DENSE_KERNEL=blas asks for LibTorch's linear, or =unpacked for oneDNN on the weights in place.
 int64_t pack_linears_for_inference(EncoderClassifierImpl& model);
 
 }  // namespace tpq::model
