@@ -63,7 +63,7 @@ def main():
         return
     tpq = json.load(open(args.tpq_json))  # the last tpq bench run: how tpq was built and ran
     record = {key: tpq.get(key) for key in ("git_rev", "tpq_version", "libtorch_version", "blas", "blas_library", "compiler",
-                                             "build_type", "cpu_model", "quantized_engine", "threads", "started_at")}
+                                             "build_type", "cpu_model", "quantized_engine", "kernels", "threads", "started_at")}
     record.update({
         "shape": "bert-base", "sequence_length": 128, "weights": "random (seeded), the same in every runtime",
         "rounds": args.rounds, "trials_per_round": args.trials, "device": "cpu",
