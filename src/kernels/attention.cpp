@@ -1,15 +1,13 @@
 #include "tpq/kernels/attention.h"
 
-#include <cstdlib>
-#include <map>
-#include <mutex>
-#include <string>
 #include <tuple>
 #include <unordered_map>
 
 #include <torch/torch.h>
 
 #include "kernels/dnnl_engine.h"
+#include "kernels/shape_cache.h"
+#include "tpq/kernels/kernel_info.h"
 
 namespace tpq::kernels {
 namespace {
@@ -60,16 +58,11 @@ struct Attention::Cache {
     return p;
   }
 
-  std::mutex mutex;
-  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, bool, float>, Primitives> by_shape;
+  ShapeCache<std::tuple<int64_t, int64_t, int64_t, int64_t, bool, float>, Primitives> by_shape{kMaxCachedAttentionShapes};
 
   Primitives get(int64_t batch, int64_t length, int64_t heads, int64_t head_dim, bool masked, float scale) {
-    const auto key = std::make_tuple(batch, length, heads, head_dim, masked, scale);
-    std::lock_guard<std::mutex> lock(mutex);
-    auto found = by_shape.find(key);
-    if (found != by_shape.end()) return found->second;
-    if (by_shape.size() >= kMaxCachedAttentionShapes) by_shape.clear();
-    return by_shape.emplace(key, make_primitives(batch, length, heads, head_dim, masked, scale)).first->second;
+    return by_shape.get({batch, length, heads, head_dim, masked, scale},
+                        [&] { return make_primitives(batch, length, heads, head_dim, masked, scale); });
   }
 };
 
@@ -99,10 +92,7 @@ torch::Tensor Attention::forward(const torch::Tensor& query, const torch::Tensor
 }
 
 bool attention_kernel_applies(const torch::Tensor& query, const torch::Tensor& additive_mask) {
-  static const bool disabled = [] {
-    const char* choice = std::getenv("TPQ_DENSE_KERNEL");
-    return choice != nullptr && std::string(choice) == "blas";
-  }();
+  static const bool disabled = dense_kernel_choice() == "blas";
   if (disabled || !query.device().is_cpu() || query.scalar_type() != torch::kFloat || query.dim() != 3) return false;
   if (additive_mask.defined() && (additive_mask.scalar_type() != torch::kFloat || additive_mask.dim() != 4)) return false;
   return !(torch::GradMode::is_enabled() && query.requires_grad());

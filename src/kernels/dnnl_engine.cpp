@@ -13,4 +13,8 @@ dnnl::stream& thread_stream() {
   return stream;
 }
 
+dnnl::memory::data_type dnnl_float_type(torch::ScalarType type) {
+  return type == torch::kBFloat16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
+}
+
 }  // namespace tpq::kernels

@@ -1,13 +1,13 @@
 #include "tpq/kernels/int8_matmul.h"
 
-#include <mutex>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
 
 #include "kernels/dnnl_engine.h"
 #include "kernels/dnnl_post_ops.h"
+#include "kernels/shape_cache.h"
 #include "kernels/weight_packs.h"
 
 namespace tpq::kernels {
@@ -15,8 +15,6 @@ namespace {
 
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
-
-constexpr size_t kMaxCachedShapes = 256;  // row counts kept per layer (inputs of many lengths)
 
 // Arguments of the two post-ops: the activation scale (one value) and the layer's bias (one row).
 constexpr int kInputScaleArg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1;
@@ -29,20 +27,14 @@ constexpr int kBiasArg = DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1;
 // maps onto it as: output scales s_w (fixed), bias -zp * colsum (an N-vector per call, so no
 // zero-point compensation inside the kernel), then * s_x and + b as post-ops.
 struct Int8Matmul::State {
-  struct Prepared {
-    dnnl::matmul primitive;
-    std::shared_ptr<dnnl::memory> weights;  // packed for this primitive (shared by equal layouts)
-  };
-
   int64_t in = 0;
   int64_t out = 0;
   torch::Tensor values;       // int8 [N, K], the plain layout packs are made from
   std::vector<float> scales;  // s_w, [1] or [N]
   torch::Tensor column_sums;  // float [N]: sum_k w[n, k]
   torch::Tensor bias;         // float [1, N]
-  std::mutex mutex;
-  std::unordered_map<int64_t, Prepared> by_shape;  // by row count and activation
   std::unique_ptr<WeightPacks> packs;  // from `values`
+  ShapeCache<std::pair<int64_t, Activation>, PackedPrimitive> by_shape{kRowCountsKept};  // by row count and activation
 
   dnnl::matmul::primitive_desc describe(int64_t rows, Activation activation) const {
     dnnl::primitive_attr attr;
@@ -57,15 +49,8 @@ struct Int8Matmul::State {
     return dnnl::matmul::primitive_desc(desc, attr, cpu_engine());
   }
 
-  // By value: a later call may clear the cache while this one still runs.
-  Prepared prepared(int64_t rows, Activation activation) {
-    const int64_t key = rows * 4 + static_cast<int64_t>(activation);
-    std::lock_guard<std::mutex> lock(mutex);
-    auto found = by_shape.find(key);
-    if (found != by_shape.end()) return found->second;
-    if (by_shape.size() >= kMaxCachedShapes) by_shape.clear();
-    const auto desc = describe(rows, activation);
-    return by_shape.emplace(key, Prepared{dnnl::matmul(desc), packs->packed_for(desc.weights_desc())}).first->second;
+  PackedPrimitive prepared(int64_t rows, Activation activation) {
+    return by_shape.get({rows, activation}, [&] { return packs->prepare(describe(rows, activation)); });
   }
 };
 

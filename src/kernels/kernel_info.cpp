@@ -15,9 +15,14 @@ std::string int8_kernel_choice() {
   return at::globalContext().qEngine() == at::QEngine::ONEDNN ? "direct" : "engine";
 }
 
+std::string dense_kernel_choice() {
+  const char* choice = std::getenv("TPQ_DENSE_KERNEL");
+  if (choice != nullptr && (std::strcmp(choice, "blas") == 0 || std::strcmp(choice, "unpacked") == 0)) return choice;
+  return "onednn";
+}
+
 nlohmann::json kernel_record() {
-  const char* dense = std::getenv("TPQ_DENSE_KERNEL");
-  const bool blas = dense != nullptr && std::strcmp(dense, "blas") == 0;
+  const bool blas = dense_kernel_choice() == "blas";
   const char* isa = dnnl_cpu_isa2str(static_cast<dnnl_cpu_isa_t>(dnnl::get_effective_cpu_isa()));
   return {{"dense_linear", blas ? "libtorch linear (BLAS)" : "onednn matmul"},
           {"int8_linear", int8_kernel_choice() == "direct" ? "onednn matmul" : "libtorch quantized::linear"},

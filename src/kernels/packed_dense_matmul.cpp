@@ -1,12 +1,12 @@
 #include "tpq/kernels/packed_dense_matmul.h"
 
-#include <mutex>
-#include <unordered_map>
+#include <utility>
 
 #include <torch/torch.h>
 
 #include "kernels/dnnl_engine.h"
 #include "kernels/dnnl_post_ops.h"
+#include "kernels/shape_cache.h"
 #include "kernels/weight_packs.h"
 
 namespace tpq::kernels {
@@ -15,24 +15,17 @@ namespace {
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-constexpr size_t kMaxPackedShapes = 256;  // row counts kept per layer (inputs of many lengths)
 constexpr int64_t kPackingRows = 128;     // the row count whose layout the first (and usually only) pack takes
 
 }  // namespace
 
 struct PackedDenseMatmul::State {
-  struct PackedPrimitive {
-    dnnl::matmul primitive;
-    std::shared_ptr<dnnl::memory> weights;
-  };
-
   int64_t in = 0;
   int64_t out = 0;
   dt type = dt::f32;
   torch::Tensor bias;  // [1, out]
   std::unique_ptr<WeightPacks> packs;
-  std::mutex mutex;
-  std::unordered_map<int64_t, PackedPrimitive> by_shape;  // by row count and activation
+  ShapeCache<std::pair<int64_t, Activation>, PackedPrimitive> by_shape{kRowCountsKept};  // by row count and activation
 
   dnnl::matmul::primitive_desc describe(int64_t rows, Activation activation) const {
     dnnl::post_ops post_ops;
@@ -45,13 +38,7 @@ struct PackedDenseMatmul::State {
   }
 
   PackedPrimitive prepared(int64_t rows, Activation activation) {
-    const int64_t key = rows * 4 + static_cast<int64_t>(activation);
-    std::lock_guard<std::mutex> lock(mutex);
-    auto found = by_shape.find(key);
-    if (found != by_shape.end()) return found->second;
-    if (by_shape.size() >= kMaxPackedShapes) by_shape.clear();
-    const auto desc = describe(rows, activation);
-    return by_shape.emplace(key, PackedPrimitive{dnnl::matmul(desc), packs->packed_for(desc.weights_desc())}).first->second;
+    return by_shape.get({rows, activation}, [&] { return packs->prepare(describe(rows, activation)); });
   }
 };
 
@@ -60,7 +47,7 @@ PackedDenseMatmul::PackedDenseMatmul(const torch::Tensor& weight, const torch::T
   const auto plain = weight.detach().contiguous();
   s.out = plain.size(0);
   s.in = plain.size(1);
-  s.type = plain.scalar_type() == torch::kBFloat16 ? dt::bf16 : dt::f32;
+  s.type = dnnl_float_type(plain.scalar_type());
   s.bias = bias.detach().to(plain.scalar_type()).reshape({1, s.out}).contiguous();
   s.packs = std::make_unique<WeightPacks>(dnnl::memory({{s.in, s.out}, s.type, tag::ba}, cpu_engine(), plain.data_ptr()));
   s.prepared(kPackingRows, Activation::None);  // packs now, while `plain` is alive

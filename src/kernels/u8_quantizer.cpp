@@ -2,21 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
-#include <unordered_map>
+#include <utility>
 
 #include <torch/torch.h>
 
 #include "kernels/dnnl_engine.h"
+#include "kernels/shape_cache.h"
 
 namespace tpq::kernels {
 namespace {
 
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
-
-// Bounds the primitives kept for inputs of many lengths (each is a few KB of JIT code).
-constexpr size_t kMaxCachedReorders = 256;
 
 dnnl::reorder make_quantize_reorder(int64_t rows, int64_t cols) {
   dnnl::primitive_attr attr;
@@ -29,12 +26,13 @@ dnnl::reorder make_quantize_reorder(int64_t rows, int64_t cols) {
 
 }  // namespace
 
-U8Grid U8Grid::covering(float min_value, float max_value) {
-  min_value = std::min(min_value, 0.0f);
-  max_value = std::max(max_value, 0.0f);
+U8Grid U8Grid::covering(double min_value, double max_value) {
+  min_value = std::min(min_value, 0.0);
+  max_value = std::max(max_value, 0.0);
   U8Grid grid;
-  grid.scale = std::max((max_value - min_value) / 255.0f, 1e-8f);
-  grid.zero_point = std::clamp(static_cast<int32_t>(std::nearbyint(-min_value / grid.scale)), 0, 255);
+  // Computed in double and rounded to float: the scale is saved as F32, and a reloaded model must compute the same.
+  grid.scale = static_cast<float>(std::max((max_value - min_value) / 255.0, 1e-8));
+  grid.zero_point = static_cast<int32_t>(std::clamp(std::nearbyint(-min_value / grid.scale), 0.0, 255.0));
   return grid;
 }
 
@@ -45,16 +43,7 @@ U8Grid dynamic_grid(const torch::Tensor& rows) {
 }
 
 struct U8Quantizer::Cache {
-  std::mutex mutex;
-  std::unordered_map<int64_t, dnnl::reorder> by_rows;  // the column count is fixed per layer
-
-  dnnl::reorder get(int64_t rows, int64_t cols) {
-    std::lock_guard<std::mutex> lock(mutex);
-    auto found = by_rows.find(rows);
-    if (found != by_rows.end()) return found->second;
-    if (by_rows.size() >= kMaxCachedReorders) by_rows.clear();
-    return by_rows.emplace(rows, make_quantize_reorder(rows, cols)).first->second;
-  }
+  ShapeCache<std::pair<int64_t, int64_t>, dnnl::reorder> by_shape{kRowCountsKept};  // by rows and columns
 };
 
 U8Quantizer::U8Quantizer() : cache_(std::make_shared<Cache>()) {}
@@ -71,7 +60,7 @@ torch::Tensor U8Quantizer::quantize(const torch::Tensor& rows, const U8Grid& gri
   dnnl::memory to({{m, k}, dt::u8, tag::ab}, engine, output.data_ptr());
   dnnl::memory scale({{1}, dt::f32, tag::a}, engine, &inverse_scale);
   dnnl::memory zero({{1}, dt::s32, tag::a}, engine, &zero_point);
-  cache_->get(m, k).execute(thread_stream(), {{DNNL_ARG_FROM, from},
+  cache_->by_shape.get({m, k}, [&] { return make_quantize_reorder(m, k); }).execute(thread_stream(), {{DNNL_ARG_FROM, from},
                                               {DNNL_ARG_TO, to},
                                               {DNNL_ARG_ATTR_OUTPUT_SCALES, scale},
                                               {DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST, zero}});

@@ -15,6 +15,10 @@ std::shared_ptr<dnnl::memory> WeightPacks::packed_for(const dnnl::memory::desc& 
   return pack;
 }
 
+PackedPrimitive WeightPacks::prepare(const dnnl::matmul::primitive_desc& desc) {
+  return {dnnl::matmul(desc), packed_for(desc.weights_desc())};
+}
+
 void WeightPacks::adopt_first_pack_as_source() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!packs_.empty()) source_ = *packs_.front();

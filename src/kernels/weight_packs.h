@@ -10,11 +10,19 @@
 
 namespace tpq::kernels {
 
+// A matmul primitive and the weight pack it reads.
+struct PackedPrimitive {
+  dnnl::matmul primitive;
+  std::shared_ptr<dnnl::memory> weights;
+};
+
 class WeightPacks {
  public:
   // `source` must stay valid while packs are made (its data is read, never written).
   explicit WeightPacks(dnnl::memory source) : source_(std::move(source)) {}
   std::shared_ptr<dnnl::memory> packed_for(const dnnl::memory::desc& layout);
+  // The primitive of `desc` with the weight in the layout it asks for.
+  PackedPrimitive prepare(const dnnl::matmul::primitive_desc& desc);
   // The first pack becomes the source, so the memory `source` pointed to may be released.
   void adopt_first_pack_as_source();
   const dnnl::memory& source() const { return source_; }

@@ -5,7 +5,6 @@
 
 #include <torch/nn/functional/linear.h>
 
-
 namespace tpq::model {
 
 kernels::QuantizedRows LinearKernel::quantize_input(const torch::Tensor& /*input*/) const {
@@ -66,14 +65,9 @@ torch::Tensor LinearImpl::forward_activated(const torch::Tensor& input, kernels:
 }
 
 torch::Tensor LinearImpl::dense_forward(const torch::Tensor& input, kernels::Activation activation) {
-  const int64_t in = weight.size(1);
-  const int64_t out = weight.size(0);
-  if (!dense_ || !dense_->fits(in, out, weight.scalar_type())) {
-    dense_ = std::make_shared<kernels::DenseMatmul>(in, out, weight.scalar_type());
-  }
   auto sizes = input.sizes().vec();
-  sizes.back() = out;
-  return dense_->forward(input.reshape({-1, in}).contiguous(), weight, bias, activation).view(sizes);
+  sizes.back() = weight.size(0);
+  return dense_.forward(input.reshape({-1, weight.size(1)}).contiguous(), weight, bias, activation).view(sizes);
 }
 
 }  // namespace tpq::model

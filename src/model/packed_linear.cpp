@@ -1,10 +1,8 @@
 #include "tpq/model/packed_linear.h"
 
-#include <cstdlib>
-#include <cstring>
-
 #include <torch/torch.h>
 
+#include "tpq/kernels/kernel_info.h"
 #include "tpq/model/model_state.h"
 
 namespace tpq::model {
@@ -32,8 +30,7 @@ std::vector<std::pair<std::string, torch::Tensor>> PackedLinear::export_tensors(
 }
 
 int64_t pack_linears_for_inference(EncoderClassifierImpl& model) {
-  const char* choice = std::getenv("TPQ_DENSE_KERNEL");
-  if (choice != nullptr && (std::strcmp(choice, "blas") == 0 || std::strcmp(choice, "unpacked") == 0)) return 0;
+  if (kernels::dense_kernel_choice() != "onednn") return 0;
   int64_t packed = 0;
   for (const auto& [name, linear] : named_linears(model)) {
     const auto type = linear->weight.scalar_type();

@@ -81,7 +81,8 @@ torch::Tensor apply_padded_if_small(const torch::Tensor& rows, int64_t small_row
 }
 
 std::shared_ptr<kernels::Int8Matmul> direct_matmul_if_chosen(const Int8Weight& weight, const torch::Tensor& bias) {
-  if (int8_kernel_for_engine() != "direct") return nullptr;
+  // tpq's own oneDNN matmul where the engine is onednn, else LibTorch's quantized::linear (kernel_info.h).
+  if (kernels::int8_kernel_choice() != "direct") return nullptr;
   return std::make_shared<kernels::Int8Matmul>(weight.values, weight.scales, bias);
 }
 
@@ -98,8 +99,6 @@ void round_onto_grid(torch::Tensor& output, const ActivationQuant& grid) {
 }
 
 }  // namespace
-
-std::string int8_kernel_for_engine() { return kernels::int8_kernel_choice(); }
 
 std::string to_string(Granularity granularity) {
   return granularity == Granularity::PerTensor ? "per_tensor" : "per_channel";
@@ -149,12 +148,10 @@ torch::Tensor Int8Weight::dequantize() const {
 }
 
 ActivationQuant ActivationQuant::from_range(double min_value, double max_value) {
-  min_value = std::min(min_value, 0.0);
-  max_value = std::max(max_value, 0.0);
+  const auto grid = kernels::U8Grid::covering(min_value, max_value);
   ActivationQuant quant;
-  // Rounded to float: the scale is saved as F32, and a reloaded model must compute the same.
-  quant.scale = static_cast<float>(std::max((max_value - min_value) / 255.0, 1e-8));
-  quant.zero_point = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(-min_value / quant.scale)), 0, 255);
+  quant.scale = grid.scale;
+  quant.zero_point = grid.zero_point;
   return quant;
 }
 

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "tpq/kernels/int8_matmul.h"
+#include "tpq/kernels/kernel_info.h"
 #include "tpq/kernels/u8_quantizer.h"
 #include "tpq/quant/int8_linear.h"
 
@@ -79,7 +80,7 @@ TEST_F(KernelsInt8Matmul, QuantizerRoundsOntoTheGridAndSaturates) {
 
 TEST_F(KernelsInt8Matmul, DirectAndEngineKernelsAgree) {
   tpq::quant::select_engine("auto");
-  if (tpq::quant::int8_kernel_for_engine() != "direct") GTEST_SKIP() << "the onednn engine is not available";
+  if (tpq::kernels::int8_kernel_choice() != "direct") GTEST_SKIP() << "the onednn engine is not available";
   const auto weight = torch::randn({64, 96}) * 0.05;
   const auto bias = torch::randn({64}) * 0.1;
   const auto quantized = tpq::quant::Int8Weight::quantize(weight, tpq::quant::Granularity::PerChannel);

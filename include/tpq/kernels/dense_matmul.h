@@ -15,12 +15,11 @@ namespace tpq::kernels {
 
 class DenseMatmul {
  public:
-  DenseMatmul(int64_t in, int64_t out, torch::ScalarType dtype);
-  // rows: contiguous [M, in]; weight: contiguous [out, in]; bias: [out]; all of the dtype.
+  DenseMatmul();
+  // rows: contiguous [M, in]; weight: contiguous [out, in]; bias: [out]; all FP32 or all BF16.
   // `activation` runs fused, on the output while it is still in cache.
   torch::Tensor forward(const torch::Tensor& rows, const torch::Tensor& weight, const torch::Tensor& bias,
                         Activation activation = Activation::None) const;
-  bool fits(int64_t in, int64_t out, torch::ScalarType dtype) const;
 
  private:
   struct State;

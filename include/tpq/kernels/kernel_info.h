@@ -12,6 +12,11 @@ namespace tpq::kernels {
 // not "engine"; else "engine" (LibTorch's quantized::linear on that engine).
 std::string int8_kernel_choice();
 
+// "onednn" (tpq's oneDNN matmul for FP32/BF16 Linears and attention, and tpq bench packing its
+// weights), "unpacked" (the same without the packing), or "blas" (LibTorch's linear and attention
+// ops): TPQ_DENSE_KERNEL, "onednn" when unset or unknown.
+std::string dense_kernel_choice();
+
 // {"dense_linear": "onednn matmul" | "libtorch linear (BLAS)", "int8_linear": ..., "onednn_isa": ...}
 nlohmann::json kernel_record();
 

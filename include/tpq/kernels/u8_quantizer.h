@@ -12,8 +12,9 @@ namespace tpq::kernels {
 struct U8Grid {
   float scale = 1.0f;
   int32_t zero_point = 0;
-  // The grid PyTorch's dynamic quantization picks: [min, max] widened to hold 0, 256 levels.
-  static U8Grid covering(float min_value, float max_value);
+  // The grid PyTorch's observers and dynamic quantization pick: [min, max] widened to hold 0,
+  // 256 levels. Static INT8's calibrated grids (quant::ActivationQuant) are made by it too.
+  static U8Grid covering(double min_value, double max_value);
 };
 
 // Rows quantized on one grid: what an INT8 GEMM takes.

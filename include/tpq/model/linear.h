@@ -63,7 +63,7 @@ class LinearImpl : public torch::nn::Module {
  private:
   torch::Tensor dense_forward(const torch::Tensor& input, kernels::Activation activation);
 
-  std::shared_ptr<kernels::DenseMatmul> dense_;  // inference without gradients (made on first use)
+  kernels::DenseMatmul dense_;  // inference without gradients
   int64_t in_features_ = 0;
   int64_t out_features_ = 0;
 };

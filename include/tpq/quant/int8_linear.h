@@ -50,12 +50,6 @@ struct ActivationQuant {
   static ActivationQuant from_range(double min_value, double max_value);
 };
 
-// Which INT8 GEMM a kernel built now runs: "direct" (tpq's own oneDNN matmul primitives,
-// kernels::Int8Matmul) when the quantized engine is onednn, else "engine" (LibTorch's
-// quantized::linear on the selected engine). TPQ_INT8_KERNEL=engine forces the second, to measure
-// one against the other.
-std::string int8_kernel_for_engine();
-
 // y = x W^T + b with int8 W and activations quantized per batch at run time.
 class DynamicInt8Linear : public model::LinearKernel {
  public:
