@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include <torch/nn/functional/linear.h>
+#include <torch/torch.h>
 
 namespace tpq::model {
 
 kernels::QuantizedRows LinearKernel::quantize_input(const torch::Tensor& /*input*/) const {
   throw std::logic_error(describe() + " does not take quantized input");
+}
+
+torch::Tensor linear_op(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) {
+  return torch::linear(input, weight, bias.defined() ? c10::optional<torch::Tensor>(bias) : c10::nullopt);
 }
 
 torch::Tensor LinearKernel::forward_quantized(const kernels::QuantizedRows& /*rows*/, const torch::Tensor& input) const {
@@ -55,13 +59,13 @@ void LinearImpl::attach_trainable_kernel(std::shared_ptr<LinearKernel> new_kerne
 torch::Tensor LinearImpl::forward(const torch::Tensor& input) {
   if (kernel) return kernel->forward(input);
   if (kernels::dense_matmul_applies(input, weight, bias)) return dense_forward(input, kernels::Activation::None);
-  return torch::nn::functional::linear(input, weight, bias);
+  return linear_op(input, weight, bias);
 }
 
 torch::Tensor LinearImpl::forward_activated(const torch::Tensor& input, kernels::Activation activation) {
   if (kernel) return kernel->forward_activated(input, activation);
   if (kernels::dense_matmul_applies(input, weight, bias)) return dense_forward(input, activation);
-  return kernels::apply_activation(torch::nn::functional::linear(input, weight, bias), activation);
+  return kernels::apply_activation(linear_op(input, weight, bias), activation);
 }
 
 torch::Tensor LinearImpl::dense_forward(const torch::Tensor& input, kernels::Activation activation) {

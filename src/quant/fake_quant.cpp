@@ -36,7 +36,7 @@ bool FakeQuantLinear::observing() const { return !frozen_ && (calibrating_ || ow
 torch::Tensor FakeQuantLinear::forward(const torch::Tensor& input) const {
   if (observing()) input_.observe(input);
   if (!fake_quant_) {
-    auto output = torch::nn::functional::linear(input, owner_->weight, owner_->bias);
+    auto output = model::linear_op(input, owner_->weight, owner_->bias);
     if (observing()) output_.observe(output);
     return output;
   }
@@ -47,7 +47,7 @@ torch::Tensor FakeQuantLinear::forward(const torch::Tensor& input) const {
   const auto zero_points = torch::zeros({scales.size(0)}, torch::TensorOptions().dtype(torch::kInt).device(scales.device()));
   const auto w = torch::fake_quantize_per_channel_affine(owner_->weight, scales, zero_points, 0, -weight_max_level_,
                                                              weight_max_level_);
-  auto output = torch::nn::functional::linear(x, w, owner_->bias);
+  auto output = model::linear_op(x, w, owner_->bias);
   if (observing()) output_.observe(output);
   require(output_.initialised, "fake-quant Linear used before its output range was observed: calibrate first");
   const auto out = output_.quant();

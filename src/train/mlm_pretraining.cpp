@@ -16,6 +16,7 @@
 #include "tpq/data/batching.h"
 #include "tpq/dist/data_parallel.h"
 #include "tpq/dist/process_group.h"
+#include "tpq/train/vocab_cross_entropy.h"
 #include "train/autocast_scope.h"
 #include "train/lr_schedule.h"
 #include "train/mlm_snapshot.h"
@@ -32,11 +33,14 @@ MlmHeadImpl::MlmHeadImpl(const model::EncoderConfig& config) {
   dense->weight.normal_(0.0, config.initializer_range);
 }
 
-torch::Tensor MlmHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings) {
+torch::Tensor MlmHeadImpl::transform(const torch::Tensor& hidden) {
   // Back to the LayerNorm's dtype: under CPU bf16 autocast (LibTorch 1.13) layer_norm is not
   // autocast and rejects a bf16 input with FP32 weights (in the encoder the residual add promotes).
-  auto transformed = LayerNorm(torch::gelu(dense(hidden)).to(LayerNorm->weight.scalar_type()));  // (N, H)
-  return torch::matmul(transformed, word_embeddings.t()) + bias;      // (N, V)
+  return LayerNorm(torch::gelu(dense(hidden)).to(LayerNorm->weight.scalar_type()));  // (N, H)
+}
+
+torch::Tensor MlmHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings) {
+  return model::linear_op(transform(hidden), word_embeddings, bias);  // (N, V)
 }
 
 std::pair<torch::Tensor, torch::Tensor> mask_tokens(const torch::Tensor& input_ids, const SpecialIds& special,
@@ -57,9 +61,8 @@ std::pair<torch::Tensor, torch::Tensor> mask_tokens(const torch::Tensor& input_i
 torch::Tensor masked_lm_loss(MlmHeadImpl& head, const torch::Tensor& hidden, const torch::Tensor& labels,
                              const torch::Tensor& word_embeddings) {
   const auto selected = labels.ne(-100);
-  auto logits = head.forward(hidden.index({selected}), word_embeddings);  // (N, H) -> (N, V)
-  // Autocast keeps cross_entropy in FP32 (log-softmax over the whole vocabulary).
-  return torch::nn::functional::cross_entropy(logits, labels.index({selected}));
+  // The decoder and the loss in one node: FP32 log-softmax like autocast's cross_entropy, without its (N, V) FP32 tensors.
+  return linear_cross_entropy(head.transform(hidden.index({selected})), word_embeddings, head.bias, labels.index({selected}));
 }
 
 namespace {

@@ -71,6 +71,12 @@ TORCH_MODULE(Linear);
 
 // Each Linear applied to `input`, as forward would; where all take quantized input, the input is
 // quantized once for all of them (the grid depends on the input alone).
+// y = x W^T + b through ATen's linear op. Prefer it to torch::nn::functional::linear, which for 3-D
+// input is matmul + `+= bias`: under bf16 autocast that adds an FP32 bias to a bf16 product on
+// TensorIterator's casting path, 3.4x the time of the matmul + bias that aten::linear runs (autocast
+// casts its bias too, as PyTorch's nn.Linear does). `bias` may be undefined.
+torch::Tensor linear_op(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias);
+
 std::vector<torch::Tensor> forward_sharing_input(const std::vector<LinearImpl*>& linears, const torch::Tensor& input);
 
 }  // namespace tpq::model

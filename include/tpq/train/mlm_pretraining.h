@@ -26,6 +26,8 @@ namespace tpq::train {
 class MlmHeadImpl : public torch::nn::Module {
  public:
   explicit MlmHeadImpl(const model::EncoderConfig& config);
+  // hidden (N, H) of masked positions -> dense + GELU + LayerNorm (N, H), the decoder's input
+  torch::Tensor transform(const torch::Tensor& hidden);
   // hidden (N, H) of masked positions, word_embeddings (V, H) -> logits (N, V)
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings);
 
