@@ -39,7 +39,9 @@ apt_packages=(
   # tpq export --format onnx writes onnx.proto with Debian's libonnx (the one LibTorch links) and checks it.
   libonnx-dev
   # tpq's INT8 matmul primitives use oneDNN's own API (the libdnnl.so.2 LibTorch already loads).
-  libdnnl-dev
+  # Debian builds it with the OpenCL GPU runtime, so its CMake config requires OpenCL's headers and
+  # loader (only recommended by the package, and --no-install-recommends skips them).
+  libdnnl-dev ocl-icd-opencl-dev
   # The tests run Python's own huggingface_hub (pinned beside the fixtures) against tpq's cache.
   python3 python3-requests python3-filelock python3-tqdm python3-yaml python3-packaging
   # benchmarks/onnxruntime_compare.sh --pytorch runs HF transformers 4.31 (../shared/tools/hf-python) on Debian's torch.
