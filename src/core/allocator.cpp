@@ -29,14 +29,16 @@ void tune_allocator() {
   state = apply_inference_tuning() ? AllocatorState::Tuned : AllocatorState::Refused;
 }
 
-TrainingAllocatorScope::TrainingAllocatorScope() {
+TrainingAllocatorScope::TrainingAllocatorScope(size_t block_cache_bytes) {
   if (state != AllocatorState::Tuned) return;
   active_ = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_MMAP_MAX, 1 << 16) == 1 &&
             mallopt(M_TRIM_THRESHOLD, 64 << 20) == 1 && mallopt(M_TOP_PAD, 16 << 20) == 1;
+  if (active_) large_blocks_ = std::make_unique<LargeBlockCacheScope>(block_cache_bytes);
 }
 
 TrainingAllocatorScope::~TrainingAllocatorScope() {
   if (!active_) return;
+  large_blocks_.reset();
   malloc_trim(0);
   apply_inference_tuning();
 }
@@ -46,7 +48,8 @@ void release_free_heap() { malloc_trim(0); }
 std::string allocator_description() {
   switch (state) {
     case AllocatorState::Tuned:
-      return "glibc malloc, large blocks reused (mmap off, trim 1 GiB, top pad 256 MiB); while training, blocks >= 32 MiB mmapped";
+      return "glibc malloc, large blocks reused (mmap off, trim 1 GiB, top pad 256 MiB); while training, blocks >= 32 MiB "
+             "mmapped and parked for reuse up to TPQ_TRAIN_BLOCK_CACHE_MB (default 768)";
     case AllocatorState::SystemRequested: return "glibc malloc defaults (TPQ_SYSTEM_MALLOC=1)";
     case AllocatorState::Refused: return "glibc malloc defaults (mallopt refused the tuning)";
     case AllocatorState::Untouched: break;

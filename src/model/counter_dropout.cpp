@@ -1,5 +1,6 @@
 #include "tpq/model/counter_dropout.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -14,48 +15,21 @@
 #include <torch/autograd.h>
 #include <torch/nn/functional/dropout.h>
 
+#include "counter_hash.h"
+#include "softmax_dropout_rows.h"
 #include "tpq/core/error.h"
 
 namespace tpq::model {
 namespace {
 
-constexpr uint32_t kDrawRange = 65536;  // each element's draw is 16 bits: four per 64-bit hash
-constexpr int64_t kDrawsPerHash = 4;
+using detail::DropRule;
 
-// SplitMix64's output function on the counter's state: a full-avalanche 64-bit hash.
-inline uint64_t splitmix64(uint64_t state) {
-  state = (state ^ (state >> 30)) * 0xBF58476D1CE4E5B9ull;
-  state = (state ^ (state >> 27)) * 0x94D049BB133111EBull;
-  return state ^ (state >> 31);
-}
-
-struct DropRule {
-  uint64_t seed = 0;
-  uint32_t threshold = 0;  // an element is dropped when its 16-bit draw is below this
-  double scale = 1.0;      // 1 / the exact keep probability, so the expectation is unchanged
-};
-
-DropRule draw_rule(double p) {
-  DropRule rule;
-  rule.threshold = static_cast<uint32_t>(std::llround(p * kDrawRange));
-  rule.scale = rule.threshold >= kDrawRange ? 0.0 : double(kDrawRange) / double(kDrawRange - rule.threshold);
-  auto generator = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  rule.seed = generator.get<at::CPUGeneratorImpl>()->random64();
-  return rule;
-}
-
-// mask[i] = element i is kept. Hash g covers elements 4g .. 4g+3, one 16-bit slice each.
+// mask[i] = element i is kept, drawn in parallel (the draw depends only on the seed and i).
 torch::Tensor draw_keep_mask(const torch::Tensor& like, const DropRule& rule) {
   auto mask = torch::empty(like.sizes(), like.options().dtype(torch::kBool));
-  bool* keep = mask.data_ptr<bool>();
-  const int64_t n = mask.numel(), hashes = (n + kDrawsPerHash - 1) / kDrawsPerHash;
-  at::parallel_for(0, hashes, 4096, [&](int64_t begin, int64_t end) {
-    for (int64_t g = begin; g < end; ++g) {
-      uint64_t bits = splitmix64(rule.seed + static_cast<uint64_t>(g + 1) * 0x9E3779B97F4A7C15ull);
-      const int64_t first = g * kDrawsPerHash, last = std::min(first + kDrawsPerHash, n);
-      for (int64_t i = first; i < last; ++i, bits >>= 16) keep[i] = (bits & 0xFFFF) >= rule.threshold;
-    }
+  auto* keep = reinterpret_cast<uint8_t*>(mask.data_ptr<bool>());
+  at::parallel_for(0, mask.numel(), 16384, [&](int64_t begin, int64_t end) {
+    detail::fill_keep(rule, begin, end - begin, keep + begin);
   });
   return mask;
 }
@@ -105,7 +79,7 @@ torch::Tensor scale_kept(const torch::Tensor& values, const torch::Tensor& mask,
 
 struct CounterDropoutFunction : torch::autograd::Function<CounterDropoutFunction> {
   static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& input, double p) {
-    const auto rule = draw_rule(p);
+    const auto rule = detail::draw_rule(p);
     auto mask = draw_keep_mask(input, rule);
     context->save_for_backward({mask});
     context->saved_data["scale"] = rule.scale;
@@ -119,6 +93,39 @@ struct CounterDropoutFunction : torch::autograd::Function<CounterDropoutFunction
 };
 
 }  // namespace
+
+namespace detail {
+
+DropRule draw_rule(double p) {
+  DropRule rule;
+  rule.threshold = static_cast<uint32_t>(std::llround(p * kDrawRange));
+  rule.scale = rule.threshold >= kDrawRange ? 0.0 : double(kDrawRange) / double(kDrawRange - rule.threshold);
+  auto generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  rule.seed = generator.get<at::CPUGeneratorImpl>()->random64();
+  return rule;
+}
+
+void fill_keep_portable(const DropRule& rule, int64_t first, int64_t n, uint8_t* keep) {
+  int64_t i = first;
+  const int64_t end = first + n;
+  while (i < end) {
+    const int64_t group = i / kDrawsPerHash;
+    uint64_t bits = draw_hash(rule.seed, group) >> (16 * (i - group * kDrawsPerHash));
+    const int64_t group_end = std::min((group + 1) * kDrawsPerHash, end);
+    for (; i < group_end; ++i, bits >>= 16) keep[i - first] = (bits & 0xFFFF) >= rule.threshold;
+  }
+}
+
+void fill_keep(const DropRule& rule, int64_t first, int64_t n, uint8_t* keep) {
+  if (avx512_rows_supported()) {
+    fill_keep_avx512(rule, first, n, keep);
+  } else {
+    fill_keep_portable(rule, first, n, keep);
+  }
+}
+
+}  // namespace detail
 
 torch::Tensor counter_dropout(const torch::Tensor& input, double p, bool training) {
   require(p >= 0.0 && p <= 1.0, "dropout probability must be in [0, 1], got " + std::to_string(p));

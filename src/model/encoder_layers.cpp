@@ -7,6 +7,7 @@
 
 #include "module_paths.h"
 #include "tpq/model/encoder_classifier.h"
+#include "tpq/model/softmax_dropout.h"
 
 namespace tpq::model {
 namespace {
@@ -130,11 +131,20 @@ torch::Tensor EncoderLayerImpl::attend(const torch::Tensor& hidden, const torch:
   // scores (B, heads, T, T) = q k^T / sqrt(d) + mask (undefined: no padding), scaled where the family scales
   auto scores = scale_query_first || exact_scale ? torch::matmul(q / scale, k.transpose(-1, -2))
                                                  : torch::matmul(q, k.transpose(-1, -2)) / scale;
-  if (additive_mask.defined()) scores = scores + additive_mask;
-  auto probs = attention_dropout(torch::softmax(scores, -1));
+  auto probs = attention_probabilities(scores, additive_mask);
   if (head_mask.defined()) probs = probs * head_mask.view({1, num_heads, 1, 1}).to(probs.dtype());
   auto context = torch::matmul(probs, v);  // (B, heads, T, d)
   return context.transpose(1, 2).reshape({batch, seq_len, num_heads * head_dim});
+}
+
+// dropout(softmax(scores + mask)): in training with dropout, one fused node (softmax_dropout.h).
+torch::Tensor EncoderLayerImpl::attention_probabilities(const torch::Tensor& scores, const torch::Tensor& additive_mask) {
+  const double p = attention_dropout->p;
+  const bool dropping = attention_dropout->is_training() && p > 0 && p < 1;
+  if (dropping && fused_softmax_dropout_enabled() && softmax_dropout_applies(scores, additive_mask)) {
+    return softmax_dropout(scores, additive_mask, p);
+  }
+  return attention_dropout(torch::softmax(additive_mask.defined() ? scores + additive_mask : scores, -1));
 }
 
 torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask,

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "model/counter_hash.h"
+#include "model/softmax_dropout_rows.h"
 #include "tpq/model/counter_dropout.h"
 
 namespace {
@@ -92,6 +94,25 @@ TEST(CounterDropout, TheModuleDropsOnlyInTrainMode) {
   EXPECT_TRUE(torch::equal(dropout(input), input));
   dropout->train();
   EXPECT_GT(dropout(input).eq(0).sum().item<int64_t>(), 0);
+}
+
+// The AVX-512 draw gives the portable draw's bytes: at spans that start inside a hash group, spans
+// shorter than one vector step, and at the thresholds that keep or drop everything.
+TEST(CounterDropout, TheVectorDrawEqualsThePortableOne) {
+  if (!tpq::model::detail::avx512_rows_supported()) GTEST_SKIP() << "this CPU has no AVX-512: only the portable draw runs";
+  tpq::model::detail::DropRule rule;
+  rule.seed = 0x1234567887654321ull;
+  for (uint32_t threshold : {0u, 1u, 6554u, 32768u, 65535u, 65536u}) {
+    rule.threshold = threshold;
+    for (int64_t first : {0, 1, 3, 4, 1001}) {
+      for (int64_t n : {0, 5, 31, 32, 33, 100, 4099}) {
+        std::vector<uint8_t> vector_draw(n + 1, 7), portable_draw(n + 1, 7);
+        tpq::model::detail::fill_keep_avx512(rule, first, n, vector_draw.data());
+        tpq::model::detail::fill_keep_portable(rule, first, n, portable_draw.data());
+        EXPECT_EQ(vector_draw, portable_draw) << "threshold " << threshold << " first " << first << " n " << n;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -7,7 +7,10 @@
 // bridge).
 #pragma once
 
+#include <memory>
 #include <string>
+
+#include "tpq/core/large_block_cache.h"
 
 namespace tpq {
 
@@ -21,16 +24,19 @@ void tune_allocator();
 // long batches) are mmapped again and returned on free; smaller ones keep the reuse. Measured
 // (default profile's MLM on 3 200 reviews at 512 tokens, bf16, one run each, docs/performance.md):
 // peak RSS 10.1 GB with the inference tuning, 6.1 GB with this scope and 6.1 GB with glibc's
-// defaults; 244 s, 339 s and 284 s. A no-op unless the tuning is on.
+// defaults; 244 s, 339 s and 284 s. Freed large blocks are parked for reuse in a LargeBlockCache
+// (TPQ_TRAIN_BLOCK_CACHE_MB, default 768), so the steady state maps nothing new. A no-op unless the
+// tuning is on.
 class TrainingAllocatorScope {
  public:
-  TrainingAllocatorScope();
+  explicit TrainingAllocatorScope(size_t block_cache_bytes = training_block_cache_bytes());
   ~TrainingAllocatorScope();
   TrainingAllocatorScope(const TrainingAllocatorScope&) = delete;
   TrainingAllocatorScope& operator=(const TrainingAllocatorScope&) = delete;
 
  private:
   bool active_ = false;
+  std::unique_ptr<LargeBlockCacheScope> large_blocks_;
 };
 
 // Returns the heap's free pages to the kernel (malloc_trim). The tuned heap keeps what training

@@ -57,6 +57,7 @@ class EncoderLayerImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
   // Multi-head self-attention before the output projection: (B, T, H) -> (B, T, heads * d)
   torch::Tensor attend(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
+  torch::Tensor attention_probabilities(const torch::Tensor& scores, const torch::Tensor& additive_mask);
   // Whether attention_kernel may compute attend's softmax(q k^T / sqrt(d) + mask) v.
   bool fused_attention_applies(const torch::Tensor& query, const torch::Tensor& additive_mask,
                                const torch::Tensor& head_mask) const;
