@@ -11,15 +11,22 @@ namespace tpq::model::detail {
 constexpr uint32_t kDrawRange = 65536;  // each element's draw is 16 bits: four per 64-bit hash
 constexpr int64_t kDrawsPerHash = 4;
 
+// SplitMix64's constants: the counter's step (2^64 / golden ratio) and its two mixing multipliers.
+// The scalar draw here and the AVX-512 one (counter_hash_avx512.cpp) share them.
+constexpr uint64_t kCounterStep = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t kMixFirst = 0xBF58476D1CE4E5B9ull;
+constexpr uint64_t kMixSecond = 0x94D049BB133111EBull;
+
 // SplitMix64's output function on the counter's state: a full-avalanche 64-bit hash.
 inline uint64_t splitmix64(uint64_t state) {
-  state = (state ^ (state >> 30)) * 0xBF58476D1CE4E5B9ull;
-  state = (state ^ (state >> 27)) * 0x94D049BB133111EBull;
+  state = (state ^ (state >> 30)) * kMixFirst;
+  state = (state ^ (state >> 27)) * kMixSecond;
   return state ^ (state >> 31);
 }
 
+// The hash of element group `group` (elements 4 group .. 4 group + 3) under a call's seed.
 inline uint64_t draw_hash(uint64_t seed, int64_t group) {
-  return splitmix64(seed + static_cast<uint64_t>(group + 1) * 0x9E3779B97F4A7C15ull);
+  return splitmix64(seed + static_cast<uint64_t>(group + 1) * kCounterStep);
 }
 
 struct DropRule {

@@ -16,9 +16,11 @@ namespace tpq::model::detail {
 
 namespace {
 
+inline __m512i broadcast_u64(uint64_t value) { return _mm512_set1_epi64(static_cast<long long>(value)); }
+
 inline __m512i splitmix64_lanes(__m512i state) {
-  state = _mm512_mullo_epi64(_mm512_xor_si512(state, _mm512_srli_epi64(state, 30)), _mm512_set1_epi64(0xBF58476D1CE4E5B9ll));
-  state = _mm512_mullo_epi64(_mm512_xor_si512(state, _mm512_srli_epi64(state, 27)), _mm512_set1_epi64(0x94D049BB133111EBll));
+  state = _mm512_mullo_epi64(_mm512_xor_si512(state, _mm512_srli_epi64(state, 30)), broadcast_u64(kMixFirst));
+  state = _mm512_mullo_epi64(_mm512_xor_si512(state, _mm512_srli_epi64(state, 27)), broadcast_u64(kMixSecond));
   return _mm512_xor_si512(state, _mm512_srli_epi64(state, 31));
 }
 
@@ -33,8 +35,8 @@ void fill_keep_avx512(const DropRule& rule, int64_t first, int64_t n, uint8_t* k
   const int64_t head = std::min<int64_t>(n, (kDrawsPerHash - first % kDrawsPerHash) % kDrawsPerHash);
   fill_keep_portable(rule, first, head, keep);
   int64_t i = head;
-  const __m512i step = _mm512_set1_epi64(8), golden = _mm512_set1_epi64(0x9E3779B97F4A7C15ll);
-  const __m512i seed = _mm512_set1_epi64(static_cast<long long>(rule.seed));
+  const __m512i step = _mm512_set1_epi64(8), golden = broadcast_u64(kCounterStep);
+  const __m512i seed = broadcast_u64(rule.seed);
   const __m512i threshold = _mm512_set1_epi16(static_cast<short>(rule.threshold));
   __m512i counter = _mm512_add_epi64(_mm512_set1_epi64((first + i) / kDrawsPerHash + 1), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
   for (; n - i >= 32; i += 32, counter = _mm512_add_epi64(counter, step)) {

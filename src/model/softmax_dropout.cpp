@@ -1,5 +1,6 @@
 #include "tpq/model/softmax_dropout.h"
 
+#include <algorithm>
 #include <atomic>
 #include <vector>
 

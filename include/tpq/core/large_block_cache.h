@@ -4,17 +4,18 @@
 // again (the kernel's share of the MLM step's profile), while keeping them in glibc's heap
 // fragments it (peak RSS +0.6 GB on a 1 600-review MLM slice). Here blocks >= 32 MiB are mmapped in
 // 2 MiB steps and, when freed, parked in a cache of bounded total size; a request takes the
-// smallest parked block that fits it with at most 25 % slack. Smaller blocks go to c10's default
-// CPU allocator (glibc's heap).
+// smallest parked block that fits it with at most 25 % slack. Smaller blocks go to c10's alloc_cpu
+// (glibc's heap), as with LibTorch's own CPU allocator.
 #pragma once
 
 #include <cstddef>
 
 namespace tpq {
 
-// While alive, LibTorch's CPU tensors come from the process's large-block cache, of capacity_bytes; on destruction
-// the previous allocator is restored and the parked blocks are returned to the kernel (blocks still
-// in use are returned when freed). capacity_bytes = 0 leaves LibTorch's allocator alone.
+// While alive, LibTorch's CPU tensors >= 32 MiB come from the process's large-block cache, of
+// capacity_bytes. The cache stays installed as LibTorch's CPU allocator after the first scope; on
+// destruction its parked blocks are returned to the kernel (blocks still in use when freed), and
+// outside any scope it passes every request to c10's alloc_cpu. capacity_bytes = 0 installs nothing.
 class LargeBlockCacheScope {
  public:
   explicit LargeBlockCacheScope(size_t capacity_bytes);
