@@ -3,6 +3,10 @@
 find_package(Torch REQUIRED)
 # TORCH_CXX_FLAGS is a space-separated string (e.g. the C++11 ABI define); make it a list.
 separate_arguments(TORCH_CXX_FLAGS_LIST UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+# at::parallel_for is a header template: without -fopenmp its `#pragma omp parallel` is dropped and
+# tpq's own loops (the dropout keep draw, the fused softmax-dropout rows) run on one thread.
+# LibTorch links GCC's libgomp, the runtime OpenMP::OpenMP_CXX gives GCC.
+find_package(OpenMP REQUIRED)
 
 if(TPQ_CUDA STREQUAL "ON" AND NOT TORCH_CUDA_LIBRARIES)
   message(FATAL_ERROR "TPQ_CUDA=ON but the LibTorch found at ${Torch_DIR} has no CUDA. "

@@ -8,6 +8,9 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include <ATen/Parallel.h>
 #include <spdlog/spdlog.h>
@@ -135,6 +138,17 @@ std::string utc_timestamp() {
   return text;
 }
 
+int tpq_parallel_loop_threads() {
+  const int64_t tasks = at::get_num_threads();
+  std::mutex mutex;
+  std::set<std::thread::id> seen;
+  at::parallel_for(0, tasks, 1, [&](int64_t, int64_t) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    seen.insert(std::this_thread::get_id());
+  });
+  return static_cast<int>(seen.size());
+}
+
 nlohmann::json runtime_record() {
   const BlasInfo blas = detect_blas();
   return {
@@ -145,6 +159,7 @@ nlohmann::json runtime_record() {
       {"allocator", allocator_description()},
       {"cpu_model", cpu_model()},
       {"threads", at::get_num_threads()},
+      {"parallel_loop_threads", tpq_parallel_loop_threads()},
       {"git_rev", git_revision()},
       {"tpq_version", TPQ_VERSION_STRING},
       {"compiler", TPQ_CXX_COMPILER},

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <ATen/Parallel.h>
+
 #include "tpq/core/device.h"
 #include "tpq/core/error.h"
 #include "tpq/core/runtime_info.h"
@@ -17,6 +19,15 @@ TEST(RuntimeInfo, RecordHasTheTraceabilityFields) {
     EXPECT_TRUE(record.contains(key)) << key;
   }
   EXPECT_EQ(record["libtorch_version"].get<std::string>().substr(0, 1).find_first_of("12"), 0u);
+}
+
+TEST(RuntimeInfo, TpqsOwnParallelLoopsUseEveryThread) {
+  // Without -fopenmp on tpq, at::parallel_for in tpq's code silently runs on one thread.
+  const int before = at::get_num_threads();
+  at::set_num_threads(2);
+  EXPECT_EQ(tpq::tpq_parallel_loop_threads(), 2);
+  EXPECT_EQ(tpq::runtime_record()["parallel_loop_threads"].get<int>(), 2);
+  at::set_num_threads(before);
 }
 
 TEST(Device, CudaWithoutCudaIsAClearError) {

@@ -27,10 +27,13 @@ std::string cpu_model();
 // The CPU computes bf16 natively (AVX512_BF16 or AMX-BF16 in /proc/cpuinfo's flags). Without it
 // LibTorch emulates bf16 and autocast is slower than fp32.
 bool cpu_has_native_bf16();
+// How many threads an at::parallel_for in tpq's own code runs on: at::get_num_threads() when tpq
+// is compiled with OpenMP, 1 when it is not (the pragma in the header template is then ignored).
+int tpq_parallel_loop_threads();
 std::string git_revision();  // of the source tree this binary was built from; "unknown" if none
 std::string utc_timestamp();
 
-// {libtorch_version, blas, cpu_model, git_rev, threads, compiler, ...} for results records.
+// {libtorch_version, blas, cpu_model, git_rev, threads, parallel_loop_threads, compiler, ...} for results records.
 nlohmann::json runtime_record();
 
 }  // namespace tpq
