@@ -17,13 +17,7 @@ using dt = dnnl::memory::data_type;
 
 // The weight [out, in] row-major is the [in, out] matrix the primitive multiplies by, read as "ba".
 dnnl::matmul make_dense_matmul(int64_t rows, int64_t in, int64_t out, dt type, Activation activation) {
-  dnnl::post_ops post_ops;
-  append_activation(post_ops, activation);
-  dnnl::primitive_attr attr;
-  attr.set_post_ops(post_ops);
-  const dnnl::matmul::desc desc({{rows, in}, type, tag::ab}, {{in, out}, type, tag::ba}, {{1, out}, type, tag::ab},
-                                {{rows, out}, type, tag::ab});
-  return dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, cpu_engine()));
+  return dnnl::matmul(dense_matmul_desc(rows, in, out, type, tag::ba, activation));
 }
 
 }  // namespace

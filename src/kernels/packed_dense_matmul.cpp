@@ -28,13 +28,7 @@ struct PackedDenseMatmul::State {
   ShapeCache<std::pair<int64_t, Activation>, PackedPrimitive> by_shape{kRowCountsKept};  // by row count and activation
 
   dnnl::matmul::primitive_desc describe(int64_t rows, Activation activation) const {
-    dnnl::post_ops post_ops;
-    append_activation(post_ops, activation);
-    dnnl::primitive_attr attr;
-    attr.set_post_ops(post_ops);
-    const dnnl::matmul::desc desc({{rows, in}, type, tag::ab}, {{in, out}, type, tag::any}, {{1, out}, type, tag::ab},
-                                  {{rows, out}, type, tag::ab});
-    return dnnl::matmul::primitive_desc(desc, attr, cpu_engine());
+    return dense_matmul_desc(rows, in, out, type, tag::any, activation);
   }
 
   PackedPrimitive prepared(int64_t rows, Activation activation) {
