@@ -1,9 +1,10 @@
 // One training step (forward and backward under bf16 autocast, dropout on) of the default profile's
 // encoder, L4 H256 A4 I1024 with a 16 000-piece vocabulary, at batch 32, timed for three variants
 // alternated in one process so the VM's drift hits each alike:
-//   separate   softmax, mask add and CounterDropout as separate ops; glibc's mmap for large blocks
-//   fused      the fused softmax-dropout node (model/softmax_dropout.h)
+//   separate     softmax, mask add and CounterDropout as separate ops; glibc's mmap for large blocks
+//   fused        the fused softmax-dropout node (model/softmax_dropout.h)
 //   fused+cache  and freed large blocks parked for reuse (core/large_block_cache.h)
+//   +add-norm    and residual add + LayerNorm as one node with the bf16 copy (model/add_layer_norm.h)
 // Each round runs every variant (in rotated order) for --steps steps in a fresh TrainingAllocatorScope and times the
 // last ones (the first fills the cache, as the first batches of an epoch do).
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <torch/torch.h>
 
 #include "tpq/core/allocator.h"
+#include "tpq/model/add_layer_norm.h"
 #include "tpq/model/encoder_classifier.h"
 #include "tpq/model/softmax_dropout.h"
 
@@ -26,6 +28,7 @@ struct Variant {
   std::string name;
   bool fused;
   size_t cache_bytes;
+  bool add_norm;
 };
 
 tpq::model::EncoderConfig default_profile_encoder() {
@@ -50,6 +53,7 @@ tpq::model::ModelInputs batch_of(int64_t batch, int64_t length) {
 std::vector<double> run_steps(tpq::model::EncoderClassifier& model, const tpq::model::ModelInputs& inputs,
                               const Variant& variant, int steps) {
   tpq::model::set_fused_softmax_dropout(variant.fused);
+  tpq::model::set_fused_add_layer_norm(variant.add_norm);
   const tpq::TrainingAllocatorScope allocator(variant.cache_bytes);
   std::vector<double> times;
   for (int step = 0; step < steps; ++step) {
@@ -91,8 +95,9 @@ int main(int argc, char** argv) {
   torch::manual_seed(0);
   tpq::model::EncoderClassifier model(default_profile_encoder());
   model->train();
-  const std::vector<Variant> variants{{"separate", false, 0}, {"fused", true, 0},
-                                      {"fused+cache", true, tpq::training_block_cache_bytes()}};
+  const size_t cache = tpq::training_block_cache_bytes();
+  const std::vector<Variant> variants{{"separate", false, 0, false}, {"fused", true, 0, false},
+                                      {"fused+cache", true, cache, false}, {"+add-norm", true, cache, true}};
   for (const int64_t length : lengths) {
     const auto inputs = batch_of(batch, length);
     std::vector<std::vector<double>> times(variants.size());
@@ -111,5 +116,6 @@ int main(int argc, char** argv) {
     }
   }
   tpq::model::set_fused_softmax_dropout(true);
+  tpq::model::set_fused_add_layer_norm(true);
   return 0;
 }

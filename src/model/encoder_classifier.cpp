@@ -49,10 +49,11 @@ torch::Tensor EncoderClassifierImpl::encode(const ModelInputs& inputs, const std
   // zeros changes no score, and skipping it saves a pass over each layer's (B, heads, T, T) scores.
   const bool padded = inputs.attention_mask.defined() && !inputs.attention_mask.all().item<bool>();
   const auto additive_mask = padded ? additive_attention_mask(inputs.attention_mask, attention_score_dtype(hidden)) : torch::Tensor();
+  HiddenStates states{hidden, {}};
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    hidden = layers[i]->forward(hidden, additive_mask, head_masks.empty() ? torch::Tensor() : head_masks.at(i));
+    states = layers[i]->forward_states(states, additive_mask, head_masks.empty() ? torch::Tensor() : head_masks.at(i));
   }
-  return hidden;
+  return states.full;
 }
 
 std::pair<torch::Tensor, torch::Tensor> EncoderClassifierImpl::classify(const torch::Tensor& first_token) {

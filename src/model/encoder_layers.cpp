@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "module_paths.h"
+#include "tpq/model/add_layer_norm.h"
 #include "tpq/model/encoder_classifier.h"
 #include "tpq/model/softmax_dropout.h"
 
@@ -147,12 +148,33 @@ torch::Tensor EncoderLayerImpl::attention_probabilities(const torch::Tensor& sco
   return attention_dropout(torch::softmax(additive_mask.defined() ? scores + additive_mask : scores, -1));
 }
 
+namespace {
+
+// LayerNorm(branch + residual): where add_layer_norm applies (training under bf16 autocast), one
+// fused node that also gives the bf16 copy the next matrix products read.
+HiddenStates add_and_norm(torch::nn::LayerNorm& norm, const torch::Tensor& branch, const torch::Tensor& residual) {
+  const auto& weight = norm->weight;
+  const auto& bias = norm->bias;
+  if (fused_add_layer_norm_enabled() && add_layer_norm_applies(branch, residual, weight, bias)) {
+    return add_layer_norm(branch, residual, weight, bias, norm->options.eps());
+  }
+  return {norm(residual_add(branch, residual)), {}};
+}
+
+}  // namespace
+
 torch::Tensor EncoderLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask,
                                         const torch::Tensor& head_mask) {
+  return forward_states({hidden, {}}, additive_mask, head_mask).full;
+}
+
+HiddenStates EncoderLayerImpl::forward_states(const HiddenStates& hidden, const torch::Tensor& additive_mask,
+                                              const torch::Tensor& head_mask) {
   // attended = LayerNorm(dropout(W_o attention(x)) + x); out = LayerNorm(dropout(W_2 act(W_1 attended)) + attended)
-  auto attended = attention_norm(residual_add(attention_output_dropout(attention_output(attend(hidden, additive_mask, head_mask))), hidden));
-  const auto x = ffn_in->forward_activated(attended, kernels::activation_from_hidden_act(activation));
-  return output_norm(residual_add(output_dropout(ffn_out(x)), attended));
+  const auto branch = attention_output_dropout(attention_output(attend(product_input(hidden), additive_mask, head_mask)));
+  const auto attended = add_and_norm(attention_norm, branch, hidden.full);
+  const auto x = ffn_in->forward_activated(product_input(attended), kernels::activation_from_hidden_act(activation));
+  return add_and_norm(output_norm, output_dropout(ffn_out(x)), attended.full);
 }
 
 }  // namespace tpq::model

@@ -19,7 +19,35 @@ torch::Tensor LinearKernel::forward_quantized(const kernels::QuantizedRows& /*ro
   return forward(input);
 }
 
+namespace {
+
+// Training: one matrix product with the weights stacked. Under autocast the input is then cast
+// once, not once per linear, and backward gives its gradient as one product instead of a sum of
+// one per linear (each converted to FP32 first).
+bool stack_for_training(const std::vector<LinearImpl*>& linears) {
+  if (linears.size() < 2 || !torch::GradMode::is_enabled()) return false;
+  return std::all_of(linears.begin(), linears.end(), [&](const LinearImpl* linear) {
+    return linear->is_training() && !linear->kernel && linear->bias.defined() &&
+           linear->weight.size(1) == linears.front()->weight.size(1);
+  });
+}
+
+std::vector<torch::Tensor> forward_stacked(const std::vector<LinearImpl*>& linears, const torch::Tensor& input) {
+  std::vector<torch::Tensor> weights, biases;
+  std::vector<int64_t> widths;
+  for (const auto* linear : linears) {
+    weights.push_back(linear->weight);
+    biases.push_back(linear->bias);
+    widths.push_back(linear->weight.size(0));
+  }
+  // split's backward concatenates the parts' gradients; narrow's would add zero-padded copies.
+  return linear_op(input, torch::cat(weights), torch::cat(biases)).split_with_sizes(widths, -1);
+}
+
+}  // namespace
+
 std::vector<torch::Tensor> forward_sharing_input(const std::vector<LinearImpl*>& linears, const torch::Tensor& input) {
+  if (stack_for_training(linears)) return forward_stacked(linears, input);
   const bool share = linears.size() > 1 && std::all_of(linears.begin(), linears.end(), [](const LinearImpl* linear) {
                        return linear->kernel && linear->kernel->takes_quantized_input();
                      });

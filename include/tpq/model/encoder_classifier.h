@@ -15,6 +15,7 @@
 #include <torch/nn/pimpl.h>
 
 #include "tpq/kernels/attention.h"
+#include "tpq/model/add_layer_norm.h"
 #include "tpq/model/counter_dropout.h"
 #include "tpq/model/encoder_config.h"
 #include "tpq/model/linear.h"
@@ -55,6 +56,8 @@ class EncoderLayerImpl : public torch::nn::Module {
   EncoderLayerImpl(const EncoderConfig& config, const EncoderFamily& family, int64_t layer_index);
   // hidden (B, T, H), additive mask (B, 1, 1, T) or undefined (no padding), head_mask (heads) or undefined -> (B, T, H)
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
+  // forward with the bf16 copies of hidden states passed along (add_layer_norm.h): what encode runs.
+  HiddenStates forward_states(const HiddenStates& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
   // Multi-head self-attention before the output projection: (B, T, H) -> (B, T, heads * d)
   torch::Tensor attend(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
   torch::Tensor attention_probabilities(const torch::Tensor& scores, const torch::Tensor& additive_mask);
