@@ -60,14 +60,19 @@ TEST(StackedLinears, TrainingGivesEachLinearsOutputAndGradients) {
     }
     const auto joined = torch::cat(outputs, -1);
     joined.backward(upstream);
-    std::vector<torch::Tensor> values{joined.detach(), x.grad().clone()};
+    std::vector<torch::Tensor> values{x.grad().clone()};
+    for (const auto& output : outputs) values.push_back(output.detach());
     for (auto& linear : linears) values.push_back(linear->weight.grad().clone()), values.push_back(linear->bias.grad().clone());
     return std::make_pair(values, outputs.front().grad_fn()->name());
   };
   const auto [stacked, stacked_node] = run(true);
   const auto [separate, separate_node] = run(false);
   EXPECT_NE(stacked_node.find("Split"), std::string::npos) << "training stacks the weights: " << stacked_node;
-  for (size_t i = 0; i < stacked.size(); ++i) EXPECT_TRUE(torch::allclose(stacked[i], separate[i], 1e-5, 1e-6)) << i;
+  ASSERT_EQ(stacked.size(), separate.size());
+  for (size_t i = 0; i < stacked.size(); ++i) {
+    ASSERT_EQ(stacked[i].sizes(), separate[i].sizes()) << i;
+    EXPECT_TRUE(torch::allclose(stacked[i], separate[i], 1e-5, 1e-6)) << i;
+  }
   for (auto& linear : linears) linear->eval();
   const auto evaluated = tpq::model::forward_sharing_input(raw, x);
   EXPECT_EQ(evaluated.front().grad_fn()->name().find("Split"), std::string::npos) << "evaluation keeps one product each";
