@@ -8,6 +8,7 @@
 #include <torch/autograd.h>
 
 #include "add_layer_norm_rows.h"
+#include "softmax_dropout_rows.h"  // avx512_rows_supported
 
 namespace tpq::model {
 namespace {

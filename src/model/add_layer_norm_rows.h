@@ -45,6 +45,4 @@ void add_norm_backward_rows(const AddNormBackward& job, int64_t begin, int64_t e
                             float* grad_bias);
 }  // namespace avx512
 
-bool avx512_rows_supported();  // softmax_dropout_rows_avx512.cpp
-
 }  // namespace tpq::model::detail

@@ -4,15 +4,14 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include <ATen/autocast_mode.h>
-
 #include <string>
-#include <unordered_set>
 #include <vector>
 
+#include "support/autograd_graph.h"
 #include "support/small_models.h"
 #include "tpq/model/add_layer_norm.h"
 #include "tpq/model/encoder_classifier.h"
+#include "train/autocast_scope.h"
 
 namespace {
 
@@ -20,18 +19,6 @@ using tpq::model::add_layer_norm;
 
 constexpr int64_t kNormWidth = 40;  // two whole vectors of 16 lanes and a partial one
 constexpr double kNormEps = 1e-12;
-
-// CPU bf16 autocast on for the scope, as training turns it on.
-struct NormAutocast {
-  NormAutocast() {
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
-  }
-  ~NormAutocast() {
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
-  }
-};
 
 struct NormOperands {
   torch::Tensor branch, residual, weight, bias;
@@ -64,14 +51,14 @@ NormResult finish_norm(const NormOperands& in, const tpq::model::HiddenStates& o
 }
 
 NormResult separate_norm_ops(const NormOperands& values, const torch::Tensor& grad_full, const torch::Tensor& grad_low) {
-  const NormAutocast autocast;
+  const tpq::train::AutocastScope autocast("bf16", torch::kCPU);
   const auto in = norm_leaves(values);
   const auto full = torch::layer_norm(in.branch.to(torch::kFloat) + in.residual, {kNormWidth}, in.weight, in.bias, kNormEps);
   return finish_norm(in, {full, full.to(torch::kBFloat16)}, grad_full, grad_low);
 }
 
 NormResult fused_norm(const NormOperands& values, const torch::Tensor& grad_full, const torch::Tensor& grad_low, bool vectorized) {
-  const NormAutocast autocast;
+  const tpq::train::AutocastScope autocast("bf16", torch::kCPU);
   const auto in = norm_leaves(values);
   EXPECT_TRUE(tpq::model::add_layer_norm_applies(in.branch, in.residual, in.weight, in.bias));
   return finish_norm(in, add_layer_norm(in.branch, in.residual, in.weight, in.bias, kNormEps, vectorized), grad_full, grad_low);
@@ -128,7 +115,7 @@ TEST(AddLayerNorm, AppliesOnlyToBf16BranchesUnderBf16AutocastWithGradients) {
   const auto values = random_norm_operands(4);
   const auto& [branch, residual, weight, bias] = values;
   EXPECT_FALSE(tpq::model::add_layer_norm_applies(branch, residual, weight, bias)) << "autocast off";
-  const NormAutocast autocast;
+  const tpq::train::AutocastScope autocast("bf16", torch::kCPU);
   EXPECT_TRUE(tpq::model::add_layer_norm_applies(branch, residual, weight, bias));
   EXPECT_FALSE(tpq::model::add_layer_norm_applies(branch.to(torch::kFloat), residual, weight, bias));
   EXPECT_FALSE(tpq::model::add_layer_norm_applies(branch, residual.to(torch::kBFloat16), weight, bias));
@@ -138,19 +125,6 @@ TEST(AddLayerNorm, AppliesOnlyToBf16BranchesUnderBf16AutocastWithGradients) {
   EXPECT_FALSE(tpq::model::add_layer_norm_applies(branch, residual, weight, bias)) << "no gradients";
 }
 
-bool norm_graph_has_node(const torch::Tensor& out, const std::string& part) {
-  std::vector<torch::autograd::Node*> stack{out.grad_fn().get()};
-  std::unordered_set<torch::autograd::Node*> seen;
-  while (!stack.empty()) {
-    auto* node = stack.back();
-    stack.pop_back();
-    if (!node || !seen.insert(node).second) continue;
-    if (node->name().find(part) != std::string::npos) return true;
-    for (const auto& edge : node->next_edges()) stack.push_back(edge.function.get());
-  }
-  return false;
-}
-
 // Logits and every parameter's gradient of one training step under bf16 autocast.
 std::vector<torch::Tensor> norm_training_step(tpq::model::EncoderClassifier& model, const tpq::model::ModelInputs& inputs,
                                          bool fused_add_norm, bool* used_fused) {
@@ -158,10 +132,10 @@ std::vector<torch::Tensor> norm_training_step(tpq::model::EncoderClassifier& mod
   model->zero_grad();
   torch::Tensor logits;
   {
-    const NormAutocast autocast;
+    const tpq::train::AutocastScope autocast("bf16", torch::kCPU);
     logits = model->forward(inputs).logits.to(torch::kFloat);
   }
-  *used_fused = norm_graph_has_node(logits, "AddLayerNorm");
+  *used_fused = tpq::testing::graph_has_node(logits, "AddLayerNorm");
   logits.pow(2).sum().backward();
   tpq::model::set_fused_add_layer_norm(true);
   std::vector<torch::Tensor> values{logits.detach()};

@@ -6,9 +6,8 @@
 #include <torch/torch.h>
 
 #include <functional>
-#include <string>
-#include <unordered_set>
 
+#include "support/autograd_graph.h"
 #include "support/small_models.h"
 #include "tpq/model/counter_dropout.h"
 #include "tpq/model/encoder_classifier.h"
@@ -103,27 +102,7 @@ TEST(SoftmaxDropout, RejectsWhatItCannotTake) {
   EXPECT_THROW(softmax_dropout(torch::randn({1, 1, 4, 4}), torch::Tensor(), 0.0), std::exception);
 }
 
-// Names of the autograd nodes that produced out.
-std::unordered_set<std::string> graph_node_names(const torch::Tensor& out) {
-  std::unordered_set<std::string> names;
-  std::vector<torch::autograd::Node*> stack{out.grad_fn().get()};
-  std::unordered_set<torch::autograd::Node*> seen;
-  while (!stack.empty()) {
-    auto* node = stack.back();
-    stack.pop_back();
-    if (!node || !seen.insert(node).second) continue;
-    names.insert(node->name());
-    for (const auto& edge : node->next_edges()) stack.push_back(edge.function.get());
-  }
-  return names;
-}
-
-bool has_fused_node(const torch::Tensor& out) {
-  for (const auto& name : graph_node_names(out)) {
-    if (name.find("SoftmaxDropout") != std::string::npos) return true;
-  }
-  return false;
-}
+bool has_fused_node(const torch::Tensor& out) { return tpq::testing::graph_has_node(out, "SoftmaxDropout"); }
 
 TEST(SoftmaxDropout, TrainingAttentionUsesItAndEvaluationDoesNot) {
   torch::manual_seed(4);
