@@ -37,6 +37,21 @@ torch::ScalarType attention_score_dtype(const torch::Tensor& hidden) {
 }  // namespace
 
 torch::Tensor EncoderClassifierImpl::encode(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks) {
+  return run_encoder(inputs, head_masks, {});
+}
+
+torch::Tensor EncoderClassifierImpl::encode_at(const ModelInputs& inputs, const torch::Tensor& positions) {
+  const auto& ids = inputs.input_ids;
+  require(positions.defined() && positions.dim() == 2 && positions.scalar_type() == torch::kLong &&
+              ids.dim() == 2 && positions.size(0) == ids.size(0),
+          "encode_at needs int64 positions (batch, rows) for input_ids (batch, seq_len)");
+  require(positions.numel() == 0 || (positions.min().item<int64_t>() >= 0 && positions.max().item<int64_t>() < ids.size(1)),
+          "encode_at positions must lie in [0, seq_len)");
+  return run_encoder(inputs, {}, positions);
+}
+
+torch::Tensor EncoderClassifierImpl::run_encoder(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks,
+                                                 const torch::Tensor& positions) {
   const auto& ids = inputs.input_ids;
   require(ids.dim() == 2, "input_ids must be (batch, seq_len), got " + std::to_string(ids.dim()) + " dims");
   require(ids.size(1) <= config.max_position_embeddings,
@@ -50,10 +65,13 @@ torch::Tensor EncoderClassifierImpl::encode(const ModelInputs& inputs, const std
   const bool padded = inputs.attention_mask.defined() && !inputs.attention_mask.all().item<bool>();
   const auto additive_mask = padded ? additive_attention_mask(inputs.attention_mask, attention_score_dtype(hidden)) : torch::Tensor();
   HiddenStates states{hidden, {}};
-  for (std::size_t i = 0; i < layers.size(); ++i) {
+  const std::size_t full_layers = positions.defined() && !layers.empty() ? layers.size() - 1 : layers.size();
+  for (std::size_t i = 0; i < full_layers; ++i) {
     states = layers[i]->forward_states(states, additive_mask, head_masks.empty() ? torch::Tensor() : head_masks.at(i));
   }
-  return states.full;
+  if (!positions.defined()) return states.full;
+  if (layers.empty()) return states.full.gather(1, positions.unsqueeze(-1).expand({-1, -1, states.full.size(2)}));
+  return layers.back()->forward_states_at(states, additive_mask, positions).full;
 }
 
 std::pair<torch::Tensor, torch::Tensor> EncoderClassifierImpl::classify(const torch::Tensor& first_token) {

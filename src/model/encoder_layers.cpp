@@ -26,6 +26,13 @@ CounterDropout make_dropout(torch::nn::Module& root, const std::string& path, do
 // branch + residual in their promoted dtype. Under autocast the branch is bf16/fp16 and the residual
 // FP32: ATen's add would convert element by element on its casting path, 4x the time of converting
 // the branch first (the sums are the same: the promotion is exact).
+bool is_power_of_two(double value) { return std::exp2(std::round(std::log2(value))) == value; }
+
+// x's rows at positions: (B, T, H) and (B, M) -> (B, M, H).
+torch::Tensor rows_at(const torch::Tensor& x, const torch::Tensor& positions) {
+  return x.gather(1, positions.unsqueeze(-1).expand({positions.size(0), positions.size(1), x.size(2)}));
+}
+
 torch::Tensor residual_add(const torch::Tensor& branch, const torch::Tensor& residual) {
   const auto dtype = at::result_type(branch, residual);
   return branch.to(dtype) + residual.to(dtype);
@@ -111,31 +118,44 @@ bool EncoderLayerImpl::fused_attention_applies(const torch::Tensor& query, const
 
 torch::Tensor EncoderLayerImpl::attend(const torch::Tensor& hidden, const torch::Tensor& additive_mask,
                                        const torch::Tensor& head_mask) {
-  const int64_t batch = hidden.size(0), seq_len = hidden.size(1);
   if (num_heads == 0) {  // every head pruned: the block contributes only its output bias
-    return torch::zeros({batch, seq_len, 0}, hidden.options());
+    return torch::zeros({hidden.size(0), hidden.size(1), 0}, hidden.options());
   }
-  // (B, T, heads*d) -> (B, heads, T, d)
-  auto split_heads = [&](const torch::Tensor& x) { return x.view({batch, seq_len, num_heads, head_dim}).transpose(1, 2); };
   const auto projected = forward_sharing_input({query.get(), key.get(), value.get()}, hidden);
   const double scale = std::sqrt(static_cast<double>(head_dim));
-  // Dividing by a power of two is exact, so where sqrt(d) is one (d = 16, 64, 256) scaling q first gives
-  // the very scores of the family's order, at a T/d-th of the work (and of the saved tensors for backward).
-  const bool exact_scale = std::exp2(std::round(std::log2(scale))) == scale;
-  if (exact_scale && fused_attention_applies(projected[0], additive_mask, head_mask)) {
+  if (is_power_of_two(scale) && fused_attention_applies(projected[0], additive_mask, head_mask)) {
     return attention_kernel.forward(projected[0], projected[1], projected[2], additive_mask, num_heads,
                                     static_cast<float>(1.0 / scale));
   }
-  auto q = split_heads(projected[0]);
-  auto k = split_heads(projected[1]);
-  auto v = split_heads(projected[2]);
-  // scores (B, heads, T, T) = q k^T / sqrt(d) + mask (undefined: no padding), scaled where the family scales
-  auto scores = scale_query_first || exact_scale ? torch::matmul(q / scale, k.transpose(-1, -2))
-                                                 : torch::matmul(q, k.transpose(-1, -2)) / scale;
+  return attention_context(projected[0], projected[1], projected[2], additive_mask, head_mask);
+}
+
+torch::Tensor EncoderLayerImpl::attend_rows(const torch::Tensor& queries, const torch::Tensor& hidden,
+                                            const torch::Tensor& additive_mask) {
+  if (num_heads == 0) return torch::zeros({queries.size(0), queries.size(1), 0}, queries.options());
+  const auto keys_values = forward_sharing_input({key.get(), value.get()}, hidden);
+  return attention_context(query(queries), keys_values[0], keys_values[1], additive_mask, {});
+}
+
+torch::Tensor EncoderLayerImpl::attention_context(const torch::Tensor& q_rows, const torch::Tensor& k_rows,
+                                                  const torch::Tensor& v_rows, const torch::Tensor& additive_mask,
+                                                  const torch::Tensor& head_mask) {
+  const int64_t batch = q_rows.size(0), rows = q_rows.size(1);
+  // (B, T, heads*d) -> (B, heads, T, d)
+  auto split_heads = [&](const torch::Tensor& x) { return x.view({batch, x.size(1), num_heads, head_dim}).transpose(1, 2); };
+  auto q = split_heads(q_rows);
+  auto k = split_heads(k_rows);
+  auto v = split_heads(v_rows);
+  const double scale = std::sqrt(static_cast<double>(head_dim));
+  // Dividing by a power of two is exact, so where sqrt(d) is one (d = 16, 64, 256) scaling q first gives
+  // the very scores of the family's order, at a T/d-th of the work (and of the saved tensors for backward).
+  // scores (B, heads, M, T) = q k^T / sqrt(d) + mask (undefined: no padding), scaled where the family scales
+  auto scores = scale_query_first || is_power_of_two(scale) ? torch::matmul(q / scale, k.transpose(-1, -2))
+                                                            : torch::matmul(q, k.transpose(-1, -2)) / scale;
   auto probs = attention_probabilities(scores, additive_mask);
   if (head_mask.defined()) probs = probs * head_mask.view({1, num_heads, 1, 1}).to(probs.dtype());
-  auto context = torch::matmul(probs, v);  // (B, heads, T, d)
-  return context.transpose(1, 2).reshape({batch, seq_len, num_heads * head_dim});
+  auto context = torch::matmul(probs, v);  // (B, heads, M, d)
+  return context.transpose(1, 2).reshape({batch, rows, num_heads * head_dim});
 }
 
 // dropout(softmax(scores + mask)): in training with dropout, one fused node (softmax_dropout.h).
@@ -172,7 +192,18 @@ HiddenStates EncoderLayerImpl::forward_states(const HiddenStates& hidden, const 
                                               const torch::Tensor& head_mask) {
   // attended = LayerNorm(dropout(W_o attention(x)) + x); out = LayerNorm(dropout(W_2 act(W_1 attended)) + attended)
   const auto branch = attention_output_dropout(attention_output(attend(product_input(hidden), additive_mask, head_mask)));
-  const auto attended = add_and_norm(attention_norm, branch, hidden.full);
+  return feed_forward(add_and_norm(attention_norm, branch, hidden.full));
+}
+
+HiddenStates EncoderLayerImpl::forward_states_at(const HiddenStates& hidden, const torch::Tensor& additive_mask,
+                                                 const torch::Tensor& positions) {
+  const HiddenStates rows{rows_at(hidden.full, positions),
+                          hidden.low.defined() ? rows_at(hidden.low, positions) : torch::Tensor()};
+  const auto attended = attend_rows(product_input(rows), product_input(hidden), additive_mask);
+  return feed_forward(add_and_norm(attention_norm, attention_output_dropout(attention_output(attended)), rows.full));
+}
+
+HiddenStates EncoderLayerImpl::feed_forward(const HiddenStates& attended) {
   const auto x = ffn_in->forward_activated(product_input(attended), kernels::activation_from_hidden_act(activation));
   return add_and_norm(output_norm, output_dropout(ffn_out(x)), attended.full);
 }

@@ -65,6 +65,25 @@ torch::Tensor masked_lm_loss(MlmHeadImpl& head, const torch::Tensor& hidden, con
   return linear_cross_entropy(head.transform(hidden.index({selected})), word_embeddings, head.bias, labels.index({selected}));
 }
 
+MaskedPositions masked_positions(const torch::Tensor& labels) {
+  const auto selected = labels.ne(-100);
+  const auto counts = selected.sum(1);  // (B)
+  const int64_t rows = counts.numel() == 0 ? 0 : counts.max().item<int64_t>();
+  // A stable sort puts each sequence's labelled positions first, in their order: the rows then reach
+  // masked_lm_loss in the order encode's output would give them.
+  const auto order = std::get<1>(torch::sort(selected.to(torch::kByte), /*stable=*/true, /*dim=*/1, /*descending=*/true));
+  const auto positions = order.narrow(1, 0, rows).contiguous();
+  const auto valid = torch::arange(rows, labels.options()).unsqueeze(0).lt(counts.unsqueeze(1));
+  return {positions, torch::where(valid, labels.gather(1, positions), torch::full_like(positions, -100))};
+}
+
+torch::Tensor mlm_batch_loss(model::EncoderClassifierImpl& model, MlmHeadImpl& head, const model::ModelInputs& masked,
+                             const torch::Tensor& labels) {
+  const auto rows = masked_positions(labels);
+  const auto hidden = model.encode_at(masked, rows.positions);  // (B, M, H)
+  return masked_lm_loss(head, hidden, rows.labels, model.embeddings->word_embeddings->weight);
+}
+
 namespace {
 
 // Masks a batch, runs the encoder and the MLM head on it and backpropagates; the loss, or an
@@ -78,8 +97,8 @@ torch::Tensor masked_lm_backward(model::EncoderClassifierImpl& model, MlmHeadImp
   torch::Tensor loss;
   {
     AutocastScope autocast(config.amp, device);
-    const auto hidden = model.encode({masked.to(device), batch.token_type_ids.to(device), batch.attention_mask.to(device)});
-    loss = masked_lm_loss(head, hidden, labels, model.embeddings->word_embeddings->weight);
+    loss = mlm_batch_loss(model, head, {masked.to(device), batch.token_type_ids.to(device), batch.attention_mask.to(device)},
+                          labels);
   }
   loss.backward();
   return loss;

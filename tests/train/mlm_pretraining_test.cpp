@@ -1,5 +1,8 @@
 // Masked-LM pre-training: BERT's masking rule, and the MLM loss falls on a repetitive toy corpus.
+#include <algorithm>
+#include <cmath>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -8,6 +11,7 @@
 #include "support/small_models.h"
 #include "tpq/data/tokenized_split.h"
 #include "tpq/train/mlm_pretraining.h"
+#include "train/autocast_scope.h"
 
 namespace {
 
@@ -66,6 +70,78 @@ TEST(MlmPretraining, GatheredLossEqualsTheAllPositionsLoss) {
         << " on entries up to " << scale;
   }
   EXPECT_GT(reference_grads[0].abs().sum().item<double>(), 0.0);
+}
+
+TEST(MlmPretraining, MaskedPositionsKeepEachSequencesOrder) {
+  const auto labels = torch::tensor({-100, 7, -100, 9, 8, -100,  //
+                                     -100, -100, -100, -100, 6, -100,  //
+                                     -100, -100, -100, -100, -100, -100}, torch::kLong).view({3, 6});
+  const auto rows = tpq::train::masked_positions(labels);
+  ASSERT_EQ(rows.positions.sizes(), (std::vector<int64_t>{3, 3}));
+  EXPECT_TRUE(rows.positions[0].equal(torch::tensor({1, 3, 4}, torch::kLong)));
+  EXPECT_EQ(rows.positions[1][0].item<int64_t>(), 4);
+  EXPECT_TRUE(rows.labels.equal(torch::tensor({7, 9, 8, 6, -100, -100, -100, -100, -100}, torch::kLong).view({3, 3})));
+}
+
+// One masked batch's loss and every gradient, with the last layer on the masked positions alone
+// (mlm_batch_loss) and on all of them (encode, then masked_lm_loss). Dropout is 0: with dropout the
+// two layouts draw different masks.
+void expect_last_layer_at_masked_rows_matches(const std::string& amp, double tolerance) {
+  torch::manual_seed(5);
+  auto config = tpq::testing::small_bert_config(60, 32, 2, 4, 64, 32);
+  config.hidden_dropout_prob = config.attention_probs_dropout_prob = 0.0;
+  tpq::model::EncoderClassifier model(config);
+  tpq::train::MlmHead head(config);
+  model->train();
+  auto ids = torch::randint(5, 60, {4, 20}, torch::kLong);
+  auto attention = torch::ones({4, 20}, torch::kLong);
+  attention.index_put_({2, torch::indexing::Slice(13)}, 0);  // a padded sequence
+  auto labels = torch::where(torch::rand({4, 20}).lt(0.3) & attention.eq(1), ids, torch::full_like(ids, -100));
+  labels.index_put_({3}, -100);
+  labels.index_put_({3, 5}, ids[3][5]);  // a sequence with one masked position: slots past it stay unlabelled
+  const tpq::model::ModelInputs inputs{ids, {}, attention};
+  std::vector<torch::Tensor> parameters = model->base->parameters();
+  for (const auto& parameter : head->parameters()) parameters.push_back(parameter);
+
+  auto loss_and_gradients = [&](bool at_masked_rows) {
+    torch::Tensor loss;
+    {
+      tpq::train::AutocastScope autocast(amp, torch::kCPU);
+      loss = at_masked_rows ? tpq::train::mlm_batch_loss(*model, *head, inputs, labels)
+                            : tpq::train::masked_lm_loss(*head, model->encode(inputs), labels,
+                                                         model->embeddings->word_embeddings->weight);
+    }
+    auto gradients = torch::autograd::grad({loss}, parameters, {}, /*retain_graph=*/false, false, /*allow_unused=*/true);
+    return std::make_pair(loss.item<double>(), gradients);
+  };
+  const auto [reference, reference_grads] = loss_and_gradients(false);
+  const auto [loss, grads] = loss_and_gradients(true);
+  EXPECT_NEAR(loss, reference, tolerance * std::abs(reference));
+  double largest = 0;
+  for (const auto& gradient : reference_grads) {
+    if (gradient.defined()) largest = std::max(largest, gradient.abs().max().item<double>());
+  }
+  int compared = 0;
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    if (!reference_grads[i].defined()) continue;  // the pooler: MLM never reads it
+    ASSERT_TRUE(grads[i].defined()) << "parameter " << i;
+    // The key biases' gradients are zero but for rounding (softmax ignores a constant per row): they
+    // are held to a floor of the largest gradient, not to their own rounding noise.
+    const double scale = std::max(reference_grads[i].abs().max().item<double>(), 1e-4 * largest);
+    EXPECT_LE((grads[i] - reference_grads[i]).abs().max().item<double>(), tolerance * scale) << "parameter " << i;
+    ++compared;
+  }
+  EXPECT_GT(compared, 30);
+}
+
+TEST(MlmPretraining, LastLayerAtMaskedRowsGivesTheFullLayersLossAndGradients) {
+  // FP32: the same sums in another order (3e-7 relative seen); a wrong row or slot is off by O(1).
+  expect_last_layer_at_masked_rows_matches("none", 1e-5);
+}
+
+TEST(MlmPretraining, LastLayerAtMaskedRowsUnderBf16AutocastMatchesToo) {
+  // bf16 products of fewer rows may round apart (3e-3 relative seen); a wrong row is off by O(1).
+  expect_last_layer_at_masked_rows_matches("bf16", 3e-2);
 }
 
 tpq::train::MlmResult pretrain_on_repetitive_corpus(const std::string& amp, bool& left_training_mode) {

@@ -58,12 +58,26 @@ class EncoderLayerImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
   // forward with the bf16 copies of hidden states passed along (add_layer_norm.h): what encode runs.
   HiddenStates forward_states(const HiddenStates& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
+  // The layer's output at `positions` (B, M) int64 of each sequence alone: keys and values from every
+  // position, the rest (query, attention rows, output projection, FFN) for those rows only -> (B, M, H).
+  // Row m of sequence b equals forward_states(hidden)[b, positions[b, m]] (MLM's last layer: only the
+  // masked positions are predicted).
+  HiddenStates forward_states_at(const HiddenStates& hidden, const torch::Tensor& additive_mask,
+                                 const torch::Tensor& positions);
   // Multi-head self-attention before the output projection: (B, T, H) -> (B, T, heads * d)
   torch::Tensor attend(const torch::Tensor& hidden, const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
+  // Attention of the rows `queries` (B, M, H) over every position of `hidden` (B, T, H) -> (B, M, heads * d)
+  torch::Tensor attend_rows(const torch::Tensor& queries, const torch::Tensor& hidden, const torch::Tensor& additive_mask);
   torch::Tensor attention_probabilities(const torch::Tensor& scores, const torch::Tensor& additive_mask);
   // Whether attention_kernel may compute attend's softmax(q k^T / sqrt(d) + mask) v.
   bool fused_attention_applies(const torch::Tensor& query, const torch::Tensor& additive_mask,
                                const torch::Tensor& head_mask) const;
+
+  // softmax(q k^T / sqrt(d) + mask) v with head_mask, from projected q (B, M, heads*d), k and v (B, T, heads*d)
+  torch::Tensor attention_context(const torch::Tensor& q_rows, const torch::Tensor& k_rows, const torch::Tensor& v_rows,
+                                  const torch::Tensor& additive_mask, const torch::Tensor& head_mask);
+  // LayerNorm(dropout(W_2 act(W_1 attended)) + attended)
+  HiddenStates feed_forward(const HiddenStates& attended);
 
   int64_t num_heads;  // heads left in this layer
   int64_t head_dim;
@@ -86,6 +100,9 @@ class EncoderClassifierImpl : public torch::nn::Module {
   // The encoder alone: embeddings and layers, (B, T) -> (B, T, H). head_masks: empty, or one
   // (heads_in_layer) tensor per layer (head-importance scoring).
   torch::Tensor encode(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks = {});
+  // encode's output at `positions` (B, M) int64 alone -> (B, M, H): the last layer runs
+  // forward_states_at, so it spends its query, output and FFN work on those rows only.
+  torch::Tensor encode_at(const ModelInputs& inputs, const torch::Tensor& positions);
 
   // HF's _init_weights: normal(0, initializer_range) for Linear/Embedding, zero bias and padding
   // row, LayerNorm = (1, 0), in module order. Uses the global torch generator (seed it first).
@@ -104,6 +121,9 @@ class EncoderClassifierImpl : public torch::nn::Module {
  private:
   // The family's head on the first token's state (B, H) -> (pooled, logits).
   std::pair<torch::Tensor, torch::Tensor> classify(const torch::Tensor& first_token);
+  // encode (positions undefined) or encode_at.
+  torch::Tensor run_encoder(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks,
+                            const torch::Tensor& positions);
 };
 TORCH_MODULE(EncoderClassifier);
 

@@ -64,6 +64,20 @@ std::pair<torch::Tensor, torch::Tensor> mask_tokens(const torch::Tensor& input_i
 torch::Tensor masked_lm_loss(MlmHeadImpl& head, const torch::Tensor& hidden, const torch::Tensor& labels,
                              const torch::Tensor& word_embeddings);
 
+// Each sequence's labelled positions, for encode_at: positions (B, M) int64 in increasing order, M
+// the most any one sequence has, and the labels there (B, M), -100 in slots past a sequence's own count.
+struct MaskedPositions {
+  torch::Tensor positions;
+  torch::Tensor labels;
+};
+MaskedPositions masked_positions(const torch::Tensor& labels);
+
+// The MLM loss of a masked batch with the encoder's last layer on the labelled positions alone
+// (encode_at): no prediction reads the other rows, so their query, attention rows, output projection
+// and FFN in that layer are skipped. The loss equals masked_lm_loss on encode's output.
+torch::Tensor mlm_batch_loss(model::EncoderClassifierImpl& model, MlmHeadImpl& head, const model::ModelInputs& masked,
+                             const torch::Tensor& labels);
+
 struct MlmResult {
   std::vector<double> epoch_losses;
   double seconds = 0;
