@@ -69,12 +69,11 @@ MaskedPositions masked_positions(const torch::Tensor& labels) {
   const auto selected = labels.ne(-100);
   const auto counts = selected.sum(1);  // (B)
   const int64_t rows = counts.numel() == 0 ? 0 : counts.max().item<int64_t>();
-  // A stable sort puts each sequence's labelled positions first, in their order: the rows then reach
-  // masked_lm_loss in the order encode's output would give them.
+  // A stable sort puts each sequence's labelled positions first, in their order (so the rows reach
+  // masked_lm_loss in the order encode's output would give them), and unlabelled ones (-100) after.
   const auto order = std::get<1>(torch::sort(selected.to(torch::kByte), /*stable=*/true, /*dim=*/1, /*descending=*/true));
   const auto positions = order.narrow(1, 0, rows).contiguous();
-  const auto valid = torch::arange(rows, labels.options()).unsqueeze(0).lt(counts.unsqueeze(1));
-  return {positions, torch::where(valid, labels.gather(1, positions), torch::full_like(positions, -100))};
+  return {positions, labels.gather(1, positions)};
 }
 
 torch::Tensor mlm_batch_loss(model::EncoderClassifierImpl& model, MlmHeadImpl& head, const model::ModelInputs& masked,
