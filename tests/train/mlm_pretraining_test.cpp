@@ -81,6 +81,15 @@ TEST(MlmPretraining, MaskedPositionsKeepEachSequencesOrder) {
   EXPECT_TRUE(rows.positions[0].equal(torch::tensor({1, 3, 4}, torch::kLong)));
   EXPECT_EQ(rows.positions[1][0].item<int64_t>(), 4);
   EXPECT_TRUE(rows.labels.equal(torch::tensor({7, 9, 8, 6, -100, -100, -100, -100, -100}, torch::kLong).view({3, 3})));
+
+  // At a real batch's width too, where an unstable sort would shuffle them.
+  torch::manual_seed(2);
+  const auto wide = torch::where(torch::rand({2, 512}).lt(0.15), torch::randint(5, 50, {2, 512}), torch::full({2, 512}, -100));
+  const auto wide_rows = tpq::train::masked_positions(wide.to(torch::kLong));
+  for (int64_t b = 0; b < 2; ++b) {
+    const auto expected = wide[b].ne(-100).nonzero().squeeze(1);
+    EXPECT_TRUE(wide_rows.positions[b].narrow(0, 0, expected.size(0)).equal(expected)) << "sequence " << b;
+  }
 }
 
 // One masked batch's loss and every gradient, with the last layer on the masked positions alone
