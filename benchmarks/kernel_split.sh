@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Where tpq's CPU speed comes from: `tpq bench` run in alternating rounds (the order rotates every
-# round) under three settings, so each gain shows by itself:
+# round) under four settings, so each gain shows by itself:
 #   tpq       tpq's oneDNN kernels and its glibc malloc tuning (the default)
 #   libtorch  LibTorch's kernels (TPQ_INT8_KERNEL=engine TPQ_DENSE_KERNEL=blas), the same malloc tuning
 #   malloc    tpq's kernels on glibc's default malloc (TPQ_SYSTEM_MALLOC=1)
+#   full      the last layer on every position as HF computes it (TPQ_LAST_LAYER=full), not on the
+#             first token's row alone, the only one the classifier reads
 # Prints one table: the median over rounds of each setting's median ms, and of the per-round ratio
 # other / tpq with its range (> 1: the default is faster).
 #   benchmarks/kernel_split.sh [--bin-dir build/bin] [--rounds 3] [--trials 3] [--threads 2]
@@ -24,7 +26,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift ;;
     --batch-sizes) batch_sizes="$2"; shift ;;
     --variants) variants="$2"; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "kernel_split.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -33,13 +35,14 @@ done
 [[ " $variants " == *" fp32 "* ]] || variants="fp32 $variants"  # bench takes ratios against fp32
 work="$(mktemp -d "${TMPDIR:-/tmp}/tpq-kernel-split.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-settings=(tpq libtorch malloc)
+settings=(tpq libtorch malloc full)
 run_setting() {
   local setting="$1" output="$2"
   local -a env_vars=()
   case "$setting" in
     libtorch) env_vars=(TPQ_INT8_KERNEL=engine TPQ_DENSE_KERNEL=blas) ;;
     malloc) env_vars=(TPQ_SYSTEM_MALLOC=1) ;;
+    full) env_vars=(TPQ_LAST_LAYER=full) ;;
   esac
   # shellcheck disable=SC2086
   env "${env_vars[@]}" "$bin/tpq" bench --shape bert-base --batch-sizes $batch_sizes --seq-lens 128 \

@@ -41,7 +41,7 @@ EvaluationResult evaluate(model::EncoderClassifierImpl& model, const data::Token
                                                    /*sort_by_length_buckets=*/true, device, data::kTrainingPadMultiple);
   for (std::size_t index = rank; index < batches.num_batches(); index += world) {
     const auto batch = batches.batch(index);
-    auto logits = model.forward({batch.input_ids, batch.token_type_ids, batch.attention_mask}).logits.to(torch::kFloat);
+    auto logits = model.logits({batch.input_ids, batch.token_type_ids, batch.attention_mask}).to(torch::kFloat);
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, batch.labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();

@@ -73,7 +73,7 @@ std::vector<Prediction> predict(model::EncoderClassifierImpl& model, const token
     const std::size_t end = std::min(inputs.size(), start + static_cast<std::size_t>(options.batch_size));
     std::vector<const tokenize::Encoding*> batch;
     for (std::size_t i = start; i < end; ++i) batch.push_back(&predictions[i].encoding);
-    auto logits = model.forward(collate(batch, tokenizer.pad_id(), device)).logits.to(torch::kCPU, torch::kFloat);
+    auto logits = model.logits(collate(batch, tokenizer.pad_id(), device)).to(torch::kCPU, torch::kFloat);
     for (std::size_t i = start; i < end; ++i) {
       auto row = logits[static_cast<int64_t>(i - start)].contiguous();
       predictions[i].logits.assign(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());

@@ -34,7 +34,7 @@ SpeedResult measure_speed(model::EncoderClassifierImpl& model, const data::Token
   result.threads = at::get_num_threads();
   result.device = device.str();
   auto run = [&](const data::Batch& batch) {
-    model.forward({batch.input_ids, batch.token_type_ids, batch.attention_mask});
+    model.logits({batch.input_ids, batch.token_type_ids, batch.attention_mask});
     synchronize(device);
   };
 

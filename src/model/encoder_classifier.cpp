@@ -5,6 +5,7 @@
 
 #include "module_paths.h"
 #include "tpq/core/error.h"
+#include "tpq/kernels/kernel_info.h"
 #include "tpq/model/encoder_classifier.h"
 
 namespace tpq::model {
@@ -96,6 +97,14 @@ ClassifierOutputs EncoderClassifierImpl::forward(const ModelInputs& inputs, cons
   auto hidden = encode(inputs, head_masks);
   auto [pooled, logits] = classify(hidden.index({Slice(), 0}));  // the first token: [CLS] / <s>
   return {logits, hidden, pooled};
+}
+
+torch::Tensor EncoderClassifierImpl::logits(const ModelInputs& inputs) {
+  const auto& ids = inputs.input_ids;
+  require(ids.dim() == 2, "input_ids must be (batch, seq_len), got " + std::to_string(ids.dim()) + " dims");
+  if (kernels::last_layer_choice() == "full") return forward(inputs).logits;
+  const auto first_token = torch::zeros({ids.size(0), 1}, ids.options().dtype(torch::kLong));
+  return classify(run_encoder(inputs, {}, first_token).select(1, 0)).second;
 }
 
 namespace {

@@ -3,8 +3,12 @@
 #include "support/small_models.h"
 #include <torch/torch.h>
 
+#include <cstdlib>
+
 #include "tpq/core/error.h"
+#include "tpq/kernels/kernel_info.h"
 #include "tpq/model/encoder_classifier.h"
+#include "tpq/quant/quantized_model.h"
 
 namespace {
 
@@ -57,6 +61,61 @@ TEST(BertModel, LayerWithEveryHeadPrunedStillRuns) {
   tpq::model::EncoderClassifier model(config);
   model->eval();
   EXPECT_TRUE(model->forward(random_inputs(2, 6)).logits.isfinite().all().item<bool>());
+}
+
+// logits() runs the last layer on the first token's row alone; the numbers are forward's.
+double first_token_logits_gap(tpq::model::EncoderClassifierImpl& model, const tpq::model::ModelInputs& inputs) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  const auto reference = model.forward(inputs).logits.to(torch::kFloat);
+  const auto logits = model.logits(inputs).to(torch::kFloat);
+  EXPECT_EQ(logits.sizes(), reference.sizes());
+  return (logits - reference).abs().max().item<double>() / reference.abs().max().item<double>();
+}
+
+tpq::model::ModelInputs padded_inputs() {
+  auto inputs = random_inputs(3, 11);
+  inputs.attention_mask.index_put_({1, torch::indexing::Slice(6)}, 0);
+  return inputs;
+}
+
+TEST(BertModel, LogitsAloneEqualForwardsLogits) {
+  torch::manual_seed(4);
+  auto config = small_config();
+  config.pruned_heads = {{1, {0, 2}}};  // the last layer, with its heads and FFN width changed
+  config.intermediate_sizes = {64, 40};
+  tpq::model::EncoderClassifier model(config);
+  const auto inputs = padded_inputs();
+  EXPECT_LE(first_token_logits_gap(*model, inputs), 1e-5);  // FP32: the same sums (1e-7 seen)
+  model->to(torch::kBFloat16);
+  EXPECT_LE(first_token_logits_gap(*model, inputs), 2e-2);  // BF16 products of one row round apart
+}
+
+// Dynamic INT8 picks its grid from what it quantizes, here the first tokens' rows alone: not
+// forward's numbers, but as close to the FP32 logits as forward's INT8 ones.
+TEST(BertModel, LogitsAloneUnderDynamicInt8StayAsCloseToFp32) {
+  torch::manual_seed(4);
+  tpq::model::EncoderClassifier model(small_config());
+  const auto inputs = padded_inputs();
+  torch::NoGradGuard no_grad;
+  model->eval();
+  const auto fp32 = model->forward(inputs).logits;
+  tpq::quant::quantize_dynamic(*model, tpq::quant::Granularity::PerChannel);
+  const double forward_gap = (model->forward(inputs).logits - fp32).abs().max().item<double>();
+  const double logits_gap = (model->logits(inputs) - fp32).abs().max().item<double>();
+  EXPECT_LE(logits_gap, 2 * forward_gap + 1e-6 * fp32.abs().max().item<double>());
+}
+
+TEST(BertModel, LastLayerFullIsTheSettingAndTheRecordSaysWhich) {
+  EXPECT_EQ(tpq::kernels::kernel_record()["last_layer"], "first token only");
+  ::setenv("TPQ_LAST_LAYER", "full", 1);
+  EXPECT_EQ(tpq::kernels::last_layer_choice(), "full");
+  EXPECT_EQ(tpq::kernels::kernel_record()["last_layer"], "every position");
+  torch::manual_seed(4);
+  tpq::model::EncoderClassifier model(small_config());
+  EXPECT_EQ(first_token_logits_gap(*model, padded_inputs()), 0.0);  // the very ops of forward
+  ::unsetenv("TPQ_LAST_LAYER");
+  EXPECT_EQ(tpq::kernels::last_layer_choice(), "first-token");
 }
 
 TEST(BertModel, PaddingPositionsDoNotInfluenceRealTokens) {

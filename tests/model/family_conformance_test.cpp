@@ -46,6 +46,21 @@ TEST_P(FamilyConformance, LogitsAndFirstTokenStateMatchHuggingFace) {
   }
 }
 
+// logits() (the last layer on the first token's row alone) against HF's logits of every position.
+TEST_P(FamilyConformance, LogitsAloneMatchHuggingFace) {
+  TPQ_REQUIRE_FIXTURE(dir, GetParam());
+  const auto ref = tpq::testing::read_json_file(dir / "reference.json");
+  tpq::checkpoint::LoadOptions options;
+  options.load_tokenizer = false;
+  auto checkpoint = tpq::checkpoint::load_checkpoint(dir, options);
+  torch::NoGradGuard no_grad;
+  for (const auto* inputs : {&ref, &ref["pair"]}) {
+    EXPECT_LT(max_abs_difference(checkpoint.model->logits(family_reference_inputs(*inputs)),
+                                 tensor_from_json((*inputs)["logits"], torch::kFloat)),
+              kFamilyTolerance);
+  }
+}
+
 TEST_P(FamilyConformance, ParameterNamesAreExactlyTheHuggingFaceKeys) {
   TPQ_REQUIRE_FIXTURE(dir, GetParam());
   const auto file = tpq::io::SafetensorsFile::open(dir / "model.safetensors");

@@ -17,7 +17,13 @@ std::string int8_kernel_choice();
 // ops): TPQ_DENSE_KERNEL, "onednn" when unset or unknown.
 std::string dense_kernel_choice();
 
-// {"dense_linear": "onednn matmul" | "libtorch linear (BLAS)", "int8_linear": ..., "onednn_isa": ...}
+// "first-token" (the classifier's last layer computes only the row its head reads, in
+// EncoderClassifierImpl::logits) or "full" (every row, as HF does): TPQ_LAST_LAYER, "first-token"
+// when unset or unknown.
+std::string last_layer_choice();
+
+// {"dense_linear": "onednn matmul" | "libtorch linear (BLAS)", "int8_linear": ..., "onednn_isa": ...,
+//  "last_layer": "first token only" | "every position"}
 nlohmann::json kernel_record();
 
 }  // namespace tpq::kernels

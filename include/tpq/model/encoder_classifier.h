@@ -97,6 +97,10 @@ class EncoderClassifierImpl : public torch::nn::Module {
   explicit EncoderClassifierImpl(const EncoderConfig& config);
 
   ClassifierOutputs forward(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks = {});
+  // forward(inputs).logits alone, (B, num_labels). The head reads only the first token's state, so
+  // the last layer runs forward_states_at on that row (its keys and values still see every position);
+  // TPQ_LAST_LAYER=full runs it on every row, as forward does (kernels::last_layer_choice).
+  torch::Tensor logits(const ModelInputs& inputs);
   // The encoder alone: embeddings and layers, (B, T) -> (B, T, H). head_masks: empty, or one
   // (heads_in_layer) tensor per layer (head-importance scoring).
   torch::Tensor encode(const ModelInputs& inputs, const std::vector<torch::Tensor>& head_masks = {});
