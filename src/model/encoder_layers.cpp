@@ -8,6 +8,7 @@
 #include "module_paths.h"
 #include "tpq/model/add_layer_norm.h"
 #include "tpq/model/encoder_classifier.h"
+#include "tpq/model/layer_norm.h"
 #include "tpq/model/softmax_dropout.h"
 
 namespace tpq::model {
@@ -85,7 +86,7 @@ torch::Tensor EncoderEmbeddingsImpl::forward(const torch::Tensor& input_ids, con
                                                                                         : torch::zeros_like(input_ids));
   }
   embeddings = embeddings + position_embeddings(position_ids);
-  return dropout(LayerNorm(embeddings));  // (B, T, H)
+  return dropout(layer_norm(*LayerNorm, embeddings));  // (B, T, H)
 }
 
 EncoderLayerImpl::EncoderLayerImpl(const EncoderConfig& config, const EncoderFamily& family, int64_t layer_index)
@@ -178,7 +179,7 @@ HiddenStates add_and_norm(torch::nn::LayerNorm& norm, const torch::Tensor& branc
   if (fused_add_layer_norm_enabled() && add_layer_norm_applies(branch, residual, weight, bias)) {
     return add_layer_norm(branch, residual, weight, bias, norm->options.eps());
   }
-  return {norm(residual_add(branch, residual)), {}};
+  return {layer_norm(*norm, residual_add(branch, residual)), {}};
 }
 
 }  // namespace
