@@ -1,7 +1,5 @@
 #include "tpq/model/layer_norm.h"
 
-#include <torch/nn/functional/normalization.h>
-
 namespace tpq::model {
 
 bool layer_norm_widens(const torch::Tensor& x) {
